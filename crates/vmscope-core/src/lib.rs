@@ -1,0 +1,20 @@
+//! vmscope-core: the VM-independent heart of vmscope.
+//!
+//! It knows nothing of QEMU or of any guest OS. It defines
+//! - [`guest`]: traits to read a guest's registers and virtual memory (and a synthetic guest for tests);
+//! - [`arch`]: guest architectures chosen at run time, and which instructions enter and leave the kernel;
+//! - [`event`]: typed events;
+//! - [`module`]: the module trait, with declared interests and default no-op hooks;
+//! - [`dispatch`]: the dispatcher that calls modules in dependency order and carries their events (the bus).
+//!
+//! Backends (QEMU) drive a [`dispatch::Dispatcher`]; OS knowledge (Linux) and modules build on these types.
+
+pub mod arch;
+pub mod clock;
+pub mod dispatch;
+pub mod error;
+pub mod event;
+pub mod guest;
+pub mod module;
+
+pub use error::Error;

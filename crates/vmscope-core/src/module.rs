@@ -1,0 +1,84 @@
+//! The module trait: what a module is interested in, and the hooks the dispatcher calls.
+//!
+//! Like a `tracing` layer, a module says once what it wants ([`Interest`]); the backend instruments only
+//! what some module wants. Every hook has a default that does nothing. Modules are called from the
+//! vCPU threads concurrently, so they take `&self` and keep their own state per vCPU or per thread.
+
+use crate::arch::{EntryKind, ExitKind};
+use crate::event::{Event, EventMask, ThreadCtx};
+use crate::guest::GuestCpu;
+
+/// What a module wants to see.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Interest {
+    /// Kernel entries (`syscall`, `int 0x80`, `sysenter`).
+    pub entries: bool,
+    /// Possible kernel exits (`sysret`, `sysexit`, `iret`).
+    pub exits: bool,
+    /// Event kinds published by other modules.
+    pub events: EventMask,
+}
+
+/// Where a hook fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookPoint {
+    /// About to execute a kernel-entry instruction (user mode).
+    Entry(EntryKind),
+    /// About to execute a possible kernel exit (kernel mode).
+    Exit(ExitKind),
+}
+
+/// A hook firing on a vCPU; modules earlier in the order annotate it for the later ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hook {
+    /// Nanoseconds since tracing started.
+    pub ts: u64,
+    /// The vCPU.
+    pub vcpu: u32,
+    /// Address of the instruction.
+    pub pc: u64,
+    /// Length of the instruction in bytes.
+    pub len: u8,
+    /// What the instruction is.
+    pub point: HookPoint,
+    /// For exits: whether this one returns to user mode, once a module found out (`None`: unknown yet).
+    pub to_user: Option<bool>,
+    /// The running thread, filled in by the context module.
+    pub thread: Option<ThreadCtx>,
+}
+
+/// Collects what a module publishes during a call; the dispatcher delivers it afterwards.
+#[derive(Debug, Default)]
+pub struct Bus {
+    pub(crate) queue: Vec<Event>,
+}
+
+impl Bus {
+    /// Publishes an event to the modules subscribed to its kind and to the journal.
+    pub fn publish(&mut self, ev: Event) {
+        self.queue.push(ev);
+    }
+}
+
+/// A vmscope module.
+pub trait Module: Send + Sync {
+    /// The module's name, as given to `--modules`.
+    fn name(&self) -> &str;
+
+    /// Names of modules whose output this one needs; they are loaded and called before it.
+    fn depends(&self) -> &[&str] {
+        &[]
+    }
+
+    /// What the module wants to see.
+    fn interest(&self) -> Interest;
+
+    /// A kernel entry or exit on a vCPU. `hook` carries what earlier modules found.
+    fn on_hook(&self, _cpu: &mut dyn GuestCpu, _hook: &mut Hook, _bus: &mut Bus) {}
+
+    /// An event another module published, of a kind this one subscribed to.
+    fn on_event(&self, _event: &Event, _bus: &mut Bus) {}
+
+    /// Tracing stops (the guest powered off or QEMU exits): flush what is pending.
+    fn on_stop(&self, _bus: &mut Bus) {}
+}

@@ -1,0 +1,113 @@
+#!/bin/sh
+# /init of the vmscope default guest (busybox). Mounts the basics, writes /etc/fstab, runs the
+# workloads named on the kernel command line (optionally under strace, output on /dev/ttyS1),
+# then powers the machine off. See guest/README.md.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/ TERM=dumb
+
+mount -t proc proc /proc
+# If anything below goes wrong and init exits, the kernel panics: reboot at once (QEMU runs
+# with -no-reboot, so that ends the VM instead of hanging).
+echo -1 > /proc/sys/kernel/panic 2>/dev/null
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /tmp /run
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+
+M="vmscope-guest:"
+
+# A real fstab-like file, larger than 0x400 bytes (the paper's example reads 0x400 bytes).
+cat > /etc/fstab <<'FSTAB'
+# /etc/fstab: static file system information.
+#
+# Use 'blkid' to print the universally unique identifier for a
+# device; this may be used with UUID= as a more robust way to name devices
+# that works even if disks are added and removed. See fstab(5).
+#
+# systemd generates mount units based on this file, see systemd.mount(5).
+# Please run 'systemctl daemon-reload' after making changes here.
+#
+# <file system>                           <mount point>   <type>  <options>                 <dump>  <pass>
+# / was on /dev/vda1 during installation
+UUID=3b1f6c2e-7d4a-4f0b-9a51-2c8e5d7f9a10 /               ext4    errors=remount-ro         0       1
+# /boot/efi was on /dev/vda15 during installation
+UUID=5A1B-C2D3                            /boot/efi       vfat    umask=0077                0       1
+# /home was on /dev/vda2 during installation
+UUID=9e4d2a7b-1c3f-4e8a-b6d5-7f0a1b2c3d4e /home           ext4    defaults,nodev            0       2
+# swap was on /dev/vda3 during installation
+UUID=c7a8b9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d none            swap    sw                        0       0
+proc                                      /proc           proc    defaults,hidepid=2        0       0
+tmpfs                                     /tmp            tmpfs   defaults,nosuid,nodev,size=64m 0  0
+/dev/sr0                                  /media/cdrom0   udf,iso9660 user,noauto           0       0
+FSTAB
+
+# Kernel command line switches.
+RUN=demo
+STRACE=0
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        vmscope.run=*) RUN="${arg#vmscope.run=}" ;;
+        vmscope.strace=*) STRACE="${arg#vmscope.strace=}" ;;
+    esac
+done
+[ -n "$RUN" ] || RUN=demo
+
+# The list `all` stands for (loop and compute with small counts).
+ALL="fstab fileio threads forkexec int80 compat32 loop:100 compute:1000000"
+ALL="$ALL fstab32 fileio32 threads32 forkexec32 loop32:100"
+
+LIST=""
+for item in $(echo "$RUN" | tr ',' ' '); do
+    if [ "$item" = all ]; then LIST="$LIST $ALL"; else LIST="$LIST $item"; fi
+done
+
+TRACE_OUT=""
+if [ "$STRACE" = 1 ]; then
+    # Clean LF line ends on the strace port; fall back to the console when ttyS1 is absent.
+    if stty -F /dev/ttyS1 -opost -echo 2>/dev/null && echo "$M strace output begins" > /dev/ttyS1 2>/dev/null; then
+        TRACE_OUT=/dev/ttyS1
+    else
+        echo "$M warning: /dev/ttyS1 unusable (no second -serial?), strace output goes to the console"
+        TRACE_OUT=/dev/console
+    fi
+fi
+
+centis() { # uptime in 1/100 s
+    read -r up _ < /proc/uptime
+    echo "${up%.*}${up#*.}" | sed 's/^0*//; s/^$/0/'
+}
+
+echo "$M boot kernel=$(uname -r) run=$RUN strace=$STRACE"
+for item in $LIST; do
+    name="${item%%:*}"
+    warg=""
+    [ "$name" != "$item" ] && warg="${item#*:}"
+    prog="/bin/wl-$name"
+    echo "$M start $name"
+    [ -n "$TRACE_OUT" ] && [ "$TRACE_OUT" != /dev/console ] && echo "$M start $name" > "$TRACE_OUT"
+    t0=$(centis)
+    if [ ! -x "$prog" ]; then
+        echo "$M unknown workload '$name'"
+        status=127
+    elif [ -n "$TRACE_OUT" ]; then
+        strace -f -qq -o "$TRACE_OUT" $prog $warg < /dev/null
+        status=$?
+    else
+        $prog $warg < /dev/null
+        status=$?
+    fi
+    t1=$(centis)
+    d=$((t1 - t0))
+    el="$((d / 100)).$((d % 100 / 10))$((d % 10))"
+    [ -n "$TRACE_OUT" ] && [ "$TRACE_OUT" != /dev/console ] && echo "$M end $name status=$status" > "$TRACE_OUT"
+    echo "$M end $name status=$status elapsed=${el}s"
+done
+echo "$M done"
+
+sync
+poweroff -f
+sleep 2
+reboot -f
+sleep 2
+exit 1
