@@ -13,6 +13,9 @@ FORCE=0
 
 die() { echo "guest/build.sh: error: $*" >&2; exit 1; }
 log() { echo "guest/build.sh: $*" >&2; }
+# Never die silently: name the command that failed. (No `head` in pipelines: with pipefail its
+# early exit can fail the writer with SIGPIPE.)
+trap 'echo "guest/build.sh: error: command failed (line $LINENO, status $?): $BASH_COMMAND" >&2' ERR
 
 usage() {
     sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -96,7 +99,7 @@ if [ "$REUSE_KERNEL" = 1 ]; then
 else
     if [ -z "$DEB" ]; then
         KPKG="$(apt-cache depends "${APT_TARGET[@]}" linux-image-amd64 2>/dev/null \
-                | awk '/Depends: linux-image-/{print $2; exit}' || true)"
+                | awk '/Depends: linux-image-/ && !found {print $2; found=1}' || true)"
         if [ -z "$KPKG" ]; then
             if [ "$SERIES" = 6.12 ]; then
                 die "cannot resolve the Linux 6.12 image package: add bookworm-backports to apt sources and run apt-get update (scripts/install-host-deps.sh does)"
@@ -110,7 +113,7 @@ else
             sed 's/^/  /' "$WORK/apt.log" >&2
             die "apt-get download $KPKG failed (stale apt lists? try apt-get update)"
         fi
-        DEB="$(ls "$WORK"/dl/*.deb 2>/dev/null | head -1)"
+        DEB="$(find "$WORK/dl" -maxdepth 1 -name '*.deb' | sort | sed -n 1p)"
         [ -n "$DEB" ] || die "apt-get download $KPKG produced no .deb"
     else
         [ -f "$DEB" ] || die "no such file: $DEB"
@@ -119,7 +122,7 @@ else
     KVER="$(dpkg-deb -f "$DEB" Version)"
     mkdir -p "$WORK/kpkg"
     dpkg-deb --fsys-tarfile "$DEB" | tar -x -C "$WORK/kpkg" --wildcards './boot/*'
-    VMLINUZ="$(ls "$WORK"/kpkg/boot/vmlinuz-* 2>/dev/null | head -1)"
+    VMLINUZ="$(find "$WORK/kpkg/boot" -maxdepth 1 -name 'vmlinuz-*' | sort | sed -n 1p)"
     [ -n "$VMLINUZ" ] || die "$DEB holds no boot/vmlinuz-*"
     KREL="$(basename "$VMLINUZ")"
     KREL="${KREL#vmlinuz-}"
@@ -172,8 +175,8 @@ ldd "$STRACE_BIN" | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -
     install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
 done
 [ -e "$ROOT/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader of strace was not found by ldd"
-STRACE_VER="$(strace -V 2>/dev/null | head -1 | awk '{print $NF}')"
-BUSYBOX_VER="$("$BUSYBOX" 2>&1 | head -1 | awk '{print $2}')"
+STRACE_VER="$(strace -V 2>/dev/null | awk 'NR==1{print $NF}')"
+BUSYBOX_VER="$("$BUSYBOX" 2>&1 | awk 'NR==1{print $2}')"
 
 echo "vmscope" > "$ROOT/etc/hostname"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOT/etc/passwd"

@@ -62,6 +62,8 @@ for item in $(echo "$RUN" | tr ',' ' '); do
     if [ "$item" = all ]; then LIST="$LIST $ALL"; else LIST="$LIST $item"; fi
 done
 
+echo "$M boot kernel=$(uname -r) run=$RUN strace=$STRACE"
+
 TRACE_OUT=""
 if [ "$STRACE" = 1 ]; then
     # Clean LF line ends on the strace port; fall back to the console when ttyS1 is absent.
@@ -78,7 +80,6 @@ centis() { # uptime in 1/100 s
     echo "${up%.*}${up#*.}" | sed 's/^0*//; s/^$/0/'
 }
 
-echo "$M boot kernel=$(uname -r) run=$RUN strace=$STRACE"
 for item in $LIST; do
     name="${item%%:*}"
     warg=""
