@@ -2,3 +2,12 @@
 //!
 //! Everything here reads the guest through [`vmscope_core::guest`] traits, so it can be tested against a
 //! synthetic guest.
+
+pub mod btf;
+mod describe;
+pub mod error;
+pub mod kernel_image;
+pub mod task;
+
+pub use error::Error;
+pub mod syscalls;

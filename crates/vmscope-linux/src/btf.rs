@@ -1,0 +1,680 @@
+//! The kernel's own description of its structures: offsets vmscope needs, read from the `.BTF` section.
+//!
+//! Kernels built with `CONFIG_DEBUG_INFO_BTF=y` (Debian's are) carry BTF: every structure with its
+//! members' offsets, and the `.data..percpu` DATASEC with the offset of every per-CPU variable. That is
+//! enough to find the current task and read its identity without a symbol table or a profile, and KASLR
+//! does not matter for per-CPU offsets.
+//!
+//! Mandatory fields (task pid, tgid, comm; where the current task pointer lives; `this_cpu_off`) make
+//! [`KernelLayout::from_elf`] fail with [`Error::MissingField`]; the others are `Option`s, and
+//! [`KernelLayout::missing`] lists the absent ones so callers can report a degraded mode.
+
+use std::path::Path;
+
+use btf_rs::{Btf, Struct, Type};
+use object::{Object, ObjectSection};
+
+use crate::error::Error;
+use crate::kernel_image::vmlinux_from_image_cow;
+
+/// The largest kernel file [`KernelLayout::from_kernel_file`] reads (2 GiB: a vmlinux with full DWARF is
+/// about 1 GiB).
+pub const MAX_KERNEL_FILE_SIZE: u64 = 2 << 30;
+
+/// How deep anonymous structs/unions and typedef chains are followed.
+const MAX_TYPE_DEPTH: u32 = 16;
+
+/// Offsets, in bytes, of the `struct task_struct` members vmscope reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskStructLayout {
+    /// `pid` (the thread id, `pid_t`).
+    pub pid: u64,
+    /// `tgid` (the process id, `pid_t`).
+    pub tgid: u64,
+    /// `comm` (`char[TASK_COMM_LEN]`).
+    pub comm: u64,
+    /// Length of `comm` (16).
+    pub comm_len: u64,
+    /// `mm` (`struct mm_struct *`, NULL for kernel threads).
+    pub mm: Option<u64>,
+    /// `tasks` (`struct list_head`, the list of all thread-group leaders).
+    pub tasks: Option<u64>,
+    /// `real_parent` (`struct task_struct *`).
+    pub real_parent: Option<u64>,
+    /// `group_leader` (`struct task_struct *`).
+    pub group_leader: Option<u64>,
+    /// `thread_group` (`struct list_head`; removed in 6.7, threads are then on `signal->thread_head`).
+    pub thread_group: Option<u64>,
+    /// `flags` (`unsigned int`, `PF_*`).
+    pub flags: Option<u64>,
+    /// `exit_code` (`int`).
+    pub exit_code: Option<u64>,
+    /// `exit_signal` (`int`).
+    pub exit_signal: Option<u64>,
+    /// The run state: `__state` (`unsigned int`, 5.14+) or `state` (`long`, before).
+    pub state: Option<StateField>,
+    /// `files` (`struct files_struct *`).
+    pub files: Option<u64>,
+    /// `fs` (`struct fs_struct *`).
+    pub fs: Option<u64>,
+}
+
+/// Where and how wide the task's run state is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateField {
+    /// Offset in `task_struct`.
+    pub offset: u64,
+    /// Size in bytes (4 for `__state`, 8 for the older `long state`).
+    pub size: u8,
+}
+
+/// Offsets of the `struct mm_struct` members vmscope reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MmStructLayout {
+    /// `pgd` (`pgd_t *`, a kernel virtual address of the top-level page table).
+    pub pgd: Option<u64>,
+}
+
+/// How the current task pointer is found in the per-CPU area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrentTaskVia {
+    /// Linux 6.2 to 6.14: the `current_task` member of the per-CPU `struct pcpu_hot pcpu_hot`.
+    PcpuHot {
+        /// Offset of the `pcpu_hot` variable in `.data..percpu`.
+        var: u64,
+        /// Offset of `current_task` in `struct pcpu_hot`.
+        member: u64,
+    },
+    /// Before 6.2 and again from 6.15: the standalone per-CPU variable `current_task`.
+    Standalone,
+}
+
+/// Per-CPU variables vmscope reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerCpuLayout {
+    /// Per-CPU offset of the current task pointer (`%gs:` relative, section address included).
+    pub current_task: u64,
+    /// How [`Self::current_task`] was found.
+    pub current_task_via: CurrentTaskVia,
+    /// Per-CPU offset of `this_cpu_off`, which holds the CPU's own per-CPU base.
+    pub this_cpu_off: u64,
+    /// Address of the `.data..percpu` section in the ELF (0 on x86_64's zero-based per-CPU layout); the
+    /// offsets above include it.
+    pub section_addr: u64,
+}
+
+/// Everything vmscope needs to know about one kernel build's structures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelLayout {
+    /// The kernel release, like `6.12.95+deb12-amd64`, from the `Linux version` banner if found.
+    pub release: Option<String>,
+    /// `struct task_struct`.
+    pub task: TaskStructLayout,
+    /// `struct mm_struct`.
+    pub mm: MmStructLayout,
+    /// Per-CPU variables.
+    pub percpu: PerCpuLayout,
+    /// Optional fields the BTF did not have, named like `task_struct.thread_group`.
+    pub missing: Vec<&'static str>,
+}
+
+impl KernelLayout {
+    /// Reads a kernel file (an ELF vmlinux or a bzImage `vmlinuz`) and extracts the layout from its BTF.
+    pub fn from_kernel_file(path: &Path) -> Result<Self, Error> {
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_KERNEL_FILE_SIZE {
+            return Err(Error::NotAKernelImage {
+                reason: format!(
+                    "{} is {len} bytes, more than the {MAX_KERNEL_FILE_SIZE}-byte limit",
+                    path.display()
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Self::from_image(&bytes)
+    }
+
+    /// Like [`Self::from_kernel_file`], from the file's bytes.
+    pub fn from_image(bytes: &[u8]) -> Result<Self, Error> {
+        let elf = vmlinux_from_image_cow(bytes)?;
+        Self::from_elf(&elf)
+    }
+
+    /// Extracts the layout from an ELF vmlinux.
+    pub fn from_elf(elf: &[u8]) -> Result<Self, Error> {
+        let file = object::File::parse(elf).map_err(|e| Error::BadElf {
+            detail: e.to_string(),
+        })?;
+        let btf_bytes = file
+            .section_by_name(".BTF")
+            .ok_or(Error::NoBtf)?
+            .data()
+            .map_err(|e| Error::BadElf {
+                detail: format!(".BTF section: {e}"),
+            })?;
+        // Per-CPU offsets in BTF are relative to the section; `%gs:` uses the section's link address.
+        let section_addr = file
+            .section_by_name(".data..percpu")
+            .map_or(0, |s| s.address());
+        let btf = Btf::from_bytes(btf_bytes).map_err(|source| Error::Btf { source })?;
+        let mut layout = layout_from_btf(&btf, section_addr)?;
+        layout.release = find_release(elf);
+        Ok(layout)
+    }
+}
+
+/// The release from the `Linux version 6.12.95+deb12-amd64 (...)` banner.
+fn find_release(elf: &[u8]) -> Option<String> {
+    const NEEDLE: &[u8] = b"Linux version ";
+    memchr::memmem::find_iter(elf, NEEDLE)
+        .take(16)
+        .find_map(|at| {
+            let rest = elf.get(at + NEEDLE.len()..)?;
+            let rest = &rest[..rest.len().min(64)];
+            let end = rest
+                .iter()
+                .position(|&b| b == b' ' || b == 0 || b == b'\n')?;
+            let release = &rest[..end];
+            (release.first().is_some_and(u8::is_ascii_digit)
+                && release.iter().all(|b| b.is_ascii_graphic()))
+            .then(|| String::from_utf8_lossy(release).into_owned())
+        })
+}
+
+/// Finds the structure named `name` (not a forward declaration).
+fn find_struct(btf: &Btf, name: &str) -> Option<Struct> {
+    btf.resolve_types_by_name(name)
+        .ok()?
+        .into_iter()
+        .find_map(|t| match t {
+            Type::Struct(s) => Some(s),
+            _ => None,
+        })
+}
+
+/// Strips typedefs and qualifiers.
+fn strip(btf: &Btf, mut ty: Type) -> Option<Type> {
+    for _ in 0..MAX_TYPE_DEPTH {
+        ty = match &ty {
+            Type::Typedef(t) => btf.resolve_chained_type(t).ok()?,
+            Type::Volatile(t) | Type::Const(t) | Type::Restrict(t) => {
+                btf.resolve_chained_type(t).ok()?
+            }
+            Type::TypeTag(t) => btf.resolve_chained_type(t).ok()?,
+            _ => return Some(ty),
+        };
+    }
+    None
+}
+
+/// A member found in a structure: its byte offset and its type.
+struct Found {
+    offset: u64,
+    ty: Type,
+}
+
+/// Finds member `name` of `st`, looking into anonymous structs and unions.
+fn member(btf: &Btf, st: &Struct, name: &str) -> Option<Found> {
+    member_at(btf, st, name, 0, 0)
+}
+
+fn member_at(btf: &Btf, st: &Struct, name: &str, base: u64, depth: u32) -> Option<Found> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    // Named members first, so an anonymous union never shadows a direct hit.
+    let mut anonymous = Vec::new();
+    for m in &st.members {
+        let m_name = btf.resolve_name(m).unwrap_or_default();
+        if m_name.is_empty() {
+            anonymous.push(m);
+            continue;
+        }
+        if m_name == name {
+            // A bitfield or a member not on a byte boundary is of no use to a byte reader.
+            if m.bit_offset() % 8 != 0 || m.bitfield_size().is_some_and(|s| s != 0) {
+                return None;
+            }
+            let ty = strip(btf, btf.resolve_chained_type(m).ok()?)?;
+            return Some(Found {
+                offset: base + u64::from(m.bit_offset() / 8),
+                ty,
+            });
+        }
+    }
+    for m in anonymous {
+        if m.bit_offset() % 8 != 0 {
+            continue;
+        }
+        let Some(ty) = btf.resolve_chained_type(m).ok().and_then(|t| strip(btf, t)) else {
+            continue;
+        };
+        if let Type::Struct(inner) | Type::Union(inner) = &ty
+            && let Some(f) = member_at(
+                btf,
+                inner,
+                name,
+                base + u64::from(m.bit_offset() / 8),
+                depth + 1,
+            )
+        {
+            return Some(f);
+        }
+    }
+    None
+}
+
+/// The size in bytes of an integer-like type.
+fn scalar_size(ty: &Type) -> Option<u8> {
+    let size = match ty {
+        Type::Int(i) => i.size(),
+        Type::Enum(e) => e.size(),
+        Type::Enum64(e) => e.size(),
+        Type::Ptr(_) => 8,
+        _ => return None,
+    };
+    u8::try_from(size).ok()
+}
+
+/// The per-CPU variables of interest, by name: offset in the section and type.
+#[derive(Default)]
+struct PerCpuVars {
+    current_task: Option<u64>,
+    pcpu_hot: Option<(u64, Type)>,
+    this_cpu_off: Option<u64>,
+}
+
+fn percpu_vars(btf: &Btf) -> PerCpuVars {
+    let mut vars = PerCpuVars::default();
+    let Ok(secs) = btf.resolve_types_by_name(".data..percpu") else {
+        return vars;
+    };
+    for sec in secs {
+        let Type::Datasec(sec) = sec else { continue };
+        for v in &sec.variables {
+            let Ok(Type::Var(var)) = btf.resolve_chained_type(v) else {
+                continue;
+            };
+            let Ok(name) = btf.resolve_name(&var) else {
+                continue;
+            };
+            let offset = u64::from(v.offset());
+            match name.as_str() {
+                "current_task" => vars.current_task = Some(offset),
+                "this_cpu_off" => vars.this_cpu_off = Some(offset),
+                "pcpu_hot" => {
+                    if let Some(ty) = btf
+                        .resolve_chained_type(&var)
+                        .ok()
+                        .and_then(|t| strip(btf, t))
+                    {
+                        vars.pcpu_hot = Some((offset, ty));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    vars
+}
+
+fn missing(what: &str) -> Error {
+    Error::MissingField {
+        what: what.to_owned(),
+    }
+}
+
+fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> {
+    let task = find_struct(btf, "task_struct").ok_or_else(|| missing("struct task_struct"))?;
+    let mut absent = Vec::new();
+    let mandatory = |name: &'static str, full: &str| {
+        member(btf, &task, name)
+            .map(|f| f.offset)
+            .ok_or_else(|| missing(full))
+    };
+    let pid = mandatory("pid", "task_struct.pid")?;
+    let tgid = mandatory("tgid", "task_struct.tgid")?;
+    let comm = member(btf, &task, "comm").ok_or_else(|| missing("task_struct.comm"))?;
+    let comm_len = match &comm.ty {
+        Type::Array(a) => (a.len() as u64).min(16),
+        _ => 16,
+    };
+    let mut optional = |name: &str, full: &'static str| {
+        let off = member(btf, &task, name).map(|f| f.offset);
+        if off.is_none() {
+            absent.push(full);
+        }
+        off
+    };
+    let mm = optional("mm", "task_struct.mm");
+    let tasks = optional("tasks", "task_struct.tasks");
+    let real_parent = optional("real_parent", "task_struct.real_parent");
+    let group_leader = optional("group_leader", "task_struct.group_leader");
+    let thread_group = optional("thread_group", "task_struct.thread_group");
+    let flags = optional("flags", "task_struct.flags");
+    let exit_code = optional("exit_code", "task_struct.exit_code");
+    let exit_signal = optional("exit_signal", "task_struct.exit_signal");
+    let files = optional("files", "task_struct.files");
+    let fs = optional("fs", "task_struct.fs");
+    let state = ["__state", "state"].iter().find_map(|name| {
+        let f = member(btf, &task, name)?;
+        Some(StateField {
+            offset: f.offset,
+            size: scalar_size(&f.ty)?,
+        })
+    });
+    if state.is_none() {
+        absent.push("task_struct.__state");
+    }
+
+    let pgd = find_struct(btf, "mm_struct")
+        .and_then(|mm| member(btf, &mm, "pgd"))
+        .map(|f| f.offset);
+    if pgd.is_none() {
+        absent.push("mm_struct.pgd");
+    }
+
+    let vars = percpu_vars(btf);
+    let hot_member = |name: &str| {
+        let (var, ty) = vars.pcpu_hot.as_ref()?;
+        let Type::Struct(st) = ty else { return None };
+        member(btf, st, name).map(|f| (*var, f.offset))
+    };
+    let (current_task, current_task_via) = match (vars.current_task, hot_member("current_task")) {
+        (Some(off), _) => (off, CurrentTaskVia::Standalone),
+        (None, Some((var, member))) => (var + member, CurrentTaskVia::PcpuHot { var, member }),
+        (None, None) => {
+            return Err(missing(
+                "per-CPU variable current_task (nor pcpu_hot.current_task)",
+            ));
+        }
+    };
+    let this_cpu_off = vars
+        .this_cpu_off
+        .or_else(|| hot_member("this_cpu_off").map(|(v, m)| v + m))
+        .ok_or_else(|| missing("per-CPU variable this_cpu_off"))?;
+
+    Ok(KernelLayout {
+        release: None,
+        task: TaskStructLayout {
+            pid,
+            tgid,
+            comm: comm.offset,
+            comm_len,
+            mm,
+            tasks,
+            real_parent,
+            group_leader,
+            thread_group,
+            flags,
+            exit_code,
+            exit_signal,
+            state,
+            files,
+            fs,
+        },
+        mm: MmStructLayout { pgd },
+        percpu: PerCpuLayout {
+            current_task: section_addr.wrapping_add(current_task),
+            current_task_via,
+            this_cpu_off: section_addr.wrapping_add(this_cpu_off),
+            section_addr,
+        },
+        missing: absent,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a BTF blob by hand: types are added in order (ids from 1), strings interned.
+    #[derive(Default)]
+    struct BtfBuilder {
+        types: Vec<u8>,
+        strings: Vec<u8>,
+        next_id: u32,
+    }
+
+    const INT: u32 = 1;
+    const ARRAY: u32 = 3;
+    const STRUCT: u32 = 4;
+    const UNION: u32 = 5;
+    const TYPEDEF: u32 = 8;
+    const VAR: u32 = 14;
+    const DATASEC: u32 = 15;
+
+    impl BtfBuilder {
+        fn new() -> Self {
+            Self {
+                strings: vec![0],
+                next_id: 1,
+                ..Self::default()
+            }
+        }
+        fn s(&mut self, name: &str) -> u32 {
+            if name.is_empty() {
+                return 0;
+            }
+            let off = self.strings.len() as u32;
+            self.strings.extend_from_slice(name.as_bytes());
+            self.strings.push(0);
+            off
+        }
+        fn words(&mut self, w: &[u32]) {
+            for x in w {
+                self.types.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        fn head(&mut self, name: &str, kind: u32, vlen: u32, size_or_type: u32) -> u32 {
+            let n = self.s(name);
+            self.words(&[n, (kind << 24) | vlen, size_or_type]);
+            self.next_id += 1;
+            self.next_id - 1
+        }
+        fn int(&mut self, name: &str, size: u32) -> u32 {
+            let id = self.head(name, INT, 0, size);
+            self.words(&[size * 8]);
+            id
+        }
+        fn array(&mut self, elem: u32, index: u32, n: u32) -> u32 {
+            let id = self.head("", ARRAY, 0, 0);
+            self.words(&[elem, index, n]);
+            id
+        }
+        /// Members as (name, type, byte offset).
+        fn record(
+            &mut self,
+            kind: u32,
+            name: &str,
+            size: u32,
+            members: &[(&str, u32, u32)],
+        ) -> u32 {
+            let id = self.head(name, kind, members.len() as u32, size);
+            for &(m, ty, off) in members {
+                let n = self.s(m);
+                self.words(&[n, ty, off * 8]);
+            }
+            id
+        }
+        fn var(&mut self, name: &str, ty: u32) -> u32 {
+            let id = self.head(name, VAR, 0, ty);
+            self.words(&[1]);
+            id
+        }
+        fn datasec(&mut self, name: &str, vars: &[(u32, u32, u32)]) -> u32 {
+            let id = self.head(name, DATASEC, vars.len() as u32, 0);
+            for &(v, off, size) in vars {
+                self.words(&[v, off, size]);
+            }
+            id
+        }
+        fn build(&self) -> Vec<u8> {
+            let mut out = Vec::new();
+            out.extend_from_slice(&0xeb9fu16.to_le_bytes());
+            out.extend_from_slice(&[1, 0]);
+            let (tl, sl) = (self.types.len() as u32, self.strings.len() as u32);
+            for w in [24u32, 0, tl, tl, sl] {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+            out.extend_from_slice(&self.types);
+            out.extend_from_slice(&self.strings);
+            out
+        }
+    }
+
+    /// A kernel in the shape of 6.2..6.14: `pcpu_hot`, `__state`, members inside anonymous records.
+    fn pcpu_hot_kernel(with_pid: bool) -> Vec<u8> {
+        let mut b = BtfBuilder::new();
+        let int = b.int("int", 4);
+        let uint = b.int("unsigned int", 4);
+        let long = b.int("long unsigned int", 8);
+        let pid_t = b.head("pid_t", TYPEDEF, 0, int);
+        let chr = b.int("char", 1);
+        let comm = b.array(chr, int, 16);
+        // `struct list_head` as two longs is enough here.
+        let list = b.record(
+            STRUCT,
+            "list_head",
+            16,
+            &[("next", long, 0), ("prev", long, 8)],
+        );
+        // An anonymous struct inside an anonymous union, holding `tgid` and `comm`.
+        let inner = b.record(STRUCT, "", 32, &[("tgid", pid_t, 4), ("comm", comm, 16)]);
+        let anon = b.record(UNION, "", 32, &[("", inner, 0), ("other", long, 0)]);
+        let mut members = vec![
+            ("__state", uint, 24),
+            ("tasks", list, 100),
+            ("mm", long, 120),
+            ("", anon, 200),
+        ];
+        if with_pid {
+            members.push(("pid", pid_t, 196));
+        }
+        b.record(STRUCT, "task_struct", 512, &members);
+        b.record(STRUCT, "mm_struct", 256, &[("pgd", long, 80)]);
+        let hot = b.record(
+            STRUCT,
+            "pcpu_hot",
+            64,
+            &[("preempt_count", int, 0), ("current_task", long, 8)],
+        );
+        let v_hot = b.var("pcpu_hot", hot);
+        let v_off = b.var("this_cpu_off", long);
+        b.datasec(".data..percpu", &[(v_off, 0x1000, 8), (v_hot, 0x2000, 64)]);
+        b.build()
+    }
+
+    fn parse(blob: &[u8]) -> Result<KernelLayout, Error> {
+        let btf = Btf::from_bytes(blob).map_err(|source| Error::Btf { source })?;
+        layout_from_btf(&btf, 0)
+    }
+
+    #[test]
+    fn synthetic_pcpu_hot_kernel() {
+        let l = parse(&pcpu_hot_kernel(true)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((l.task.pid, l.task.tgid, l.task.comm), (196, 204, 216));
+        assert_eq!(l.task.comm_len, 16);
+        assert_eq!(l.task.tasks, Some(100));
+        assert_eq!(l.task.mm, Some(120));
+        assert_eq!(
+            l.task.state,
+            Some(StateField {
+                offset: 24,
+                size: 4
+            })
+        );
+        assert_eq!(l.mm.pgd, Some(80));
+        assert_eq!(
+            l.percpu.current_task_via,
+            CurrentTaskVia::PcpuHot {
+                var: 0x2000,
+                member: 8
+            }
+        );
+        assert_eq!(
+            (l.percpu.current_task, l.percpu.this_cpu_off),
+            (0x2008, 0x1000)
+        );
+        assert!(l.missing.contains(&"task_struct.real_parent"));
+        assert!(l.missing.contains(&"task_struct.thread_group"));
+        assert!(!l.missing.contains(&"task_struct.mm"));
+    }
+
+    #[test]
+    fn synthetic_standalone_current_task_and_old_state() {
+        let mut b = BtfBuilder::new();
+        let int = b.int("int", 4);
+        let long = b.int("long int", 8);
+        let chr = b.int("char", 1);
+        let comm = b.array(chr, int, 16);
+        b.record(
+            STRUCT,
+            "task_struct",
+            512,
+            &[
+                ("state", long, 16),
+                ("pid", int, 40),
+                ("tgid", int, 44),
+                ("comm", comm, 48),
+            ],
+        );
+        let ct = b.var("current_task", long);
+        let off = b.var("this_cpu_off", long);
+        b.datasec(".data..percpu", &[(ct, 0x1fb00, 8), (off, 0x1fb08, 8)]);
+        let l = parse(&b.build()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(l.percpu.current_task_via, CurrentTaskVia::Standalone);
+        assert_eq!(l.percpu.current_task, 0x1fb00);
+        assert_eq!(l.task.state.map(|s| s.size), Some(8));
+        // No mm_struct at all: degraded, not failed.
+        assert!(l.missing.contains(&"mm_struct.pgd"));
+    }
+
+    #[test]
+    fn synthetic_kernel_without_pid_names_the_missing_field() {
+        let e = parse(&pcpu_hot_kernel(false)).err();
+        assert!(
+            matches!(&e, Some(Error::MissingField { what }) if what == "task_struct.pid"),
+            "{e:?}"
+        );
+        // No per-CPU section: the current task cannot be found.
+        let mut b = BtfBuilder::new();
+        let int = b.int("int", 4);
+        b.record(
+            STRUCT,
+            "task_struct",
+            64,
+            &[("pid", int, 0), ("tgid", int, 4), ("comm", int, 8)],
+        );
+        let e = parse(&b.build()).err();
+        assert!(
+            matches!(&e, Some(Error::MissingField { what }) if what.contains("current_task")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn release_is_taken_from_the_banner() {
+        let mut img = vec![0u8; 100];
+        img.extend_from_slice(b"Linux version %s\0");
+        img.extend_from_slice(b"Linux version 6.12.95+deb12-amd64 (debian-kernel@lists) #1 SMP\n");
+        assert_eq!(find_release(&img).as_deref(), Some("6.12.95+deb12-amd64"));
+        assert_eq!(find_release(b"no banner here"), None);
+    }
+
+    #[test]
+    fn non_elf_and_elf_without_btf_are_refused() {
+        assert!(matches!(
+            KernelLayout::from_elf(b"\x7fELFjunk"),
+            Err(Error::BadElf { .. })
+        ));
+        assert!(matches!(
+            KernelLayout::from_image(&[0x42; 4096]),
+            Err(Error::NotAKernelImage { .. })
+        ));
+    }
+}
