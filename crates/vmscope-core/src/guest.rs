@@ -179,3 +179,22 @@ mod tests {
         assert!(!g.read(u64::MAX, &mut b));
     }
 }
+
+/// A guest that cannot be read: for work done outside any vCPU (flushing at the end of tracing).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unreadable;
+
+impl GuestMemory for Unreadable {
+    fn read(&mut self, _addr: u64, _buf: &mut [u8]) -> bool {
+        false
+    }
+}
+
+impl GuestCpu for Unreadable {
+    fn vcpu(&self) -> u32 {
+        0
+    }
+    fn reg(&mut self, _reg: Reg) -> Option<u64> {
+        None
+    }
+}

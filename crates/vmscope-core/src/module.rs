@@ -20,7 +20,7 @@ pub struct Interest {
 }
 
 /// Where a hook fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HookPoint {
     /// About to execute a kernel-entry instruction (user mode).
     Entry(EntryKind),

@@ -1,0 +1,141 @@
+//! `vmscope`: boots a guest under QEMU with the vmscope plugin and writes the journal.
+//!
+//! Everything the user can get wrong (paths, options, module names, the QEMU found) is checked here,
+//! before QEMU starts, and reported as one line with a non-zero exit.
+
+mod compare;
+mod guest;
+mod qemu;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Watch what happens inside a QEMU virtual machine, from outside it.
+#[derive(Parser, Debug)]
+#[command(name = "vmscope", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Boot a guest under QEMU with vmscope loaded and write the journal.
+    Run(RunArgs),
+    /// List the built-in modules.
+    Modules,
+    /// Compare a JSON Lines journal with strace's output for the same guest run (fidelity figures).
+    Compare {
+        /// The journal (`--format jsonl`).
+        #[arg(long, value_name = "FILE")]
+        journal: PathBuf,
+        /// strace's `-f -o` output from inside the guest.
+        #[arg(long, value_name = "FILE")]
+        strace: PathBuf,
+        /// List unmatched calls and argument differences.
+        #[arg(long)]
+        verbose: bool,
+        /// Exit with status 1 when fewer than this percentage of strace's calls are matched.
+        #[arg(long, value_name = "PERCENT")]
+        min_matched: Option<f64>,
+    },
+    /// Check a kernel image: is it one, and what its BTF gives vmscope.
+    Kernel {
+        /// The kernel image (bzImage or vmlinux).
+        file: PathBuf,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One strace-like line per call.
+    Text,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Options of `vmscope run`.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Guest kernel (bzImage or vmlinux); default: the default guest's.
+    #[arg(long, value_name = "FILE")]
+    kernel: Option<PathBuf>,
+    /// Initial ramdisk; default: the default guest's when no --kernel is given.
+    #[arg(long, value_name = "FILE")]
+    initrd: Option<PathBuf>,
+    /// Extra kernel command line, after vmscope's `console=ttyS0 panic=-1`.
+    #[arg(long, value_name = "TEXT")]
+    append: Option<String>,
+    /// Number of vCPUs.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    smp: u32,
+    /// Guest memory in MiB.
+    #[arg(long, value_name = "MiB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(64..=65536))]
+    memory: u32,
+    /// Modules, comma-separated (`none` runs QEMU without the plugin).
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "context,syscalls"
+    )]
+    modules: Vec<String>,
+    /// Journal format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Journal file; default: standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Where the guest's serial console goes; default: discarded.
+    #[arg(long, value_name = "FILE")]
+    console: Option<PathBuf>,
+    /// Cut strings at N bytes, like `strace -s` (file names are never cut).
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1048576))]
+    string_limit: u32,
+    /// Stop the guest after this many seconds (QEMU is asked to quit; the journal is flushed).
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// The QEMU to use; default: $VMSCOPE_QEMU or `qemu-system-x86_64` on the PATH.
+    #[arg(long, value_name = "FILE")]
+    qemu: Option<PathBuf>,
+    /// Print the QEMU command line before running it.
+    #[arg(long)]
+    verbose: bool,
+    /// Extra QEMU arguments, after `--`.
+    #[arg(last = true, value_name = "QEMU ARGS")]
+    qemu_args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => qemu::run(args),
+        Command::Modules => {
+            for (name, what, deps) in vmscope_modules::registry::BUILTIN {
+                let deps = if deps.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (needs {})", deps.join(", "))
+                };
+                println!("{name:10} {what}{deps}");
+            }
+            Ok(0)
+        }
+        Command::Kernel { file } => guest::describe_kernel(&file),
+        Command::Compare {
+            journal,
+            strace,
+            verbose,
+            min_matched,
+        } => compare::run(&journal, &strace, verbose, min_matched),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("vmscope: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Finding QEMU and the plugin, building the QEMU command line, running it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::guest;
+use crate::{Format, RunArgs};
+
+/// The oldest QEMU whose plugin API (v4, `qemu_plugin_read_memory_vaddr`) vmscope needs.
+pub const MIN_QEMU: (u32, u32) = (9, 2);
+
+/// Parses `QEMU emulator version 10.0.2 (Debian ...)` into (10, 0, 2).
+pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
+    let rest = text.lines().next()?.split("version ").nth(1)?;
+    let v = rest.split_whitespace().next()?;
+    let mut it = v.split(['.', '-', '+']).map(|p| p.parse::<u32>().ok());
+    Some((it.next()??, it.next()??, it.next().flatten().unwrap_or(0)))
+}
+
+fn find_qemu(explicit: Option<&Path>) -> Result<PathBuf> {
+    let name = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("VMSCOPE_QEMU").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("qemu-system-x86_64"));
+    let out = Command::new(&name)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => anyhow::anyhow!(
+                "QEMU not found ({}): install qemu-system-x86 >= {}.{} (scripts/install-host-deps.sh does) or give --qemu",
+                name.display(),
+                MIN_QEMU.0,
+                MIN_QEMU.1
+            ),
+            _ => anyhow::anyhow!("cannot run QEMU {}: {e}", name.display()),
+        })?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(v) = parse_version(&text) else {
+        bail!(
+            "{} does not look like QEMU (`--version` said: {})",
+            name.display(),
+            text.lines().next().unwrap_or("nothing")
+        );
+    };
+    if (v.0, v.1) < MIN_QEMU {
+        bail!(
+            "QEMU {}.{}.{} at {} is too old: vmscope needs QEMU >= {}.{} (plugin API v4); Debian 12 has it in bookworm-backports",
+            v.0,
+            v.1,
+            v.2,
+            name.display(),
+            MIN_QEMU.0,
+            MIN_QEMU.1
+        );
+    }
+    let help = Command::new(&name)
+        .args(["-plugin", "help"])
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run QEMU {}", name.display()))?;
+    let help_text = String::from_utf8_lossy(&help.stdout) + String::from_utf8_lossy(&help.stderr);
+    if !help.status.success() || !help_text.contains("file=") {
+        bail!(
+            "QEMU at {} was built without TCG plugin support",
+            name.display()
+        );
+    }
+    Ok(name)
+}
+
+/// Finds `libvmscope.so`: $VMSCOPE_PLUGIN, beside the executable, or in ../lib/vmscope.
+fn find_plugin() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("VMSCOPE_PLUGIN") {
+        let p = PathBuf::from(p);
+        guest::check_file("plugin (VMSCOPE_PLUGIN)", &p)?;
+        return Ok(p);
+    }
+    let exe = std::env::current_exe().context("cannot find the vmscope executable")?;
+    let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    let candidates = [
+        dir.join("libvmscope.so"),
+        dir.join("../lib/vmscope/libvmscope.so"),
+        // `cargo test` puts test binaries in target/<profile>/deps.
+        dir.join("../libvmscope.so"),
+    ];
+    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+        anyhow::anyhow!(
+            "the QEMU plugin libvmscope.so is not beside {} (build it with `cargo build --release`, or set VMSCOPE_PLUGIN)",
+            exe.display()
+        )
+    })
+}
+
+/// Makes a path absolute so QEMU (another working directory is possible) finds it.
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).with_context(|| format!("bad path {}", p.display()))
+}
+
+/// Everything `vmscope run` decided, ready to become a QEMU command line.
+#[derive(Debug)]
+pub struct Plan {
+    /// The QEMU executable.
+    pub qemu: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+}
+
+fn plan(a: &RunArgs) -> Result<Plan> {
+    // Cheap checks first, so a typo is reported in milliseconds.
+    let no_plugin = a.modules.iter().any(|m| m == "none");
+    if no_plugin && a.modules.len() > 1 {
+        bail!("--modules none cannot be combined with other modules");
+    }
+    if !no_plugin {
+        vmscope_modules::registry::check_names(&a.modules)?;
+    }
+    let (kernel, initrd) = match (&a.kernel, &a.initrd) {
+        (Some(k), i) => (absolute(k)?, i.as_deref().map(absolute).transpose()?),
+        (None, Some(_)) => bail!("--initrd needs --kernel (the default guest brings its own)"),
+        (None, None) => {
+            let (k, i) = guest::default_guest()?;
+            (k, Some(i))
+        }
+    };
+    if let Some(i) = &initrd {
+        guest::check_file("initrd", i)?;
+    }
+    if let Some(o) = &a.output
+        && let Some(parent) = absolute(o)?.parent()
+        && !parent.is_dir()
+    {
+        bail!(
+            "--output {}: directory {} does not exist",
+            o.display(),
+            parent.display()
+        );
+    }
+    if let Some(c) = &a.console
+        && let Some(parent) = absolute(c)?.parent()
+        && !parent.is_dir()
+    {
+        bail!(
+            "--console {}: directory {} does not exist",
+            c.display(),
+            parent.display()
+        );
+    }
+    guest::check_kernel(&kernel)?;
+    let qemu = find_qemu(a.qemu.as_deref())?;
+    let plugin = if no_plugin {
+        None
+    } else {
+        Some(find_plugin()?)
+    };
+
+    let mut append = "console=ttyS0 panic=-1".to_string();
+    if let Some(extra) = &a.append {
+        append.push(' ');
+        append.push_str(extra);
+    }
+    let console = match &a.console {
+        Some(c) => format!("file:{}", absolute(c)?.display()),
+        None => "null".to_string(),
+    };
+    let mut args: Vec<String> = vec![
+        "-M".into(),
+        "pc".into(),
+        "-m".into(),
+        a.memory.to_string(),
+        "-smp".into(),
+        a.smp.to_string(),
+        "-display".into(),
+        "none".into(),
+        "-no-reboot".into(),
+        "-monitor".into(),
+        "none".into(),
+        "-serial".into(),
+        console,
+        "-kernel".into(),
+        kernel.display().to_string(),
+        "-append".into(),
+        append,
+    ];
+    if let Some(i) = &initrd {
+        args.push("-initrd".into());
+        args.push(i.display().to_string());
+    }
+    if let Some(p) = &plugin {
+        let output = match &a.output {
+            Some(o) => absolute(o)?.display().to_string(),
+            None => "-".to_string(),
+        };
+        let plugin_args = [
+            format!("kernel={}", kernel.display()),
+            format!("output={output}"),
+            format!(
+                "format={}",
+                match a.format {
+                    Format::Text => "text",
+                    Format::Jsonl => "jsonl",
+                }
+            ),
+            format!("modules={}", a.modules.join(":")),
+            format!("string_limit={}", a.string_limit),
+        ];
+        for pa in &plugin_args {
+            if pa.contains(',') {
+                bail!(
+                    "paths given to vmscope must not contain a comma (QEMU splits plugin options on commas): {pa}"
+                );
+            }
+        }
+        let mut spec = p.display().to_string();
+        for pa in &plugin_args {
+            spec.push(',');
+            spec.push_str(pa);
+        }
+        args.push("-plugin".into());
+        args.push(spec);
+    }
+    args.extend(a.qemu_args.iter().cloned());
+    Ok(Plan { qemu, args })
+}
+
+/// `vmscope run`.
+pub fn run(a: RunArgs) -> Result<u8> {
+    let plan = plan(&a)?;
+    if a.verbose {
+        eprintln!("vmscope: {} {}", plan.qemu.display(), plan.args.join(" "));
+    }
+    // Ctrl-C reaches QEMU too (same process group); QEMU then quits cleanly and the plugin flushes
+    // the journal. We wait for it rather than die first.
+    // SAFETY: setting a signal disposition to "ignore" has no memory-safety implications.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
+    let mut child = Command::new(&plan.qemu)
+        .args(&plan.args)
+        .stdin(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", plan.qemu.display()))?;
+    let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
+    let mut asked_to_quit = false;
+    let status = loop {
+        if let Some(st) = child.try_wait().context("waiting for QEMU")? {
+            break st;
+        }
+        if let Some(d) = deadline
+            && !asked_to_quit
+            && Instant::now() >= d
+        {
+            eprintln!("vmscope: --timeout reached, stopping the guest");
+            // SIGTERM: QEMU shuts down normally and the plugin's exit callback flushes the journal.
+            // SAFETY: sending a signal to our own child process.
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+            }
+            asked_to_quit = true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    match status.code() {
+        Some(0) => Ok(0),
+        Some(c) if asked_to_quit => {
+            let _ = c;
+            Ok(0)
+        }
+        Some(c) => {
+            eprintln!("vmscope: QEMU exited with status {c}");
+            Ok(u8::try_from(c).unwrap_or(1).max(1))
+        }
+        None if asked_to_quit => Ok(0),
+        None => {
+            eprintln!("vmscope: QEMU was killed by a signal");
+            Ok(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qemu_versions_parse() {
+        assert_eq!(
+            parse_version("QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)\n"),
+            Some((10, 0, 2))
+        );
+        assert_eq!(
+            parse_version("QEMU emulator version 7.2.15\n"),
+            Some((7, 2, 15))
+        );
+        assert_eq!(
+            parse_version("QEMU emulator version 9.2\n"),
+            Some((9, 2, 0))
+        );
+        assert_eq!(parse_version("hello"), None);
+    }
+}

@@ -1,0 +1,301 @@
+//! The journal: the sink that writes every event, as strace-like text or JSON Lines.
+//!
+//! Formatting and writing happen on a writer thread, off the vCPU threads. The channel to it is
+//! bounded: when the writer falls behind, vCPUs wait rather than events being dropped. The writer
+//! flushes whenever its queue runs empty, so a crash loses at most the lines of the last burst; every
+//! line is written whole.
+
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use serde::Serialize;
+use vmscope_core::dispatch::Sink;
+use vmscope_core::event::{CallEnd, Event, Notice, SyscallEvent};
+
+/// The journal's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One strace-like line per call.
+    Text,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Events queued for the writer before vCPUs have to wait.
+const QUEUE_DEPTH: usize = 1 << 16;
+
+enum Msg {
+    Event(Box<Event>),
+    Flush(SyncSender<()>),
+}
+
+/// The journal sink.
+pub struct Journal {
+    tx: SyncSender<Msg>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Journal {
+    /// Starts the writer thread over `out`.
+    pub fn new(format: Format, out: Box<dyn Write + Send>) -> io::Result<Self> {
+        let (tx, rx) = sync_channel(QUEUE_DEPTH);
+        let writer = std::thread::Builder::new()
+            .name("vmscope-journal".into())
+            .spawn(move || write_loop(format, out, rx))?;
+        Ok(Self {
+            tx,
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+}
+
+impl Sink for Journal {
+    fn emit(&self, event: Event) {
+        // The writer only goes away after `flush`; an event after that has nowhere to go.
+        let _ = self.tx.send(Msg::Event(Box::new(event)));
+    }
+
+    fn flush(&self) {
+        let (ack_tx, ack_rx) = sync_channel(1);
+        if self.tx.send(Msg::Flush(ack_tx)).is_ok() {
+            let _ = ack_rx.recv();
+        }
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.flush();
+        let handle = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        // The writer ends when the last sender is gone; our `tx` drops after this body.
+        drop(handle);
+    }
+}
+
+fn write_loop(format: Format, out: Box<dyn Write + Send>, rx: Receiver<Msg>) {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let mut line = Vec::with_capacity(512);
+    let mut failed = false;
+    while let Ok(mut msg) = rx.recv() {
+        loop {
+            match msg {
+                Msg::Event(ev) => {
+                    line.clear();
+                    render(format, &ev, &mut line);
+                    if !failed && let Err(e) = out.write_all(&line) {
+                        failed = true;
+                        eprintln!("vmscope: cannot write the journal: {e}; later events are lost");
+                    }
+                }
+                Msg::Flush(ack) => {
+                    let _ = out.flush();
+                    let _ = ack.send(());
+                }
+            }
+            match rx.try_recv() {
+                Ok(m) => msg = m,
+                Err(_) => break,
+            }
+        }
+        // The queue ran empty: hand what we have to the OS so a crash loses little.
+        if !failed && let Err(e) = out.flush() {
+            failed = true;
+            eprintln!("vmscope: cannot write the journal: {e}; later events are lost");
+        }
+    }
+    let _ = out.flush();
+}
+
+/// Renders one event as one line (with its newline).
+pub fn render(format: Format, ev: &Event, out: &mut Vec<u8>) {
+    match format {
+        Format::Text => render_text(ev, out),
+        Format::Jsonl => render_json(ev, out),
+    }
+}
+
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    event: &'a T,
+}
+
+fn render_json(ev: &Event, out: &mut Vec<u8>) {
+    let r = match ev {
+        Event::Syscall(s) => serde_json::to_writer(
+            &mut *out,
+            &Tagged {
+                kind: "syscall",
+                event: s,
+            },
+        ),
+        Event::Notice(n) => serde_json::to_writer(
+            &mut *out,
+            &Tagged {
+                kind: "notice",
+                event: n,
+            },
+        ),
+        #[allow(unreachable_patterns)]
+        _ => Ok(()),
+    };
+    if r.is_ok() {
+        out.push(b'\n');
+    }
+}
+
+fn render_text(ev: &Event, out: &mut Vec<u8>) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    match ev {
+        Event::Syscall(c) => text_syscall(c, &mut s),
+        Event::Notice(Notice {
+            source,
+            level,
+            message,
+            ..
+        }) => {
+            let _ = write!(s, "# vmscope {level}: {source}: {message}");
+        }
+        #[allow(unreachable_patterns)]
+        _ => return,
+    }
+    s.push('\n');
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn text_syscall(c: &SyscallEvent, s: &mut String) {
+    use std::fmt::Write as _;
+    let t = &c.thread;
+    match (t.pid, t.tid) {
+        (Some(pid), Some(tid)) => {
+            let _ = write!(
+                s,
+                "[pid {pid:>5} tid {tid:>5} {}] ",
+                t.comm.as_deref().unwrap_or("?")
+            );
+        }
+        _ => {
+            let _ = write!(s, "[as {:#x}] ", t.asid);
+        }
+    }
+    if c.abi == vmscope_core::event::Abi::I386 {
+        s.push_str("[i386] ");
+    }
+    let _ = write!(s, "{}({})", c.name, c.args.join(", "));
+    match c.end {
+        CallEnd::Returned => {
+            let _ = write!(s, " = {}", c.ret_text);
+        }
+        CallEnd::NoReturn => s.push_str(" = ?"),
+        CallEnd::Unfinished => s.push_str(" <unfinished ...>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vmscope_core::arch::EntryKind;
+    use vmscope_core::event::{Abi, ThreadCtx};
+
+    fn call(end: CallEnd) -> Event {
+        Event::Syscall(SyscallEvent {
+            ts: 5,
+            ts_exit: Some(9),
+            vcpu: 1,
+            thread: ThreadCtx {
+                pid: Some(42),
+                tid: Some(43),
+                comm: Some("fstab".into()),
+                task: 0xffff_8880_0000_0000,
+                asid: 0x1000,
+            },
+            abi: Abi::X86_64,
+            entry: EntryKind::Syscall,
+            nr: 257,
+            name: "openat".into(),
+            args: vec![
+                "AT_FDCWD".into(),
+                "\"/etc/fstab\"".into(),
+                "O_RDONLY".into(),
+            ],
+            raw: vec![0xffff_ff9c, 0x4000, 0, 0, 0, 0],
+            ret: (end == CallEnd::Returned).then_some(3),
+            ret_text: "3".into(),
+            end,
+        })
+    }
+
+    #[test]
+    fn text_lines_look_like_strace_with_a_thread_prefix() {
+        let mut out = vec![];
+        render(Format::Text, &call(CallEnd::Returned), &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[pid    42 tid    43 fstab] openat(AT_FDCWD, \"/etc/fstab\", O_RDONLY) = 3\n"
+        );
+        let mut out = vec![];
+        render(Format::Text, &call(CallEnd::Unfinished), &mut out);
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .ends_with("O_RDONLY) <unfinished ...>\n")
+        );
+    }
+
+    #[test]
+    fn json_lines_carry_the_documented_fields() {
+        let mut out = vec![];
+        render(Format::Jsonl, &call(CallEnd::Returned), &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["type"], "syscall");
+        assert_eq!(v["pid"], 42);
+        assert_eq!(v["tid"], 43);
+        assert_eq!(v["comm"], "fstab");
+        assert_eq!(v["abi"], "x86_64");
+        assert_eq!(v["nr"], 257);
+        assert_eq!(v["name"], "openat");
+        assert_eq!(v["args"][1], "\"/etc/fstab\"");
+        assert_eq!(v["raw"][0], 0xffff_ff9cu64);
+        assert_eq!(v["ret"], 3);
+        assert_eq!(v["ts"], 5);
+        assert_eq!(v["vcpu"], 1);
+        assert!(v.get("task").is_none());
+        let mut out = vec![];
+        render(Format::Jsonl, &call(CallEnd::NoReturn), &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert!(v["ret"].is_null());
+        assert_eq!(v["end"], "no_return");
+    }
+
+    #[test]
+    fn the_writer_thread_writes_everything_before_flush_returns() {
+        #[derive(Clone, Default)]
+        struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Shared::default();
+        let j = Journal::new(Format::Jsonl, Box::new(buf.clone())).unwrap();
+        for _ in 0..1000 {
+            j.emit(call(CallEnd::Returned));
+        }
+        j.flush();
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 1000);
+    }
+}

@@ -1,0 +1,353 @@
+//! The QEMU side: the only file that touches QEMU's plugin API.
+//!
+//! At translation time every instruction is classified by the guest [`Arch`]; only kernel entries and
+//! exits that some module wants get an execution callback, so the guest pays nothing anywhere else.
+//! Each callback builds a [`Hook`] and hands it to the [`Dispatcher`] with a [`QemuCpu`] through which
+//! modules read registers and memory. No panic crosses into QEMU: every callback is wrapped in
+//! `catch_unwind`, and a failure to install is one line on stderr and exit status 1 before the guest
+//! starts.
+//!
+//! State is per vCPU (register handles and reusable GLib buffers) and taken by the vCPU's own thread
+//! only, so the mutex around it is never contended.
+
+use std::collections::HashMap;
+use std::ffi::{CStr, c_char, c_int, c_uint, c_void};
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use qemu_plugin::install::{Args, Info};
+use qemu_plugin::sys::{
+    GArray, GByteArray, qemu_plugin_cb_flags, qemu_plugin_get_registers, qemu_plugin_id_t,
+    qemu_plugin_insn_data, qemu_plugin_insn_size, qemu_plugin_insn_vaddr,
+    qemu_plugin_read_memory_vaddr, qemu_plugin_read_register, qemu_plugin_reg_descriptor,
+    qemu_plugin_register, qemu_plugin_register_atexit_cb, qemu_plugin_register_vcpu_init_cb,
+    qemu_plugin_register_vcpu_insn_exec_cb, qemu_plugin_register_vcpu_tb_trans_cb, qemu_plugin_tb,
+    qemu_plugin_tb_get_insn, qemu_plugin_tb_n_insns,
+};
+use vmscope_core::arch::{Arch, InsnClass, arch_for_target};
+use vmscope_core::clock;
+use vmscope_core::dispatch::Dispatcher;
+use vmscope_core::event::{Event, Notice};
+use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
+use vmscope_core::module::{Hook, HookPoint, Interest};
+
+use crate::options::Options;
+use crate::setup::{self, SetupError};
+
+unsafe extern "C" {
+    fn g_byte_array_new() -> *mut GByteArray;
+    fn g_byte_array_set_size(array: *mut GByteArray, length: c_uint) -> *mut GByteArray;
+    fn g_array_free(array: *mut GArray, free_segment: c_int) -> *mut c_char;
+}
+
+/// At most this many distinct instrumented sites are remembered; a guest that generates more (a
+/// hostile JIT) gets the rest instrumented through one shared, address-less site.
+const MAX_SITES: usize = 1 << 20;
+
+/// An instrumented instruction; leaked once per distinct site, so callbacks get it without a lookup.
+#[derive(Debug)]
+struct Site {
+    pc: u64,
+    len: u8,
+    point: HookPoint,
+}
+
+struct VcpuState {
+    /// Register handles indexed like the architecture's register names; null where QEMU lacks one.
+    regs: Vec<*mut qemu_plugin_register>,
+    /// Reused for every register read.
+    reg_buf: *mut GByteArray,
+    /// Reused for every memory read.
+    mem_buf: *mut GByteArray,
+}
+
+// SAFETY: the pointers are owned by this vCPU's state and used only from the vCPU's own thread
+// (callbacks for vCPU i run on vCPU i's thread); the mutex around the state makes that explicit.
+unsafe impl Send for VcpuState {}
+
+struct Backend {
+    arch: &'static dyn Arch,
+    dispatcher: Dispatcher,
+    interest: Interest,
+    vcpus: Box<[Mutex<Option<VcpuState>>]>,
+    sites: Mutex<HashMap<(u64, u8, HookPoint), &'static Site>>,
+}
+
+static BACKEND: OnceLock<Backend> = OnceLock::new();
+
+/// The plugin object handed to the `qemu-plugin` crate's installer; all real state is in [`BACKEND`].
+#[derive(Default)]
+pub struct VmscopePlugin;
+
+impl qemu_plugin::HasCallbacks for VmscopePlugin {}
+
+impl qemu_plugin::Register for VmscopePlugin {
+    // Registers only our own callbacks, on raw bindings: the crate's defaults would lock one global
+    // mutex in every callback.
+    fn register_default(
+        &mut self,
+        id: qemu_plugin::PluginId,
+        args: &Args,
+        info: &Info,
+    ) -> qemu_plugin::Result<()> {
+        match catch_unwind(AssertUnwindSafe(|| install(id, args, info))) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => fail(&e.to_string()),
+            Err(_) => fail("internal error while installing the plugin"),
+        }
+    }
+}
+
+/// A failure before the guest starts: one line, and QEMU exits with status 1 (a clean stop, not the
+/// abort the installer's panic would give).
+fn fail(msg: &str) -> ! {
+    let _ = writeln!(std::io::stderr(), "vmscope: {msg}");
+    std::process::exit(1)
+}
+
+fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupError> {
+    clock::start();
+    let opts = Options::parse(&args.raw).map_err(SetupError::Options)?;
+    let arch = arch_for_target(&info.target_name)
+        .ok_or_else(|| SetupError::Target(info.target_name.clone()))?;
+    let Some(system) = &info.system else {
+        return Err(SetupError::UserMode);
+    };
+    let built = setup::build(&opts)?;
+    let dispatcher = Dispatcher::new(built.modules, built.journal.clone() as Arc<_>)
+        .map_err(SetupError::Modules)?;
+    let interest = dispatcher.interest();
+    let max_vcpus = usize::try_from(system.max_vcpus.max(system.smp_vcpus).max(1)).unwrap_or(1);
+    for n in built.notices {
+        dispatcher.publish(Event::Notice(n));
+    }
+    dispatcher.publish(Event::Notice(Notice {
+        ts: clock::now_ns(),
+        source: "vmscope".into(),
+        level: "info",
+        message: format!(
+            "tracing {} guest with modules {}",
+            arch.name(),
+            dispatcher.module_names().join(", ")
+        ),
+    }));
+    let backend = Backend {
+        arch,
+        dispatcher,
+        interest,
+        vcpus: (0..max_vcpus).map(|_| Mutex::new(None)).collect(),
+        sites: Mutex::new(HashMap::new()),
+    };
+    if BACKEND.set(backend).is_err() {
+        return Err(SetupError::Twice);
+    }
+    // SAFETY: plain registrations with callbacks of the right types; `id` is ours.
+    unsafe {
+        qemu_plugin_register_vcpu_init_cb(id, Some(on_vcpu_init));
+        if interest.entries || interest.exits {
+            qemu_plugin_register_vcpu_tb_trans_cb(id, Some(on_tb_trans));
+        }
+        qemu_plugin_register_atexit_cb(id, Some(on_exit), std::ptr::null_mut());
+    }
+    Ok(())
+}
+
+extern "C" fn on_vcpu_init(_id: qemu_plugin_id_t, vcpu: c_uint) {
+    let _ = catch_unwind(|| {
+        let Some(b) = BACKEND.get() else { return };
+        let Some(slot) = b.vcpus.get(vcpu as usize) else {
+            b.dispatcher.publish(Event::Notice(Notice {
+                ts: clock::now_ns(),
+                source: "vmscope".into(),
+                level: "warning",
+                message: format!("vCPU {vcpu} was not announced at install; it is not traced"),
+            }));
+            return;
+        };
+        let state = VcpuState {
+            regs: lookup_registers(b.arch.register_names()),
+            // SAFETY: GLib allocation; the arrays live as long as the process.
+            reg_buf: unsafe { g_byte_array_new() },
+            mem_buf: unsafe { g_byte_array_new() },
+        };
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(state);
+    });
+}
+
+/// Resolves register names to QEMU handles; must run on a vCPU thread (QEMU asks the current vCPU).
+fn lookup_registers(names: &[&str]) -> Vec<*mut qemu_plugin_register> {
+    let mut handles = vec![std::ptr::null_mut(); names.len()];
+    // SAFETY: QEMU returns a GArray of descriptors that we own and free; names are C strings.
+    unsafe {
+        let arr = qemu_plugin_get_registers();
+        if arr.is_null() {
+            return handles;
+        }
+        let descs = (*arr).data as *const qemu_plugin_reg_descriptor;
+        for i in 0..(*arr).len as usize {
+            let d = &*descs.add(i);
+            if d.name.is_null() {
+                continue;
+            }
+            let name = CStr::from_ptr(d.name).to_bytes();
+            if let Some(pos) = names.iter().position(|n| n.as_bytes() == name) {
+                handles[pos] = d.handle;
+            }
+        }
+        g_array_free(arr, 1);
+    }
+    handles
+}
+
+extern "C" fn on_tb_trans(_id: qemu_plugin_id_t, tb: *mut qemu_plugin_tb) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let Some(b) = BACKEND.get() else { return };
+        // SAFETY: `tb` is valid during this callback, and so are the instructions taken from it.
+        unsafe {
+            for i in 0..qemu_plugin_tb_n_insns(tb) {
+                let insn = qemu_plugin_tb_get_insn(tb, i);
+                let mut bytes = [0u8; 16];
+                let n =
+                    qemu_plugin_insn_data(insn, bytes.as_mut_ptr().cast::<c_void>(), bytes.len());
+                let Some(class) = b.arch.classify(&bytes[..n.min(bytes.len())]) else {
+                    continue;
+                };
+                let point = match class {
+                    InsnClass::Entry(k) if b.interest.entries => HookPoint::Entry(k),
+                    InsnClass::Exit(k) if b.interest.exits => HookPoint::Exit(k),
+                    _ => continue,
+                };
+                let pc = qemu_plugin_insn_vaddr(insn);
+                let len = u8::try_from(qemu_plugin_insn_size(insn)).unwrap_or(0);
+                let site = b.site(pc, len, point);
+                qemu_plugin_register_vcpu_insn_exec_cb(
+                    insn,
+                    Some(on_insn),
+                    qemu_plugin_cb_flags::QEMU_PLUGIN_CB_R_REGS,
+                    std::ptr::from_ref(site).cast_mut().cast::<c_void>(),
+                );
+            }
+        }
+    }));
+}
+
+impl Backend {
+    fn site(&self, pc: u64, len: u8, point: HookPoint) -> &'static Site {
+        let mut sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = sites.get(&(pc, len, point)) {
+            return s;
+        }
+        let (key_pc, site_pc) = if sites.len() >= MAX_SITES {
+            (0, 0)
+        } else {
+            (pc, pc)
+        };
+        sites.entry((key_pc, len, point)).or_insert_with(|| {
+            Box::leak(Box::new(Site {
+                pc: site_pc,
+                len,
+                point,
+            }))
+        })
+    }
+}
+
+extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let Some(b) = BACKEND.get() else { return };
+        // SAFETY: `udata` is a leaked `Site` registered at translation time; it is never freed.
+        let site = unsafe { &*(udata as *const Site) };
+        let Some(slot) = b.vcpus.get(vcpu as usize) else {
+            return;
+        };
+        let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(state) = guard.as_mut() else { return };
+        let mut cpu = QemuCpu {
+            vcpu,
+            state,
+            cache: [None; 32],
+        };
+        let mut hook = Hook {
+            ts: clock::now_ns(),
+            vcpu,
+            pc: site.pc,
+            len: site.len,
+            point: site.point,
+            to_user: None,
+            thread: None,
+        };
+        b.dispatcher.hook(&mut cpu, &mut hook);
+    }));
+}
+
+extern "C" fn on_exit(_id: qemu_plugin_id_t, _udata: *mut c_void) {
+    let _ = catch_unwind(|| {
+        if let Some(b) = BACKEND.get() {
+            b.dispatcher.stop();
+        }
+    });
+}
+
+/// One vCPU inside one callback: registers are read once and cached for the callback's duration.
+struct QemuCpu<'a> {
+    vcpu: u32,
+    state: &'a mut VcpuState,
+    cache: [Option<u64>; 32],
+}
+
+impl GuestMemory for QemuCpu<'_> {
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
+        if buf.is_empty() {
+            return true;
+        }
+        // SAFETY: `mem_buf` is our GByteArray; QEMU resizes it to `len` and fills it. We copy out at
+        // most what it holds.
+        unsafe {
+            g_byte_array_set_size(self.state.mem_buf, 0);
+            if !qemu_plugin_read_memory_vaddr(addr, self.state.mem_buf, buf.len()) {
+                return false;
+            }
+            let arr = &*self.state.mem_buf;
+            if (arr.len as usize) < buf.len() || arr.data.is_null() {
+                return false;
+            }
+            std::ptr::copy_nonoverlapping(arr.data, buf.as_mut_ptr(), buf.len());
+        }
+        true
+    }
+}
+
+impl GuestCpu for QemuCpu<'_> {
+    fn vcpu(&self) -> u32 {
+        self.vcpu
+    }
+
+    fn reg(&mut self, reg: Reg) -> Option<u64> {
+        let i = reg.0 as usize;
+        if let Some(Some(v)) = self.cache.get(i) {
+            return Some(*v);
+        }
+        let handle = *self.state.regs.get(i)?;
+        if handle.is_null() {
+            return None;
+        }
+        // SAFETY: the callback was registered with R_REGS; `reg_buf` is our GByteArray.
+        let v = unsafe {
+            g_byte_array_set_size(self.state.reg_buf, 0);
+            let n = qemu_plugin_read_register(handle, self.state.reg_buf);
+            let arr = &*self.state.reg_buf;
+            if n <= 0 || arr.data.is_null() {
+                return None;
+            }
+            let len = (arr.len as usize).min(8);
+            let mut b = [0u8; 8];
+            std::ptr::copy_nonoverlapping(arr.data, b.as_mut_ptr(), len);
+            u64::from_le_bytes(b)
+        };
+        if let Some(slot) = self.cache.get_mut(i) {
+            *slot = Some(v);
+        }
+        Some(v)
+    }
+}

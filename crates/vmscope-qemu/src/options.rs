@@ -1,0 +1,146 @@
+//! The plugin's options, as QEMU hands them over (`-plugin libvmscope.so,key=value,...`).
+//!
+//! QEMU splits the option string on commas, so lists inside one option use `:`
+//! (`modules=context:syscalls`). Parsing is pure so it can be tested without QEMU.
+
+use std::path::PathBuf;
+
+pub use vmscope_modules::journal::Format;
+
+/// Everything the plugin can be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The guest kernel image (bzImage or vmlinux) whose BTF gives the structure offsets.
+    pub kernel: Option<PathBuf>,
+    /// Where the journal goes; `-` is QEMU's standard output, `None` its standard error.
+    pub output: Option<PathBuf>,
+    /// Journal format.
+    pub format: Format,
+    /// Modules to load, in the order given (dependencies are added and ordered).
+    pub modules: Vec<String>,
+    /// Cut strings at this many bytes (strace's `-s`).
+    pub string_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            kernel: None,
+            output: None,
+            format: Format::Jsonl,
+            modules: vec!["syscalls".to_string()],
+            string_limit: 32,
+        }
+    }
+}
+
+/// A bad plugin option.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OptionError {
+    /// Not of the form `key=value`.
+    #[error("plugin option `{0}` is not of the form key=value")]
+    NotKeyValue(String),
+    /// A key the plugin does not know.
+    #[error("unknown plugin option `{0}` (known: kernel, output, format, modules, string_limit)")]
+    UnknownKey(String),
+    /// A value that does not fit its key.
+    #[error("plugin option `{key}`: {problem}")]
+    BadValue {
+        /// The key.
+        key: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+impl Options {
+    /// Parses QEMU's `key=value` arguments.
+    pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Self, OptionError> {
+        let mut o = Options::default();
+        for arg in args {
+            let arg = arg.as_ref();
+            let (key, value) = arg
+                .split_once('=')
+                .ok_or_else(|| OptionError::NotKeyValue(arg.to_string()))?;
+            let bad = |problem: &str| OptionError::BadValue {
+                key: key.to_string(),
+                problem: problem.to_string(),
+            };
+            match key {
+                "kernel" if value.is_empty() => return Err(bad("empty path")),
+                "kernel" => o.kernel = Some(PathBuf::from(value)),
+                "output" if value.is_empty() => return Err(bad("empty path")),
+                "output" => o.output = Some(PathBuf::from(value)),
+                "format" => {
+                    o.format = match value {
+                        "text" => Format::Text,
+                        "jsonl" | "json" => Format::Jsonl,
+                        _ => return Err(bad("expected `text` or `jsonl`")),
+                    }
+                }
+                "modules" => {
+                    o.modules = value
+                        .split([':', '+'])
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                }
+                "string_limit" => {
+                    o.string_limit = value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=1 << 20).contains(n))
+                        .ok_or_else(|| bad("expected a number from 1 to 1048576"))?;
+                }
+                _ => return Err(OptionError::UnknownKey(key.to_string())),
+            }
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_option() {
+        let o = Options::parse(&[
+            "kernel=/k/vmlinuz",
+            "output=/tmp/j.jsonl",
+            "format=text",
+            "modules=context:syscalls",
+            "string_limit=64",
+        ])
+        .unwrap();
+        assert_eq!(o.kernel, Some(PathBuf::from("/k/vmlinuz")));
+        assert_eq!(o.output, Some(PathBuf::from("/tmp/j.jsonl")));
+        assert_eq!(o.format, Format::Text);
+        assert_eq!(o.modules, vec!["context", "syscalls"]);
+        assert_eq!(o.string_limit, 64);
+    }
+
+    #[test]
+    fn refuses_bad_options_with_a_clear_message() {
+        assert_eq!(
+            Options::parse(&["nonsense"]),
+            Err(OptionError::NotKeyValue("nonsense".into()))
+        );
+        assert!(matches!(
+            Options::parse(&["colour=red"]),
+            Err(OptionError::UnknownKey(k)) if k == "colour"
+        ));
+        let e = Options::parse(&["format=xml"]).unwrap_err().to_string();
+        assert_eq!(e, "plugin option `format`: expected `text` or `jsonl`");
+        assert!(Options::parse(&["string_limit=0"]).is_err());
+        assert!(Options::parse(&["string_limit=abc"]).is_err());
+        assert!(Options::parse(&["kernel="]).is_err());
+    }
+
+    #[test]
+    fn defaults_are_jsonl_on_stderr_with_the_syscalls_module() {
+        let o = Options::parse::<&str>(&[]).unwrap();
+        assert_eq!(o, Options::default());
+        assert_eq!(o.format, Format::Jsonl);
+    }
+}

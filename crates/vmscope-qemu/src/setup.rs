@@ -1,0 +1,146 @@
+//! Turning the plugin's options into modules and a journal, without QEMU (so it can be tested).
+
+use std::fs::File;
+use std::sync::Arc;
+
+use vmscope_core::clock;
+use vmscope_core::event::Notice;
+use vmscope_core::module::Module;
+use vmscope_linux::btf::KernelLayout;
+use vmscope_linux::syscalls::DecodeOptions;
+use vmscope_modules::journal::Journal;
+use vmscope_modules::registry::{self, Config};
+
+use crate::options::{OptionError, Options};
+
+/// Why the plugin cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// A bad option.
+    #[error(transparent)]
+    Options(OptionError),
+    /// The emulator's target is not one we know.
+    #[error("guest architecture `{0}` is not supported (supported: x86_64)")]
+    Target(String),
+    /// Loaded into user-mode QEMU.
+    #[error("vmscope needs full-system emulation (qemu-system-*), not user-mode QEMU")]
+    UserMode,
+    /// The kernel file is unusable.
+    #[error("kernel `{path}`: {source}")]
+    Kernel {
+        /// The path given.
+        path: String,
+        /// Why.
+        source: vmscope_linux::error::Error,
+    },
+    /// The journal cannot be opened.
+    #[error("cannot open journal `{path}`: {source}")]
+    Output {
+        /// The path given.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A module name is unknown.
+    #[error(transparent)]
+    UnknownModule(#[from] registry::UnknownModule),
+    /// The modules do not fit together.
+    #[error(transparent)]
+    Modules(vmscope_core::Error),
+    /// Installed twice into one process.
+    #[error("the plugin is loaded twice")]
+    Twice,
+}
+
+/// What [`build`] makes.
+pub struct Built {
+    /// The modules, not yet ordered.
+    pub modules: Vec<Arc<dyn Module>>,
+    /// The journal sink.
+    pub journal: Arc<Journal>,
+    /// Things to tell the user once tracing starts.
+    pub notices: Vec<Notice>,
+}
+
+fn notice(level: &'static str, message: String) -> Notice {
+    Notice {
+        ts: clock::now_ns(),
+        source: "vmscope".into(),
+        level,
+        message,
+    }
+}
+
+/// Loads the kernel layout, opens the journal and builds the modules.
+pub fn build(opts: &Options) -> Result<Built, SetupError> {
+    let mut notices = Vec::new();
+    let layout = match &opts.kernel {
+        None => {
+            notices.push(notice(
+                "warning",
+                "no kernel image given (kernel=PATH): threads are not identified; calls are matched \
+                 by address space and stack"
+                    .into(),
+            ));
+            None
+        }
+        Some(path) => match KernelLayout::from_kernel_file(path) {
+            Ok(l) => {
+                notices.push(notice(
+                    "info",
+                    format!("kernel layout from BTF: {}", l.describe()),
+                ));
+                Some(Arc::new(l))
+            }
+            Err(e) if e.is_missing_btf() => {
+                notices.push(notice(
+                    "warning",
+                    format!(
+                        "{}: {e}; threads are not identified, calls are matched by address space and stack",
+                        path.display()
+                    ),
+                ));
+                None
+            }
+            Err(source) => {
+                return Err(SetupError::Kernel {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        },
+    };
+    let out: Box<dyn std::io::Write + Send> = match &opts.output {
+        None => Box::new(std::io::stderr()),
+        Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdout()),
+        Some(p) => Box::new(File::create(p).map_err(|source| SetupError::Output {
+            path: p.display().to_string(),
+            source,
+        })?),
+    };
+    let journal =
+        Arc::new(
+            Journal::new(opts.format, out).map_err(|source| SetupError::Output {
+                path: "<writer thread>".into(),
+                source,
+            })?,
+        );
+    let cfg = Config {
+        layout,
+        decode: DecodeOptions {
+            string_limit: opts.string_limit,
+        },
+    };
+    let names: Vec<&str> = opts
+        .modules
+        .iter()
+        .map(String::as_str)
+        .filter(|n| *n != "none")
+        .collect();
+    let modules = registry::build(&names, &cfg)?;
+    Ok(Built {
+        modules,
+        journal,
+        notices,
+    })
+}
