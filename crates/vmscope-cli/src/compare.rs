@@ -434,11 +434,11 @@ mod tests {
             "7 open(\"/etc/fstab\", O_RDONLY) = 3\n7 read(3, \"x\", 1) = 1\n7 close(3) = 0\n7 getpid() = 7\n",
         );
         let journal = parse_journal(concat!(
-            r#"{"type":"syscall","ts":1,"tid":7,"name":"open","args":["\"/etc/fstab\"","O_RDONLY"],"ret":3}"#,
+            r#"{"type":"syscall","ts":1,"tid":7,"name":"open","args":["\"/etc/fstab\"","O_RDONLY"],"ret_text":"3"}"#,
             "\n",
-            r#"{"type":"syscall","ts":2,"tid":7,"name":"read","args":["3","\"y\"","1"],"ret":1}"#,
+            r#"{"type":"syscall","ts":2,"tid":7,"name":"read","args":["3","\"y\"","1"],"ret_text":"1"}"#,
             "\n",
-            r#"{"type":"syscall","ts":3,"tid":7,"name":"close","args":["3"],"ret":-9}"#,
+            r#"{"type":"syscall","ts":3,"tid":7,"name":"close","args":["3"],"ret_text":"-1 EBADF (Bad file descriptor)"}"#,
             "\n",
         ));
         let r = compare(&strace, &journal);

@@ -58,6 +58,16 @@ impl Bus {
     pub fn publish(&mut self, ev: Event) {
         self.queue.push(ev);
     }
+
+    /// What was published so far (for tests of modules).
+    pub fn events(&self) -> &[Event] {
+        &self.queue
+    }
+
+    /// Takes what was published so far.
+    pub fn take(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.queue)
+    }
 }
 
 /// A vmscope module.

@@ -86,6 +86,13 @@ pub fn vmlinux_from_image(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 /// Like [`vmlinux_from_image`], without copying an input that is already an ELF file.
 pub(crate) fn vmlinux_from_image_cow(bytes: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
     if bytes.starts_with(ELF_MAGIC) {
+        // Any program is an ELF file; a vmlinux carries the kernel's banner.
+        if memchr::memmem::find(bytes, b"Linux version ").is_none() {
+            return Err(Error::NotAKernelImage {
+                reason: "an ELF file without the `Linux version` banner (a program, not a vmlinux)"
+                    .to_owned(),
+            });
+        }
         return Ok(Cow::Borrowed(bytes));
     }
     let payload = bzimage_payload(bytes)?;
@@ -242,6 +249,7 @@ mod tests {
     fn fake_elf() -> Vec<u8> {
         let mut v = b"\x7fELF\x02\x01\x01".to_vec();
         v.resize(4096, 0xa5);
+        v.extend_from_slice(b"Linux version 6.12.0 (test)\n");
         v
     }
 
@@ -249,6 +257,16 @@ mod tests {
     fn elf_is_returned_as_is() {
         let elf = fake_elf();
         assert_eq!(vmlinux_from_image(&elf).ok(), Some(elf));
+    }
+
+    #[test]
+    fn an_elf_program_is_not_a_kernel() {
+        let mut prog = b"\x7fELF\x02\x01\x01".to_vec();
+        prog.resize(4096, 0);
+        assert!(matches!(
+            vmlinux_from_image(&prog),
+            Err(Error::NotAKernelImage { .. })
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod btf;
 mod describe;
 pub mod error;
 pub mod kernel_image;
+pub mod signal;
 pub mod task;
 
 pub use error::Error;

@@ -18,6 +18,7 @@ use vmscope_core::arch::{EntryKind, ExitKind};
 use vmscope_core::event::{Abi, CallEnd, Event, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
+use vmscope_linux::signal as linux_signal;
 use vmscope_linux::syscalls::{self, DecodeOptions, PendingCall};
 
 use crate::context::Context;
@@ -39,6 +40,9 @@ enum Key {
 struct Pending {
     ts: u64,
     vcpu: u32,
+    /// Address of the entry instruction and its length: where the call returns to is derived from it.
+    pc: u64,
+    len: u8,
     thread: ThreadCtx,
     abi: Abi,
     entry: EntryKind,
@@ -100,6 +104,8 @@ impl Syscalls {
         let pending = Pending {
             ts: hook.ts,
             vcpu: hook.vcpu,
+            pc: hook.pc,
+            len: hook.len,
             thread,
             abi,
             entry: kind,
@@ -151,14 +157,7 @@ impl Syscalls {
             self.publish(cpu, pending, None, CallEnd::Unfinished, Some(hook.ts), bus);
             return;
         };
-        let ret = match pending.abi {
-            Abi::X86_64 => rax as i64,
-            // eax: an error in -4095..=-1, any other value unsigned (an mmap2 address above 2 GiB).
-            Abi::I386 => match rax as u32 as i32 {
-                e @ -4095..=-1 => i64::from(e),
-                _ => i64::from(rax as u32),
-            },
-        };
+        let ret = return_value(cpu, &pending, kind, rax);
         self.publish(
             cpu,
             pending,
@@ -195,6 +194,106 @@ impl Syscalls {
             end,
         }));
     }
+}
+
+/// Normalizes a raw return register: i386 values are 32-bit, an error in -4095..=-1 and any other
+/// value unsigned (an mmap2 address above 2 GiB).
+fn normalize(abi: Abi, ax: u64) -> i64 {
+    match abi {
+        Abi::X86_64 => ax as i64,
+        Abi::I386 => match ax as u32 as i32 {
+            e @ -4095..=-1 => i64::from(e),
+            _ => i64::from(ax as u32),
+        },
+    }
+}
+
+/// `-ERESTARTSYS`: the call was interrupted and is to be restarted (strace: `? ERESTARTSYS`).
+const ERESTARTSYS: i64 = -512;
+/// `-ERESTART_RESTARTBLOCK`: restarted through `restart_syscall`.
+const ERESTART_RESTARTBLOCK: i64 = -516;
+
+/// Where the kernel is about to return to in user mode: (instruction pointer, stack pointer).
+fn user_return(cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<(u64, u64)> {
+    match kind {
+        ExitKind::Sysret { wide } => {
+            let ip = cpu.reg(RCX)?;
+            let sp = cpu.reg(RSP)?;
+            Some(if wide {
+                (ip, sp)
+            } else {
+                (ip & 0xffff_ffff, sp & 0xffff_ffff)
+            })
+        }
+        ExitKind::Sysexit { .. } => Some((cpu.reg(RDX)?, cpu.reg(RCX)?)),
+        ExitKind::Iret { wide: true } => {
+            let frame = cpu.reg(RSP)?;
+            Some((cpu.read_u64(frame)?, cpu.read_u64(frame.wrapping_add(24))?))
+        }
+        ExitKind::Iret { wide: false } => {
+            let frame = cpu.reg(RSP)?;
+            Some((
+                u64::from(cpu.read_u32(frame)?),
+                u64::from(cpu.read_u32(frame.wrapping_add(12))?),
+            ))
+        }
+    }
+}
+
+/// The call's own return value, as strace reports it.
+///
+/// Usually the return register. But the first return to user mode after a call is not always to the
+/// call site: a signal delivered on the way out enters the handler (with `ax` cleared; the call's
+/// value is in the signal frame), and a call to be restarted returns to the entry instruction itself
+/// (with `ax` holding the call number again). Where the thread resumes tells which:
+/// - 64-bit `syscall` and `int 0x80` return after the instruction and restart at it;
+/// - 32-bit calls through the vDSO (`sysenter`, compat `syscall`) return to the landing pad after the
+///   vDSO's `int $0x80` fallback and restart at that `int $0x80`.
+///
+/// `execve` returns to the new program's entry and the sigreturn calls to the interrupted code: their
+/// return register is taken as it is.
+fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) -> i64 {
+    let plain = normalize(p.abi, ax);
+    let name = syscalls::lookup(p.abi, p.nr).map(|d| d.name).unwrap_or("");
+    if syscalls::is_execve(p.abi, p.nr) || matches!(name, "rt_sigreturn" | "sigreturn") {
+        return plain;
+    }
+    let Some((ip, sp)) = user_return(cpu, kind) else {
+        return plain;
+    };
+    let after = p.pc.wrapping_add(u64::from(p.len));
+    let vdso32 = p.abi == Abi::I386 && p.entry != EntryKind::Int80;
+    let (normal_ip, restart_ip) = if vdso32 {
+        (after.wrapping_add(2), after)
+    } else {
+        (after, p.pc)
+    };
+    let restarted = |ax: u64| -> i64 {
+        let restart_block = ax != p.nr
+            && syscalls::lookup(p.abi, ax & 0xffff_ffff)
+                .is_some_and(|d| d.name == "restart_syscall");
+        if restart_block {
+            ERESTART_RESTARTBLOCK
+        } else {
+            ERESTARTSYS
+        }
+    };
+    if ip == normal_ip {
+        return plain;
+    }
+    if ip == restart_ip {
+        return restarted(ax);
+    }
+    // Into a signal handler: the frame on the user stack holds the call's context.
+    for ctx in linux_signal::saved_contexts(cpu, p.abi, sp) {
+        if ctx.ip == normal_ip {
+            return normalize(p.abi, ctx.ax);
+        }
+        if ctx.ip == restart_ip {
+            return restarted(ctx.ax);
+        }
+    }
+    plain
 }
 
 /// Reads the six argument registers of `abi` for an entry by `kind`.
@@ -302,5 +401,229 @@ impl Module for Syscalls {
         for p in all {
             self.publish(&mut no_memory, p, None, CallEnd::Unfinished, None, bus);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vmscope_core::arch::x86_64::{CS, RIP};
+    use vmscope_core::guest::TestGuest;
+
+    const SITE: u64 = 0x40_1000;
+
+    fn det() -> Syscalls {
+        Syscalls::new(DecodeOptions { string_limit: 32 })
+    }
+
+    fn thread(task: u64, tid: u32) -> ThreadCtx {
+        ThreadCtx {
+            pid: Some(100),
+            tid: Some(tid),
+            comm: Some("t".into()),
+            task,
+            asid: 0x1000,
+        }
+    }
+
+    fn hook(point: HookPoint, pc: u64, t: Option<ThreadCtx>) -> Hook {
+        Hook {
+            ts: 1,
+            vcpu: 0,
+            pc,
+            len: 2,
+            point,
+            to_user: Some(true),
+            thread: t,
+        }
+    }
+
+    /// A 64-bit `syscall` at SITE with number `nr` and first argument `a0`.
+    fn enter(s: &Syscalls, g: &mut TestGuest, t: ThreadCtx, nr: u64, a0: u64) -> Vec<Event> {
+        g.set_reg(RAX, nr)
+            .set_reg(RDI, a0)
+            .set_reg(CS, 0x33)
+            .set_reg(RSP, 0x7ffc_0000_1000);
+        let mut bus = Bus::default();
+        s.on_hook(
+            g,
+            &mut hook(HookPoint::Entry(EntryKind::Syscall), SITE, Some(t)),
+            &mut bus,
+        );
+        bus.take()
+    }
+
+    /// A `sysretq` returning `ret` to user `ip`.
+    fn leave(s: &Syscalls, g: &mut TestGuest, t: ThreadCtx, ret: u64, ip: u64) -> Vec<Event> {
+        g.set_reg(RAX, ret)
+            .set_reg(RCX, ip)
+            .set_reg(RSP, 0x7ffc_0000_1000);
+        let mut bus = Bus::default();
+        let kind = ExitKind::Sysret { wide: true };
+        s.on_hook(
+            g,
+            &mut hook(HookPoint::Exit(kind), 0xffff_ffff_8100_0000, Some(t)),
+            &mut bus,
+        );
+        bus.take()
+    }
+
+    fn call(ev: &[Event]) -> &SyscallEvent {
+        match ev {
+            [Event::Syscall(c)] => c,
+            other => panic!("expected one call, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_exit_is_matched_to_its_threads_entry() {
+        let s = det();
+        let mut g = TestGuest::new();
+        g.write(0x5000, b"/etc/fstab\0");
+        // Thread A blocks in read (0); thread B makes getpid (39) meanwhile.
+        assert!(enter(&s, &mut g, thread(0xa000, 1), 0, 3).is_empty());
+        assert!(enter(&s, &mut g, thread(0xb000, 2), 39, 0).is_empty());
+        let b = leave(&s, &mut g, thread(0xb000, 2), 100, SITE + 2);
+        assert_eq!(call(&b).name, "getpid");
+        assert_eq!(call(&b).ret, Some(100));
+        assert_eq!(call(&b).thread.tid, Some(2));
+        let a = leave(&s, &mut g, thread(0xa000, 1), 5, SITE + 2);
+        assert_eq!(call(&a).name, "read");
+        assert_eq!(call(&a).ret, Some(5));
+        assert_eq!(call(&a).end, CallEnd::Returned);
+        assert_eq!(s.pending(), 0);
+        // An exit with nothing pending (an interrupt returning to user mode) is no call.
+        assert!(leave(&s, &mut g, thread(0xa000, 1), 0, 0x40_2000).is_empty());
+    }
+
+    #[test]
+    fn exit_group_is_reported_at_entry_without_a_return_value() {
+        let s = det();
+        let mut g = TestGuest::new();
+        let ev = enter(&s, &mut g, thread(0xa000, 1), 231, 7);
+        assert_eq!(call(&ev).name, "exit_group");
+        assert_eq!(call(&ev).ret, None);
+        assert_eq!(call(&ev).end, CallEnd::NoReturn);
+        assert_eq!(call(&ev).ret_text, "?");
+        assert_eq!(s.pending(), 0);
+    }
+
+    #[test]
+    fn a_signal_delivered_on_return_does_not_hide_the_calls_value() {
+        let s = det();
+        let mut g = TestGuest::new();
+        enter(&s, &mut g, thread(0xa000, 1), 61, u64::MAX); // wait4(-1, ...)
+        // The kernel returns into the handler at 0x40_5000 with ax = 0; the frame on the user stack
+        // holds the call's value (147) and its return address.
+        let sp = 0x7ffc_0000_0800u64;
+        g.write(sp, &[0u8; 256]);
+        g.write_u64(sp + 48 + 13 * 8, 147)
+            .write_u64(sp + 48 + 16 * 8, SITE + 2);
+        g.set_reg(RAX, 0).set_reg(RCX, 0x40_5000).set_reg(RSP, sp);
+        let mut bus = Bus::default();
+        let kind = ExitKind::Sysret { wide: true };
+        s.on_hook(
+            &mut g,
+            &mut hook(
+                HookPoint::Exit(kind),
+                0xffff_ffff_8100_0000,
+                Some(thread(0xa000, 1)),
+            ),
+            &mut bus,
+        );
+        assert_eq!(call(bus.events()).ret, Some(147));
+    }
+
+    #[test]
+    fn a_call_returning_to_its_own_instruction_is_being_restarted() {
+        let s = det();
+        let mut g = TestGuest::new();
+        enter(&s, &mut g, thread(0xa000, 1), 0, 0);
+        let ev = leave(&s, &mut g, thread(0xa000, 1), 0, SITE);
+        assert_eq!(call(&ev).ret, Some(ERESTARTSYS));
+    }
+
+    #[test]
+    fn i386_calls_use_the_i386_table_and_registers() {
+        let s = det();
+        let mut g = TestGuest::new();
+        g.write(0x0804_a000, b"/etc/fstab\0");
+        // int 0x80: open("/etc/fstab", O_RDONLY) is i386 number 5.
+        g.set_reg(RAX, 5)
+            .set_reg(RBX, 0x0804_a000)
+            .set_reg(RCX, 0)
+            .set_reg(CS, 0x23)
+            .set_reg(RSP, 0xffd0_0000);
+        let mut bus = Bus::default();
+        s.on_hook(
+            &mut g,
+            &mut hook(
+                HookPoint::Entry(EntryKind::Int80),
+                0x0804_9000,
+                Some(thread(0xa000, 1)),
+            ),
+            &mut bus,
+        );
+        // iret back to 0x08049002 with eax = -2 (ENOENT) as a 32-bit value.
+        let frame = 0xffff_c900_0000_0f00u64;
+        g.write_u64(frame, 0x0804_9002)
+            .write_u64(frame + 8, 0x23)
+            .write_u64(frame + 24, 0xffd0_0000);
+        g.set_reg(RAX, 0xffff_fffe)
+            .set_reg(RSP, frame)
+            .set_reg(RIP, 0);
+        let kind = ExitKind::Iret { wide: true };
+        s.on_hook(
+            &mut g,
+            &mut hook(
+                HookPoint::Exit(kind),
+                0xffff_ffff_8100_0000,
+                Some(thread(0xa000, 1)),
+            ),
+            &mut bus,
+        );
+        let c = call(bus.events());
+        assert_eq!(c.abi, Abi::I386);
+        assert_eq!(c.name, "open");
+        assert_eq!(c.args[0], "\"/etc/fstab\"");
+        assert_eq!(c.ret, Some(-2));
+        assert!(c.ret_text.starts_with("-1 ENOENT"), "{}", c.ret_text);
+    }
+
+    #[test]
+    fn without_a_thread_calls_are_matched_by_address_space_and_stack() {
+        let s = det();
+        let mut g = TestGuest::new();
+        let anon = ThreadCtx {
+            asid: 0x2000,
+            ..ThreadCtx::default()
+        };
+        enter(&s, &mut g, anon.clone(), 39, 0);
+        let ev = leave(&s, &mut g, anon, 42, SITE + 2);
+        assert_eq!(call(&ev).ret, Some(42));
+        assert_eq!(call(&ev).thread.pid, None);
+    }
+
+    #[test]
+    fn calls_in_flight_are_flushed_as_unfinished() {
+        let s = det();
+        let mut g = TestGuest::new();
+        enter(&s, &mut g, thread(0xa000, 1), 0, 0);
+        let mut bus = Bus::default();
+        s.on_stop(&mut bus);
+        assert_eq!(call(bus.events()).end, CallEnd::Unfinished);
+        assert_eq!(s.pending(), 0);
+    }
+
+    #[test]
+    fn the_pending_table_is_bounded() {
+        let s = det();
+        let mut g = TestGuest::new();
+        let mut reported = 0;
+        for i in 0..(SHARDS * MAX_PENDING_PER_SHARD + 100) as u64 {
+            reported += enter(&s, &mut g, thread(0x10_0000 + i * 0x1000, 1), 0, 0).len();
+        }
+        assert!(s.pending() <= SHARDS * MAX_PENDING_PER_SHARD);
+        assert!(reported >= 100);
     }
 }
