@@ -213,3 +213,120 @@ fn the_default_run_shows_the_papers_example() {
     assert!(text.contains("close(3) = 0"));
     assert!(text.contains("exit_group(0) = ?"));
 }
+
+/// The plugin loaded into a QEMU command line of the user's own, with no kernel file: no BTF, so
+/// threads are not named, and calls are still matched by address space and stack.
+#[test]
+fn the_plugin_loads_by_hand_and_works_without_btf() {
+    let Some((kernel, initrd)) = require_guest("6.12") else {
+        return;
+    };
+    let dir = tempdir("byhand");
+    let j = dir.join("j.jsonl");
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_vmscope"));
+    let plugin = bin.parent().unwrap().join("libvmscope.so");
+    assert!(
+        plugin.is_file(),
+        "{} missing: build with cargo build --release",
+        plugin.display()
+    );
+    let status = std::process::Command::new("qemu-system-x86_64")
+        .args([
+            "-M",
+            "pc",
+            "-m",
+            "512",
+            "-display",
+            "none",
+            "-no-reboot",
+            "-monitor",
+            "none",
+        ])
+        .args([
+            "-serial",
+            "null",
+            "-append",
+            "console=ttyS0 panic=-1 vmscope.run=fstab",
+        ])
+        .arg("-kernel")
+        .arg(&kernel)
+        .arg("-initrd")
+        .arg(&initrd)
+        .arg("-plugin")
+        .arg(format!(
+            "{},output={},format=jsonl",
+            plugin.display(),
+            j.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let all = journal(&j);
+    assert!(all.iter().any(|v| {
+        v["type"] == "notice"
+            && v["level"] == "warning"
+            && v["message"]
+                .as_str()
+                .unwrap()
+                .contains("threads are not identified")
+    }));
+    let sys: Vec<&Value> = all.iter().filter(|v| v["type"] == "syscall").collect();
+    assert!(sys.iter().all(|v| v["pid"].is_null() && v["tid"].is_null()));
+    let open = sys
+        .iter()
+        .position(|v| {
+            v["name"] == "open" && args(v)[0] == "\"/etc/fstab\"" && args(v)[1] == "O_RDONLY"
+        })
+        .expect("open(\"/etc/fstab\", O_RDONLY)");
+    assert_eq!(sys[open]["ret"], 3);
+    assert!(
+        sys[open..]
+            .iter()
+            .any(|v| v["name"] == "read" && args(v)[0] == "3" && v["ret"] == 1024)
+    );
+    assert!(
+        sys[open..]
+            .iter()
+            .any(|v| v["name"] == "close" && args(v)[0] == "3" && v["ret"] == 0)
+    );
+}
+
+/// Bad plugin options stop QEMU with one line before the guest starts.
+#[test]
+fn bad_plugin_options_stop_qemu_cleanly() {
+    let Some((kernel, _)) = require_guest("6.12") else {
+        return;
+    };
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_vmscope"));
+    let plugin = bin.parent().unwrap().join("libvmscope.so");
+    for (opt, needle) in [
+        ("format=xml", "plugin option `format`"),
+        ("colour=red", "unknown plugin option `colour`"),
+        ("modules=bogus", "unknown module `bogus`"),
+        ("output=/nonexistent/dir/j", "cannot open journal"),
+        ("kernel=/etc/hostname", "kernel `/etc/hostname`"),
+    ] {
+        let out = std::process::Command::new("qemu-system-x86_64")
+            .args([
+                "-M",
+                "pc",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-monitor",
+                "none",
+                "-serial",
+                "null",
+            ])
+            .arg("-kernel")
+            .arg(&kernel)
+            .arg("-plugin")
+            .arg(format!("{},{opt}", plugin.display()))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{opt}: {err}");
+        assert!(err.contains(needle), "{opt}: {err}");
+        assert!(!err.contains("panicked"), "{opt}: {err}");
+    }
+}
