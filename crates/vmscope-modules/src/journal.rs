@@ -123,32 +123,34 @@ pub fn render(format: Format, ev: &Event, out: &mut Vec<u8>) {
 #[derive(Serialize)]
 struct Tagged<'a, T: Serialize> {
     #[serde(rename = "type")]
-    kind: &'static str,
+    kind: &'a str,
     #[serde(flatten)]
     event: &'a T,
 }
 
-fn render_json(ev: &Event, out: &mut Vec<u8>) {
-    let r = match ev {
-        Event::Syscall(s) => serde_json::to_writer(
-            &mut *out,
-            &Tagged {
-                kind: "syscall",
-                event: s,
-            },
-        ),
-        Event::Notice(n) => serde_json::to_writer(
-            &mut *out,
-            &Tagged {
-                kind: "notice",
-                event: n,
-            },
-        ),
+fn tagged<T: Serialize>(kind: &str, event: &T, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    serde_json::to_writer(&mut *out, &Tagged { kind, event })
+}
+
+fn to_json(ev: &Event, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let kind = ev.type_name();
+    match ev {
+        Event::Syscall(s) => tagged(kind, s, out),
+        Event::Notice(n) => tagged(kind, n, out),
+        Event::Process(p) => tagged(kind, p, out),
+        Event::File(f) => tagged(kind, f, out),
+        Event::Custom(c) => tagged(kind, c, out),
         #[allow(unreachable_patterns)]
-        _ => Ok(()),
-    };
-    if r.is_ok() {
+        _ => tagged(kind, &(), out),
+    }
+}
+
+fn render_json(ev: &Event, out: &mut Vec<u8>) {
+    let start = out.len();
+    if to_json(ev, out).is_ok() {
         out.push(b'\n');
+    } else {
+        out.truncate(start);
     }
 }
 
@@ -165,11 +167,53 @@ fn render_text(ev: &Event, out: &mut Vec<u8>) {
         }) => {
             let _ = write!(s, "# vmscope {level}: {source}: {message}");
         }
-        #[allow(unreachable_patterns)]
-        _ => return,
+        other => text_generic(other, &mut s),
     }
     s.push('\n');
     out.extend_from_slice(s.as_bytes());
+}
+
+/// Any other event: the thread prefix, the type, then `key=value` for every other field.
+fn text_generic(ev: &Event, s: &mut String) {
+    use std::fmt::Write as _;
+    let mut buf = Vec::new();
+    if to_json(ev, &mut buf).is_err() {
+        return;
+    }
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(&buf)
+    else {
+        return;
+    };
+    match (
+        map.get("pid").and_then(|v| v.as_u64()),
+        map.get("tid").and_then(|v| v.as_u64()),
+    ) {
+        (Some(pid), Some(tid)) => {
+            let comm = map.get("comm").and_then(|v| v.as_str()).unwrap_or("?");
+            let _ = write!(s, "[pid {pid:>5} tid {tid:>5} {comm}] ");
+        }
+        (Some(pid), None) => {
+            let _ = write!(s, "[pid {pid:>5}] ");
+        }
+        _ => {}
+    }
+    s.push_str(ev.type_name());
+    for (k, v) in &map {
+        if matches!(k.as_str(), "type" | "ts" | "vcpu" | "pid" | "tid" | "comm") || v.is_null() {
+            continue;
+        }
+        match v {
+            serde_json::Value::String(t) if k == "op" => {
+                let _ = write!(s, " {t}");
+            }
+            serde_json::Value::String(t) => {
+                let _ = write!(s, " {k}={t:?}");
+            }
+            other => {
+                let _ = write!(s, " {k}={other}");
+            }
+        }
+    }
 }
 
 fn text_syscall(c: &SyscallEvent, s: &mut String) {
@@ -274,6 +318,32 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert!(v["ret"].is_null());
         assert_eq!(v["end"], "no_return");
+    }
+
+    #[test]
+    fn other_events_render_generically() {
+        use vmscope_core::event::{CustomEvent, FieldValue};
+        let ev = Event::Custom(CustomEvent {
+            ts: 1,
+            kind: "alert".into(),
+            module: "ids".into(),
+            fields: vec![
+                ("pid".into(), FieldValue::UInt(42)),
+                ("path".into(), FieldValue::Str("/etc/shadow".into())),
+            ],
+        });
+        let mut out = vec![];
+        render(Format::Jsonl, &ev, &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["type"], "alert");
+        assert_eq!(v["module"], "ids");
+        assert_eq!(v["path"], "/etc/shadow");
+        let mut out = vec![];
+        render(Format::Text, &ev, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[pid    42] alert module=\"ids\" path=\"/etc/shadow\"\n"
+        );
     }
 
     #[test]

@@ -7,6 +7,14 @@ use serde::Serialize;
 
 use crate::arch::EntryKind;
 
+mod alert;
+mod file;
+mod process;
+
+pub use alert::{CustomEvent, FieldValue};
+pub use file::FileEvent;
+pub use process::{ProcessEvent, ProcessOp};
+
 /// The system-call ABI a call was made with; decides which table decodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Abi {
@@ -110,6 +118,12 @@ pub enum EventKind {
     Syscall = 0,
     /// [`Event::Notice`].
     Notice = 1,
+    /// [`Event::Process`].
+    Process = 2,
+    /// [`Event::File`].
+    File = 3,
+    /// [`Event::Custom`].
+    Custom = 4,
 }
 
 /// An event on the bus.
@@ -120,6 +134,12 @@ pub enum Event {
     Syscall(SyscallEvent),
     /// A notice.
     Notice(Notice),
+    /// A process or thread lifecycle event.
+    Process(ProcessEvent),
+    /// A file operation.
+    File(FileEvent),
+    /// A module-defined event (alerts, events of modules loaded from libraries).
+    Custom(CustomEvent),
 }
 
 impl Event {
@@ -128,6 +148,20 @@ impl Event {
         match self {
             Event::Syscall(_) => EventKind::Syscall,
             Event::Notice(_) => EventKind::Notice,
+            Event::Process(_) => EventKind::Process,
+            Event::File(_) => EventKind::File,
+            Event::Custom(_) => EventKind::Custom,
+        }
+    }
+
+    /// The journal's `type` field.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Event::Syscall(_) => "syscall",
+            Event::Notice(_) => "notice",
+            Event::Process(p) => p.type_name(),
+            Event::File(_) => "file",
+            Event::Custom(c) => &c.kind,
         }
     }
 }
