@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::clock;
 use crate::error::Error;
 use crate::event::{Event, Notice};
-use crate::guest::GuestCpu;
+use crate::guest::{GuestCpu, Unreadable};
 use crate::module::{Bus, Hook, HookPoint, Interest, Module};
 
 /// Where events end up after the modules saw them: the journal.
@@ -152,7 +152,7 @@ impl Dispatcher {
             }
             self.guarded(slot, || slot.module.on_hook(cpu, hook, &mut bus));
         }
-        self.deliver(bus, 0);
+        self.deliver(cpu, bus, 0);
     }
 
     /// Tracing stops: every module flushes, then the sink.
@@ -163,7 +163,7 @@ impl Dispatcher {
             }
             let mut bus = Bus::default();
             self.guarded(slot, || slot.module.on_stop(&mut bus));
-            self.deliver(bus, 0);
+            self.deliver(&mut Unreadable, bus, 0);
         }
         self.sink.flush();
     }
@@ -172,10 +172,10 @@ impl Dispatcher {
     pub fn publish(&self, event: Event) {
         let mut bus = Bus::default();
         bus.publish(event);
-        self.deliver(bus, 0);
+        self.deliver(&mut Unreadable, bus, 0);
     }
 
-    fn deliver(&self, bus: Bus, depth: usize) {
+    fn deliver(&self, cpu: &mut dyn GuestCpu, bus: Bus, depth: usize) {
         for event in bus.queue {
             if depth < MAX_EVENT_DEPTH {
                 let kind = event.kind();
@@ -183,10 +183,10 @@ impl Dispatcher {
                 for slot in &self.slots {
                     if slot.interest.events.contains(kind) && !slot.disabled.load(Ordering::Relaxed)
                     {
-                        self.guarded(slot, || slot.module.on_event(&event, &mut next));
+                        self.guarded(slot, || slot.module.on_event(&event, cpu, &mut next));
                     }
                 }
-                self.deliver(next, depth + 1);
+                self.deliver(cpu, next, depth + 1);
             }
             self.sink.emit(event);
         }

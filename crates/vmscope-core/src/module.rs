@@ -87,7 +87,11 @@ pub trait Module: Send + Sync {
     fn on_hook(&self, _cpu: &mut dyn GuestCpu, _hook: &mut Hook, _bus: &mut Bus) {}
 
     /// An event another module published, of a kind this one subscribed to.
-    fn on_event(&self, _event: &Event, _bus: &mut Bus) {}
+    ///
+    /// Events published during a hook are delivered during that hook, on the same vCPU: `cpu` then
+    /// reads the guest as it is at that instruction (at a syscall's exit, for a syscall event). Events
+    /// published outside a hook (at the end of tracing) come with a `cpu` that reads nothing.
+    fn on_event(&self, _event: &Event, _cpu: &mut dyn GuestCpu, _bus: &mut Bus) {}
 
     /// Tracing stops (the guest powered off or QEMU exits): flush what is pending.
     fn on_stop(&self, _bus: &mut Bus) {}
