@@ -134,13 +134,13 @@ fi
 ROOT="$WORK/root"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
 mkdir -p "$WORK/wl"
-WL64="fstab fileio threads forkexec loop compute"   # also built 32-bit as NAME32
-WL32ONLY="int80 compat32"
+# Every workloads/NAME.c is built 64-bit as wl-NAME and 32-bit as wl-NAME32, unless its source says
+# `vmscope-guest: 32-bit only` (built -m32 as wl-NAME) or `vmscope-guest: 64-bit only`.
 WORKLOADS=""
 CFLAGS=(-O1 -Wall -static -s)
 cc() { # cc OUT SRC [extra flags]
     local out="$1" src="$2"; shift 2
-    gcc "${CFLAGS[@]}" "$@" -o "$out" "$src" >"$WORK/gcc.log" 2>&1 || {
+    gcc "${CFLAGS[@]}" "$@" -o "$out" "$src" -lpthread >"$WORK/gcc.log" 2>&1 || {
         sed 's/^/  /' "$WORK/gcc.log" >&2
         case " $* " in
             *" -m32 "*) die "gcc -m32 -static failed for $(basename "$src"): install gcc-multilib" ;;
@@ -148,14 +148,19 @@ cc() { # cc OUT SRC [extra flags]
         esac
     }
 }
-for w in $WL64; do
-    cc "$WORK/wl/wl-$w" "$HERE/workloads/$w.c"
-    cc "$WORK/wl/wl-${w}32" "$HERE/workloads/$w.c" -m32
-    WORKLOADS="$WORKLOADS $w ${w}32"
-done
-for w in $WL32ONLY; do
-    cc "$WORK/wl/wl-$w" "$HERE/workloads/$w.c" -m32
-    WORKLOADS="$WORKLOADS $w"
+for src in "$HERE"/workloads/*.c; do
+    w=$(basename "$src" .c)
+    if grep -q 'vmscope-guest: 32-bit only' "$src"; then
+        cc "$WORK/wl/wl-$w" "$src" -m32
+        WORKLOADS="$WORKLOADS $w"
+    elif grep -q 'vmscope-guest: 64-bit only' "$src"; then
+        cc "$WORK/wl/wl-$w" "$src"
+        WORKLOADS="$WORKLOADS $w"
+    else
+        cc "$WORK/wl/wl-$w" "$src"
+        cc "$WORK/wl/wl-${w}32" "$src" -m32
+        WORKLOADS="$WORKLOADS $w ${w}32"
+    fi
 done
 install -m 0755 "$HERE/workloads/demo.sh" "$WORK/wl/wl-demo"
 WORKLOADS="demo$WORKLOADS"

@@ -1,3 +1,4 @@
+/* vmscope-guest: 32-bit only */
 /* compat32 (32-bit): ordinary libc calls; in a 32-bit process they enter the kernel through
  * the vDSO's __kernel_vsyscall (syscall or sysenter, depending on the CPU vendor). */
 #include <fcntl.h>

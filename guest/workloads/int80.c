@@ -1,3 +1,4 @@
+/* vmscope-guest: 32-bit only */
 /* int80 (32-bit): system calls through the legacy `int $0x80` gate, by i386 number.
  * getpid, open("/etc/fstab"), read 64 bytes, close, a failing open (ENOENT), write to stdout
  * and exit, all with inline assembly (no libc system call wrappers after startup). */
