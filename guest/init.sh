@@ -57,9 +57,17 @@ done
 ALL="fstab fileio threads forkexec int80 compat32 loop:100 compute:1000000"
 ALL="$ALL fstab32 fileio32 threads32 forkexec32 loop32:100"
 
+# The fidelity corpus (scripts/fidelity.sh): everything in `all`, then signals, memory mapping and
+# sockets, 64- and 32-bit.
+CORPUS="$ALL signals mmap sockets signals32 mmap32 sockets32"
+
 LIST=""
 for item in $(echo "$RUN" | tr ',' ' '); do
-    if [ "$item" = all ]; then LIST="$LIST $ALL"; else LIST="$LIST $item"; fi
+    case "$item" in
+        all) LIST="$LIST $ALL" ;;
+        corpus) LIST="$LIST $CORPUS" ;;
+        *) LIST="$LIST $item" ;;
+    esac
 done
 
 echo "$M boot kernel=$(uname -r) run=$RUN strace=$STRACE"

@@ -272,6 +272,8 @@ pub struct Report {
     pub per_workload: BTreeMap<String, Tally>,
     /// Overall.
     pub overall: Tally,
+    /// Per call name (strace's), for the families still below strace.
+    pub per_call: BTreeMap<String, Tally>,
     /// Examples of strace calls vmscope did not match (workload, tid, strace's line, vmscope's nearest).
     pub misses: Vec<String>,
     /// Examples of matched calls whose arguments differ.
@@ -296,6 +298,8 @@ pub fn compare(strace: &StraceLog, journal: &BTreeMap<u32, Vec<(u64, Call)>>) ->
         let mut j = 0;
         for s in calls {
             t.total += 1;
+            let before = t;
+            report.per_call.entry(s.name.clone()).or_default().total += 1;
             let found = (j..ours.len().min(j + WINDOW)).find(|&k| ours[k].1.name == s.name);
             let Some(k) = found else {
                 if report.misses.len() < 40 {
@@ -312,9 +316,14 @@ pub fn compare(strace: &StraceLog, journal: &BTreeMap<u32, Vec<(u64, Call)>>) ->
                 !PATH_CALLS.contains(&s.name.as_str()) || quoted(&s.args) == quoted(&o.args);
             if o.ret == s.ret && o.err == s.err && same_paths {
                 t.matched += 1;
+                // At most two examples per call name, so every family shows.
+                let shown = report
+                    .per_call
+                    .get(&s.name)
+                    .map_or(0, |c| c.matched - c.identical);
                 if o.args == s.args {
                     t.identical += 1;
-                } else if report.differences.len() < 60 {
+                } else if report.differences.len() < 200 && shown < 2 {
                     report.differences.push(format!(
                         "{workload} tid {tid}: {}\n    strace:  ({})\n    vmscope: ({})",
                         s.name, s.args, o.args
@@ -326,6 +335,9 @@ pub fn compare(strace: &StraceLog, journal: &BTreeMap<u32, Vec<(u64, Call)>>) ->
                     s.name, s.args, s.ret, o.args, o.ret
                 ));
             }
+            let by_call = report.per_call.entry(s.name.clone()).or_default();
+            by_call.matched += t.matched - before.matched;
+            by_call.identical += t.identical - before.identical;
         }
         report.per_workload.entry(workload).or_default().add(t);
         report.overall.add(t);

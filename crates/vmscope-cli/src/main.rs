@@ -4,6 +4,7 @@
 //! before QEMU starts, and reported as one line with a non-zero exit.
 
 mod compare;
+mod fidelity;
 mod guest;
 mod qemu;
 
@@ -23,7 +24,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Boot a guest under QEMU with vmscope loaded and write the journal.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the built-in modules.
     Modules,
     /// Compare a JSON Lines journal with strace's output for the same guest run (fidelity figures).
@@ -41,6 +42,8 @@ enum Command {
         #[arg(long, value_name = "PERCENT")]
         min_matched: Option<f64>,
     },
+    /// Trace the corpus with strace in the guest and vmscope outside; print and check the fidelity bars.
+    Fidelity(fidelity::FidelityArgs),
     /// Check a kernel image: is it one, and what its BTF gives vmscope.
     Kernel {
         /// The kernel image (bzImage or vmlinux).
@@ -94,9 +97,23 @@ pub struct RunArgs {
     /// Cut strings at N bytes, like `strace -s` (file names are never cut).
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1048576))]
     string_limit: u32,
+    /// File monitor (`--modules files`): journal the first N bytes of every read and write, and a
+    /// SHA-256 of each handle's bytes at its close (0: hashes only).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1048576))]
+    capture: Option<u32>,
     /// Stop the guest after this many seconds (QEMU is asked to quit; the journal is flushed).
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<u64>,
+    /// Keep only this process and its descendants in the journal (repeat or comma-separate for more).
+    #[arg(long = "pid", value_name = "PID", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    pids: Vec<u32>,
+    /// Keep only processes with this command name (as the kernel keeps it: 15 bytes at most), from the
+    /// moment they have it, and their descendants (repeat or comma-separate for more).
+    #[arg(long = "follow-comm", value_name = "NAME", value_delimiter = ',')]
+    follow_comms: Vec<String>,
+    /// List every process (a tree in text) every SECONDS too, besides at start and at shutdown.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    process_list_every: Option<u64>,
     /// The QEMU to use; default: $VMSCOPE_QEMU or `qemu-system-x86_64` on the PATH.
     #[arg(long, value_name = "FILE")]
     qemu: Option<PathBuf>,
@@ -111,7 +128,7 @@ pub struct RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => qemu::run(args),
+        Command::Run(args) => qemu::run(*args),
         Command::Modules => {
             for (name, what, deps) in vmscope_modules::registry::BUILTIN {
                 let deps = if deps.is_empty() {
@@ -124,6 +141,7 @@ fn main() -> ExitCode {
             Ok(0)
         }
         Command::Kernel { file } => guest::describe_kernel(&file),
+        Command::Fidelity(args) => fidelity::run(args),
         Command::Compare {
             journal,
             strace,

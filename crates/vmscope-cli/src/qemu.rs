@@ -118,6 +118,21 @@ fn plan(a: &RunArgs) -> Result<Plan> {
     if !no_plugin {
         vmscope_modules::registry::check_names(&a.modules)?;
     }
+    if a.capture.is_some() && !a.modules.iter().any(|m| m == "files") {
+        bail!("--capture needs the files module (--modules files)");
+    }
+    for c in &a.follow_comms {
+        if c.is_empty() || c.len() > 15 || c.contains(':') {
+            bail!(
+                "--follow-comm `{c}`: a command name is 1 to 15 bytes without `:` (the kernel keeps 15)"
+            );
+        }
+    }
+    let wants_processes =
+        !a.pids.is_empty() || !a.follow_comms.is_empty() || a.process_list_every.is_some();
+    if no_plugin && wants_processes {
+        bail!("--pid, --follow-comm and --process-list-every need the plugin (not --modules none)");
+    }
     let (kernel, initrd) = match (&a.kernel, &a.initrd) {
         (Some(k), i) => (absolute(k)?, i.as_deref().map(absolute).transpose()?),
         (None, Some(_)) => bail!("--initrd needs --kernel (the default guest brings its own)"),
@@ -194,7 +209,7 @@ fn plan(a: &RunArgs) -> Result<Plan> {
             Some(o) => absolute(o)?.display().to_string(),
             None => "-".to_string(),
         };
-        let plugin_args = [
+        let mut plugin_args = vec![
             format!("kernel={}", kernel.display()),
             format!("output={output}"),
             format!(
@@ -207,6 +222,19 @@ fn plan(a: &RunArgs) -> Result<Plan> {
             format!("modules={}", a.modules.join(":")),
             format!("string_limit={}", a.string_limit),
         ];
+        if !a.pids.is_empty() {
+            let pids: Vec<String> = a.pids.iter().map(u32::to_string).collect();
+            plugin_args.push(format!("follow_pid={}", pids.join(":")));
+        }
+        if !a.follow_comms.is_empty() {
+            plugin_args.push(format!("follow_comm={}", a.follow_comms.join(":")));
+        }
+        if let Some(s) = a.process_list_every {
+            plugin_args.push(format!("process_list={s}"));
+        }
+        if let Some(n) = a.capture {
+            plugin_args.push(format!("capture={n}"));
+        }
         for pa in &plugin_args {
             if pa.contains(',') {
                 bail!(

@@ -114,8 +114,34 @@ pub struct KernelLayout {
     pub mm: MmStructLayout,
     /// Per-CPU variables.
     pub percpu: PerCpuLayout,
+    /// What the process monitor reads besides identity (command line, auxv, threads, program file).
+    pub process: ProcessLayout,
     /// Optional fields the BTF did not have, named like `task_struct.thread_group`.
     pub missing: Vec<&'static str>,
+}
+
+/// Offsets the process monitor reads (all optional: a kernel without one degrades that feature).
+///
+/// Threads of a process are found on `task_struct.thread_group` before Linux 6.7 and on
+/// `signal_struct.thread_head` (linked through `task_struct.thread_node`) from 6.7 on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessLayout {
+    /// `mm_struct.arg_start` (`unsigned long`, user address of the first argument string).
+    pub mm_arg_start: Option<u64>,
+    /// `mm_struct.arg_end`.
+    pub mm_arg_end: Option<u64>,
+    /// `mm_struct.saved_auxv` (`unsigned long[]`, the auxiliary vector given to the program).
+    pub mm_saved_auxv: Option<u64>,
+    /// Number of `unsigned long`s in `saved_auxv`.
+    pub mm_saved_auxv_len: u64,
+    /// `mm_struct.exe_file` (`struct file *`, the running program).
+    pub mm_exe_file: Option<u64>,
+    /// `task_struct.signal` (`struct signal_struct *`).
+    pub task_signal: Option<u64>,
+    /// `task_struct.thread_node` (`struct list_head`, 6.7+).
+    pub task_thread_node: Option<u64>,
+    /// `signal_struct.thread_head` (`struct list_head`, 6.7+).
+    pub signal_thread_head: Option<u64>,
 }
 
 impl KernelLayout {
@@ -146,24 +172,150 @@ impl KernelLayout {
 
     /// Extracts the layout from an ELF vmlinux.
     pub fn from_elf(elf: &[u8]) -> Result<Self, Error> {
-        let file = object::File::parse(elf).map_err(|e| Error::BadElf {
-            detail: e.to_string(),
-        })?;
-        let btf_bytes = file
-            .section_by_name(".BTF")
-            .ok_or(Error::NoBtf)?
-            .data()
-            .map_err(|e| Error::BadElf {
-                detail: format!(".BTF section: {e}"),
-            })?;
-        // Per-CPU offsets in BTF are relative to the section; `%gs:` uses the section's link address.
-        let section_addr = file
-            .section_by_name(".data..percpu")
-            .map_or(0, |s| s.address());
-        let btf = Btf::from_bytes(btf_bytes).map_err(|source| Error::Btf { source })?;
+        let (btf, section_addr) = parse_btf(elf)?;
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(elf);
         Ok(layout)
+    }
+
+    /// Like [`Self::from_kernel_file`], with the VFS layout the file monitor needs from the same BTF
+    /// (the `Err` of the second value names the fields the BTF lacks).
+    pub fn from_kernel_file_with_vfs(
+        path: &Path,
+    ) -> Result<(Self, Result<VfsLayout, Vec<&'static str>>), Error> {
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_KERNEL_FILE_SIZE {
+            return Err(Error::NotAKernelImage {
+                reason: format!(
+                    "{} is {len} bytes, more than the {MAX_KERNEL_FILE_SIZE}-byte limit",
+                    path.display()
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        let elf = vmlinux_from_image_cow(&bytes)?;
+        let (btf, section_addr) = parse_btf(&elf)?;
+        let mut layout = layout_from_btf(&btf, section_addr)?;
+        layout.release = find_release(&elf);
+        Ok((layout, VfsLayout::from_btf(&btf)))
+    }
+}
+
+/// The `.BTF` section of an ELF vmlinux, parsed, and the link address of `.data..percpu`.
+fn parse_btf(elf: &[u8]) -> Result<(Btf, u64), Error> {
+    let file = object::File::parse(elf).map_err(|e| Error::BadElf {
+        detail: e.to_string(),
+    })?;
+    let btf_bytes = file
+        .section_by_name(".BTF")
+        .ok_or(Error::NoBtf)?
+        .data()
+        .map_err(|e| Error::BadElf {
+            detail: format!(".BTF section: {e}"),
+        })?;
+    // Per-CPU offsets in BTF are relative to the section; `%gs:` uses the section's link address.
+    let section_addr = file
+        .section_by_name(".data..percpu")
+        .map_or(0, |s| s.address());
+    let btf = Btf::from_bytes(btf_bytes).map_err(|source| Error::Btf { source })?;
+    Ok((btf, section_addr))
+}
+
+/// Offsets of the VFS structures the file monitor reads to name what a descriptor or a current
+/// directory is: `task_struct.files` → `files_struct.fdt` → `fdtable.fd[n]` → `file.f_path` →
+/// `path.{mnt,dentry}` → `dentry.{d_parent,d_name}` up to the mount root, then `mount.mnt_mountpoint`
+/// in the parent mount; `task_struct.fs` → `fs_struct.pwd` for the current directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VfsLayout {
+    /// `task_struct.files` (`struct files_struct *`).
+    pub task_files: u64,
+    /// `task_struct.fs` (`struct fs_struct *`).
+    pub task_fs: u64,
+    /// `files_struct.fdt` (`struct fdtable *`).
+    pub files_fdt: u64,
+    /// `fdtable.max_fds` (`unsigned int`).
+    pub fdt_max_fds: u64,
+    /// `fdtable.fd` (`struct file **`).
+    pub fdt_fd: u64,
+    /// `file.f_path` (`struct path`).
+    pub file_path: u64,
+    /// `file.f_inode` (`struct inode *`).
+    pub file_inode: u64,
+    /// `path.mnt` (`struct vfsmount *`).
+    pub path_mnt: u64,
+    /// `path.dentry` (`struct dentry *`).
+    pub path_dentry: u64,
+    /// `dentry.d_parent`.
+    pub dentry_parent: u64,
+    /// `dentry.d_name` (`struct qstr`).
+    pub dentry_name: u64,
+    /// `dentry.d_sb` (`struct super_block *`).
+    pub dentry_sb: u64,
+    /// `qstr.len` (`u32`, inside an anonymous union).
+    pub qstr_len: u64,
+    /// `qstr.name` (`const unsigned char *`).
+    pub qstr_name: u64,
+    /// `mount.mnt` (the embedded `struct vfsmount`).
+    pub mount_mnt: u64,
+    /// `mount.mnt_parent` (`struct mount *`).
+    pub mount_parent: u64,
+    /// `mount.mnt_mountpoint` (`struct dentry *`).
+    pub mount_mountpoint: u64,
+    /// `vfsmount.mnt_root` (`struct dentry *`).
+    pub vfsmount_root: u64,
+    /// `inode.i_ino` (`unsigned long`).
+    pub inode_ino: u64,
+    /// `super_block.s_magic` (`unsigned long`).
+    pub sb_magic: u64,
+    /// `fs_struct.pwd` (`struct path`).
+    pub fs_pwd: u64,
+}
+
+impl VfsLayout {
+    /// Reads the offsets from BTF; `Err` lists every field that is missing.
+    fn from_btf(btf: &Btf) -> Result<Self, Vec<&'static str>> {
+        let mut absent = Vec::new();
+        let mut get = |st: &str, field: &str, full: &'static str| {
+            let off = find_struct(btf, st)
+                .and_then(|s| member(btf, &s, field))
+                .map(|f| f.offset);
+            if off.is_none() {
+                absent.push(full);
+            }
+            off.unwrap_or(0)
+        };
+        let l = VfsLayout {
+            task_files: get("task_struct", "files", "task_struct.files"),
+            task_fs: get("task_struct", "fs", "task_struct.fs"),
+            files_fdt: get("files_struct", "fdt", "files_struct.fdt"),
+            fdt_max_fds: get("fdtable", "max_fds", "fdtable.max_fds"),
+            fdt_fd: get("fdtable", "fd", "fdtable.fd"),
+            file_path: get("file", "f_path", "file.f_path"),
+            file_inode: get("file", "f_inode", "file.f_inode"),
+            path_mnt: get("path", "mnt", "path.mnt"),
+            path_dentry: get("path", "dentry", "path.dentry"),
+            dentry_parent: get("dentry", "d_parent", "dentry.d_parent"),
+            dentry_name: get("dentry", "d_name", "dentry.d_name"),
+            dentry_sb: get("dentry", "d_sb", "dentry.d_sb"),
+            qstr_len: get("qstr", "len", "qstr.len"),
+            qstr_name: get("qstr", "name", "qstr.name"),
+            mount_mnt: get("mount", "mnt", "mount.mnt"),
+            mount_parent: get("mount", "mnt_parent", "mount.mnt_parent"),
+            mount_mountpoint: get("mount", "mnt_mountpoint", "mount.mnt_mountpoint"),
+            vfsmount_root: get("vfsmount", "mnt_root", "vfsmount.mnt_root"),
+            inode_ino: get("inode", "i_ino", "inode.i_ino"),
+            sb_magic: get("super_block", "s_magic", "super_block.s_magic"),
+            fs_pwd: get("fs_struct", "pwd", "fs_struct.pwd"),
+        };
+        if absent.is_empty() {
+            Ok(l)
+        } else {
+            Err(absent)
+        }
     }
 }
 
@@ -378,6 +530,8 @@ fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> 
         absent.push("mm_struct.pgd");
     }
 
+    let process = process_layout(btf, &mut absent);
+
     let vars = percpu_vars(btf);
     let hot_member = |name: &str| {
         let (var, ty) = vars.pcpu_hot.as_ref()?;
@@ -424,8 +578,51 @@ fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> 
             this_cpu_off: section_addr.wrapping_add(this_cpu_off),
             section_addr,
         },
+        process,
         missing: absent,
     })
+}
+
+/// The process monitor's offsets; fields every kernel should have are named in `absent` when missing
+/// (the two ways of listing threads are not: each kernel has only one of them).
+fn process_layout(btf: &Btf, absent: &mut Vec<&'static str>) -> ProcessLayout {
+    let get = |st: &str, field: &str| {
+        find_struct(btf, st)
+            .and_then(|s| member(btf, &s, field))
+            .map(|f| f.offset)
+    };
+    let mut required = |st: &str, field: &str, full: &'static str| {
+        let off = get(st, field);
+        if off.is_none() {
+            absent.push(full);
+        }
+        off
+    };
+    let mm_arg_start = required("mm_struct", "arg_start", "mm_struct.arg_start");
+    let mm_arg_end = required("mm_struct", "arg_end", "mm_struct.arg_end");
+    let mm_exe_file = required("mm_struct", "exe_file", "mm_struct.exe_file");
+    let task_signal = required("task_struct", "signal", "task_struct.signal");
+    let auxv = find_struct(btf, "mm_struct").and_then(|s| member(btf, &s, "saved_auxv"));
+    let (mm_saved_auxv, mm_saved_auxv_len) = match auxv {
+        Some(Found {
+            offset,
+            ty: Type::Array(a),
+        }) => (Some(offset), a.len() as u64),
+        _ => {
+            absent.push("mm_struct.saved_auxv");
+            (None, 0)
+        }
+    };
+    ProcessLayout {
+        mm_arg_start,
+        mm_arg_end,
+        mm_saved_auxv,
+        mm_saved_auxv_len,
+        mm_exe_file,
+        task_signal,
+        task_thread_node: get("task_struct", "thread_node"),
+        signal_thread_head: get("signal_struct", "thread_head"),
+    }
 }
 
 #[cfg(test)]

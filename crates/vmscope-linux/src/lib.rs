@@ -6,9 +6,12 @@
 pub mod btf;
 mod describe;
 pub mod error;
+pub mod fileops;
 pub mod kernel_image;
+pub mod process;
 pub mod signal;
 pub mod task;
+pub mod vfs;
 
 pub use error::Error;
 pub mod syscalls;

@@ -266,6 +266,7 @@ mod tests {
                 fs: None,
             },
             mm: MmStructLayout { pgd: Some(120) },
+            process: Default::default(),
             percpu: PerCpuLayout {
                 current_task: 0x351c0,
                 current_task_via: CurrentTaskVia::PcpuHot {

@@ -140,6 +140,7 @@ fn to_json(ev: &Event, out: &mut Vec<u8>) -> serde_json::Result<()> {
         Event::Process(p) => tagged(kind, p, out),
         Event::File(f) => tagged(kind, f, out),
         Event::Custom(c) => tagged(kind, c, out),
+        Event::ProcessList(l) => tagged(kind, l, out),
         #[allow(unreachable_patterns)]
         _ => tagged(kind, &(), out),
     }
@@ -167,6 +168,7 @@ fn render_text(ev: &Event, out: &mut Vec<u8>) {
         }) => {
             let _ = write!(s, "# vmscope {level}: {source}: {message}");
         }
+        Event::ProcessList(l) => s.push_str(&l.render_tree()),
         other => text_generic(other, &mut s),
     }
     s.push('\n');

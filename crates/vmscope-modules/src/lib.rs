@@ -2,12 +2,16 @@
 //!
 //! - [`context`]: which guest thread runs (Linux task structures through BTF);
 //! - [`syscalls`]: the system-call detector, entry matched with exit, decoded by `vmscope-linux`;
+//! - [`files`]: the file monitor, handle tables and file events from the syscall module's events;
+//! - [`processes`]: process and thread lifecycle events, process lists, the process filter;
 //! - [`journal`]: the sink writing every event as text or JSON Lines, off the vCPU threads;
 //! - [`registry`]: the built-in modules by name.
 //!
 //! Modules name no emulator: they see the guest through `vmscope-core`'s traits only.
 
 pub mod context;
+pub mod files;
 pub mod journal;
+pub mod processes;
 pub mod registry;
 pub mod syscalls;

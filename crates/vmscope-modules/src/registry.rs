@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use vmscope_core::module::Module;
-use vmscope_linux::btf::KernelLayout;
+use vmscope_linux::btf::{KernelLayout, VfsLayout};
 use vmscope_linux::syscalls::DecodeOptions;
 
 use crate::context::Context;
+use crate::files::{Files, LinuxFiles};
+use crate::processes::{Follow, Processes};
 use crate::syscalls::Syscalls;
 
 /// What the built-in modules are built with.
@@ -16,6 +18,14 @@ pub struct Config {
     pub layout: Option<Arc<KernelLayout>>,
     /// How syscalls are rendered.
     pub decode: DecodeOptions,
+    /// The kernel's VFS structure layout (the file monitor names pre-existing descriptors with it).
+    pub vfs: Option<Arc<VfsLayout>>,
+    /// The file monitor's capture: bytes of each read/write journaled, and SHA-256 per handle.
+    pub capture: Option<usize>,
+    /// The process filter the process monitor keeps up to date (`None`: no filter).
+    pub follow: Option<Arc<Follow>>,
+    /// The process monitor lists every process this often (nanoseconds), besides start and shutdown.
+    pub process_list_every_ns: Option<u64>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -29,6 +39,16 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Syscalls::NAME,
         "every system call with its arguments and return value",
         &[Context::NAME],
+    ),
+    (
+        Files::NAME,
+        "file activity: what every descriptor names, opens, reads, writes, renames... and a summary",
+        &[Syscalls::NAME],
+    ),
+    (
+        Processes::NAME,
+        "process and thread lifecycle (fork, exec, exit, threads), process lists and trees",
+        &[Syscalls::NAME],
     ),
 ];
 
@@ -77,6 +97,16 @@ pub fn build<S: AsRef<str>>(
             match n {
                 Context::NAME => Some(Arc::new(Context::new(cfg.layout.clone()))),
                 Syscalls::NAME => Some(Arc::new(Syscalls::new(cfg.decode.clone()))),
+                Files::NAME => Some(Arc::new(Files::new(
+                    Box::new(LinuxFiles::new(cfg.vfs.clone())),
+                    cfg.capture,
+                ))),
+                Processes::NAME => Some(Arc::new(Processes::new(
+                    cfg.layout.clone(),
+                    cfg.vfs.clone(),
+                    cfg.follow.clone(),
+                    cfg.process_list_every_ns,
+                ))),
                 _ => None,
             }
         })

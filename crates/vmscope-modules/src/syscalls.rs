@@ -153,11 +153,33 @@ impl Syscalls {
         else {
             return;
         };
+        if pending.thread.tid.is_some() && thread.tid.is_some() && pending.thread.tid != thread.tid
+        {
+            // The thread died inside its call and a new one reuses its task object: this is the
+            // new thread's first return, not the old call's.
+            self.publish(cpu, pending, None, CallEnd::Unfinished, None, bus);
+            return;
+        }
         let Some(rax) = cpu.reg(RAX) else {
             self.publish(cpu, pending, None, CallEnd::Unfinished, Some(hook.ts), bus);
             return;
         };
         let ret = return_value(cpu, &pending, kind, rax);
+        let mut pending = pending;
+        if ret == 0
+            && syscalls::is_execve(pending.abi, pending.nr)
+            && let Some((_, sp)) = user_return(cpu, kind)
+        {
+            // The new image's arguments, for those the old one could not give at entry.
+            let frame_cs = cpu.reg(RSP).and_then(|f| cpu.read_u64(f.wrapping_add(8)));
+            let wide_iret = matches!(kind, ExitKind::Iret { wide: true });
+            let abi = if wide_iret && frame_cs == Some(USER32_CS) {
+                Abi::I386
+            } else {
+                Abi::X86_64
+            };
+            syscalls::note_new_image(&self.opts, &mut pending.call, abi, sp, cpu);
+        }
         self.publish(
             cpu,
             pending,
@@ -278,18 +300,30 @@ fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) ->
             ERESTARTSYS
         }
     };
-    if ip == normal_ip {
+    // Code shared between address spaces (the vDSO, libraries) is translated once, so the entry's
+    // address may be that of another mapping of the same page: an address at the same offset in its
+    // page counts when the instruction there (or just before, for a return) enters the kernel.
+    let at = |cpu: &mut dyn GuestCpu, a: u64, b: u64, back: u64| {
+        let mut insn = [0u8; 2];
+        a == b
+            || ((a ^ b) & 0xfff == 0
+                && cpu.read(a.wrapping_sub(back), &mut insn)
+                && matches!(insn, [0x0f, 0x05] | [0xcd, 0x80] | [0x0f, 0x34]))
+    };
+    if at(cpu, ip, normal_ip, 2) {
         return plain;
     }
-    if ip == restart_ip {
+    if at(cpu, ip, restart_ip, 0) {
         return restarted(ax);
     }
-    // Into a signal handler: the frame on the user stack holds the call's context.
+    // Into a signal handler: the frame on the user stack holds the call's context. A call the
+    // handler interrupted shows the code the kernel returned before turning it into EINTR.
     for ctx in linux_signal::saved_contexts(cpu, p.abi, sp) {
-        if ctx.ip == normal_ip {
-            return normalize(p.abi, ctx.ax);
+        if at(cpu, ctx.ip, normal_ip, 2) {
+            let v = normalize(p.abi, ctx.ax);
+            return syscalls::interrupted_code(p.abi, p.nr, &p.raw, v).unwrap_or(v);
         }
-        if ctx.ip == restart_ip {
+        if at(cpu, ctx.ip, restart_ip, 0) {
             return restarted(ctx.ax);
         }
     }

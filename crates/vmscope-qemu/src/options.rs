@@ -20,6 +20,14 @@ pub struct Options {
     pub modules: Vec<String>,
     /// Cut strings at this many bytes (strace's `-s`).
     pub string_limit: usize,
+    /// File monitor: journal the first N bytes of every read/write and hash every handle's bytes.
+    pub capture: Option<usize>,
+    /// Keep only these processes (and their descendants) in the journal (`follow_pid=N:N`).
+    pub follow_pids: Vec<u32>,
+    /// Keep only processes with these command names (and their descendants) (`follow_comm=A:B`).
+    pub follow_comms: Vec<String>,
+    /// List every process this often, in seconds (`process_list=SECONDS`).
+    pub process_list_every: Option<u64>,
 }
 
 impl Default for Options {
@@ -30,6 +38,10 @@ impl Default for Options {
             format: Format::Jsonl,
             modules: vec!["syscalls".to_string()],
             string_limit: 32,
+            capture: None,
+            follow_pids: Vec::new(),
+            follow_comms: Vec::new(),
+            process_list_every: None,
         }
     }
 }
@@ -41,7 +53,9 @@ pub enum OptionError {
     #[error("plugin option `{0}` is not of the form key=value")]
     NotKeyValue(String),
     /// A key the plugin does not know.
-    #[error("unknown plugin option `{0}` (known: kernel, output, format, modules, string_limit)")]
+    #[error(
+        "unknown plugin option `{0}` (known: kernel, output, format, modules, string_limit, capture)"
+    )]
     UnknownKey(String),
     /// A value that does not fit its key.
     #[error("plugin option `{key}`: {problem}")]
@@ -92,6 +106,44 @@ impl Options {
                         .filter(|n| (1..=1 << 20).contains(n))
                         .ok_or_else(|| bad("expected a number from 1 to 1048576"))?;
                 }
+                "capture" => {
+                    o.capture = Some(
+                        value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| *n <= vmscope_modules::files::MAX_CAPTURE)
+                            .ok_or_else(|| bad("expected a number from 0 to 1048576"))?,
+                    );
+                }
+                "follow_pid" => {
+                    for p in value.split([':', '+']) {
+                        o.follow_pids.push(
+                            p.parse::<u32>()
+                                .ok()
+                                .filter(|n| *n > 0)
+                                .ok_or_else(|| bad("expected process ids separated by `:`"))?,
+                        );
+                    }
+                }
+                "follow_comm" => {
+                    for c in value.split([':', '+']) {
+                        if c.is_empty() || c.len() > 15 {
+                            return Err(bad(
+                                "expected command names of 1 to 15 bytes separated by `:`",
+                            ));
+                        }
+                        o.follow_comms.push(c.to_string());
+                    }
+                }
+                "process_list" => {
+                    o.process_list_every = Some(
+                        value
+                            .parse::<u64>()
+                            .ok()
+                            .filter(|n| (1..=86_400).contains(n))
+                            .ok_or_else(|| bad("expected seconds from 1 to 86400"))?,
+                    );
+                }
                 _ => return Err(OptionError::UnknownKey(key.to_string())),
             }
         }
@@ -111,6 +163,7 @@ mod tests {
             "format=text",
             "modules=context:syscalls",
             "string_limit=64",
+            "capture=16",
         ])
         .unwrap();
         assert_eq!(o.kernel, Some(PathBuf::from("/k/vmlinuz")));
@@ -118,6 +171,36 @@ mod tests {
         assert_eq!(o.format, Format::Text);
         assert_eq!(o.modules, vec!["context", "syscalls"]);
         assert_eq!(o.string_limit, 64);
+        assert_eq!(o.capture, Some(16));
+    }
+
+    #[test]
+    fn process_filter_options_use_colons_for_lists() {
+        let o = Options::parse(&[
+            "follow_pid=12:34",
+            "follow_comm=wl-lifecycle:sh",
+            "process_list=5",
+        ])
+        .unwrap();
+        assert_eq!(o.follow_pids, vec![12, 34]);
+        assert_eq!(o.follow_comms, vec!["wl-lifecycle", "sh"]);
+        assert_eq!(o.process_list_every, Some(5));
+        for bad in [
+            "follow_pid=abc",
+            "follow_pid=0",
+            "follow_pid=",
+            "follow_comm=",
+            "follow_comm=a-name-longer-than-15",
+            "process_list=0",
+            "process_list=x",
+        ] {
+            let e = Options::parse(&[bad]).unwrap_err().to_string();
+            let key = bad.split('=').next().unwrap();
+            assert!(
+                e.starts_with(&format!("plugin option `{key}`")),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]
@@ -135,6 +218,8 @@ mod tests {
         assert!(Options::parse(&["string_limit=0"]).is_err());
         assert!(Options::parse(&["string_limit=abc"]).is_err());
         assert!(Options::parse(&["kernel="]).is_err());
+        assert!(Options::parse(&["capture=-1"]).is_err());
+        assert!(Options::parse(&["capture=99999999"]).is_err());
     }
 
     #[test]

@@ -4,11 +4,13 @@ use std::fs::File;
 use std::sync::Arc;
 
 use vmscope_core::clock;
+use vmscope_core::dispatch::Sink;
 use vmscope_core::event::Notice;
 use vmscope_core::module::Module;
 use vmscope_linux::btf::KernelLayout;
 use vmscope_linux::syscalls::DecodeOptions;
 use vmscope_modules::journal::Journal;
+use vmscope_modules::processes::{FilterSink, Follow, Processes};
 use vmscope_modules::registry::{self, Config};
 
 use crate::options::{OptionError, Options};
@@ -56,8 +58,8 @@ pub enum SetupError {
 pub struct Built {
     /// The modules, not yet ordered.
     pub modules: Vec<Arc<dyn Module>>,
-    /// The journal sink.
-    pub journal: Arc<Journal>,
+    /// The journal sink (behind the process filter when one is asked for).
+    pub journal: Arc<dyn Sink>,
     /// Things to tell the user once tracing starts.
     pub notices: Vec<Notice>,
 }
@@ -74,6 +76,11 @@ fn notice(level: &'static str, message: String) -> Notice {
 /// Loads the kernel layout, opens the journal and builds the modules.
 pub fn build(opts: &Options) -> Result<Built, SetupError> {
     let mut notices = Vec::new();
+    let wants_files = opts
+        .modules
+        .iter()
+        .any(|m| m == vmscope_modules::files::Files::NAME);
+    let mut vfs = None;
     let layout = match &opts.kernel {
         None => {
             notices.push(notice(
@@ -84,12 +91,23 @@ pub fn build(opts: &Options) -> Result<Built, SetupError> {
             ));
             None
         }
-        Some(path) => match KernelLayout::from_kernel_file(path) {
-            Ok(l) => {
+        Some(path) => match KernelLayout::from_kernel_file_with_vfs(path) {
+            Ok((l, v)) => {
                 notices.push(notice(
                     "info",
                     format!("kernel layout from BTF: {}", l.describe()),
                 ));
+                match v {
+                    Ok(v) => vfs = Some(Arc::new(v)),
+                    Err(missing) if wants_files => notices.push(notice(
+                        "warning",
+                        format!(
+                            "files: BTF lacks {}; descriptors opened before tracing stay unnamed",
+                            missing.join(", ")
+                        ),
+                    )),
+                    Err(_) => {}
+                }
                 Some(Arc::new(l))
             }
             Err(e) if e.is_missing_btf() => {
@@ -125,18 +143,44 @@ pub fn build(opts: &Options) -> Result<Built, SetupError> {
                 source,
             })?,
         );
+    // The process filter: the process monitor keeps it up to date, so it is loaded with it.
+    let filtering = !opts.follow_pids.is_empty() || !opts.follow_comms.is_empty();
+    let follow = filtering.then(|| {
+        Arc::new(Follow::new(
+            opts.follow_pids.clone(),
+            opts.follow_comms.clone(),
+        ))
+    });
+    if filtering && layout.is_none() {
+        notices.push(notice(
+            "warning",
+            "follow_pid/follow_comm need the kernel's BTF to know processes: nothing is filtered"
+                .into(),
+        ));
+    }
+    let journal: Arc<dyn Sink> = match &follow {
+        Some(f) if layout.is_some() => Arc::new(FilterSink::new(journal, f.clone())),
+        _ => journal,
+    };
     let cfg = Config {
         layout,
         decode: DecodeOptions {
             string_limit: opts.string_limit,
         },
+        vfs,
+        capture: opts.capture,
+        follow,
+        process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
     };
-    let names: Vec<&str> = opts
+    let mut names: Vec<&str> = opts
         .modules
         .iter()
         .map(String::as_str)
         .filter(|n| *n != "none")
         .collect();
+    if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
+        names.push(Processes::NAME);
+    }
     let modules = registry::build(&names, &cfg)?;
     Ok(Built {
         modules,

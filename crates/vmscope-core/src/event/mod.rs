@@ -12,8 +12,11 @@ mod file;
 mod process;
 
 pub use alert::{CustomEvent, FieldValue};
-pub use file::FileEvent;
-pub use process::{ProcessEvent, ProcessOp};
+pub use file::{
+    Buffer, FileAccess, FileCall, FileEvent, FileOp, FileSummary, Handle, ObjectKind, PathArg,
+    PathBase, ProcessFileUse, Target,
+};
+pub use process::{ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry};
 
 /// The system-call ABI a call was made with; decides which table decodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -124,6 +127,8 @@ pub enum EventKind {
     File = 3,
     /// [`Event::Custom`].
     Custom = 4,
+    /// [`Event::ProcessList`].
+    ProcessList = 5,
 }
 
 /// An event on the bus.
@@ -140,6 +145,8 @@ pub enum Event {
     File(FileEvent),
     /// A module-defined event (alerts, events of modules loaded from libraries).
     Custom(CustomEvent),
+    /// Every process and thread at one moment.
+    ProcessList(ProcessList),
 }
 
 impl Event {
@@ -151,6 +158,7 @@ impl Event {
             Event::Process(_) => EventKind::Process,
             Event::File(_) => EventKind::File,
             Event::Custom(_) => EventKind::Custom,
+            Event::ProcessList(_) => EventKind::ProcessList,
         }
     }
 
@@ -160,8 +168,9 @@ impl Event {
             Event::Syscall(_) => "syscall",
             Event::Notice(_) => "notice",
             Event::Process(p) => p.type_name(),
-            Event::File(_) => "file",
+            Event::File(f) => f.type_name(),
             Event::Custom(c) => &c.kind,
+            Event::ProcessList(_) => "process_list",
         }
     }
 }

@@ -193,6 +193,8 @@ fn render_input(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Option<Option<Stri
         Prot => fmt::flags(word(abi, v), xlat::PROT, "PROT_NONE"),
         MmapFlags => xlat::mmap_flags(v),
         MremapFlags => fmt::flags(word(abi, v), xlat::MREMAP, "0"),
+        Madvise => fmt::xlat(v & 0xffff_ffff, xlat::MADVISE, "MADV_???"),
+        MsyncFlags => fmt::flags(v & 0xffff_ffff, xlat::MSYNC, "0"),
         Whence => fmt::xlat(v & 0xffff_ffff, xlat::WHENCE, "SEEK_???"),
         StatxMask => structs::statx_mask(v & 0xffff_ffff),
         PipeFlags => fmt::flags(v & 0xffff_ffff, xlat::OPEN_FLAGS, "0"),

@@ -154,7 +154,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 141, name: "getdents", nargs: 3, args: &[Fd, Dirents, Size], arg_names: &["fd", "dirent", "count"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 142, name: "_newselect", nargs: 5, args: &[Int, Ptr, Ptr, Ptr, Ptr], arg_names: &["n", "inp", "outp", "exp", "tvp"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 143, name: "flock", nargs: 2, args: &[Fd, Uint], arg_names: &["fd", "cmd"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 144, name: "msync", nargs: 3, args: &[Ptr, Size, Int], arg_names: &["start", "len", "flags"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 144, name: "msync", nargs: 3, args: &[Ptr, Size, MsyncFlags], arg_names: &["start", "len", "flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 145, name: "readv", nargs: 3, args: &[Fd, IovecOut, Int], arg_names: &["fd", "vec", "vlen"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 146, name: "writev", nargs: 3, args: &[Fd, IovecIn, Int], arg_names: &["fd", "vec", "vlen"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 147, name: "getsid", nargs: 1, args: &[Int], arg_names: &["pid"], ret: RetKind::Int }),
@@ -229,7 +229,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 216, name: "setfsgid32", nargs: 1, args: &[Uint], arg_names: &["gid"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 217, name: "pivot_root", nargs: 2, args: &[Path, Path], arg_names: &["new_root", "put_old"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 218, name: "mincore", nargs: 3, args: &[Ptr, Size, Ptr], arg_names: &["start", "len", "vec"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 219, name: "madvise", nargs: 3, args: &[Ptr, Size, Int], arg_names: &["start", "len", "behavior"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 219, name: "madvise", nargs: 3, args: &[Ptr, Size, Madvise], arg_names: &["start", "len", "behavior"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 220, name: "getdents64", nargs: 3, args: &[Fd, Dirents64, Size], arg_names: &["fd", "dirent", "count"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 221, name: "fcntl64", nargs: 3, args: &[Fd, FcntlCmd, FcntlArg], arg_names: &["fd", "cmd", "arg"], ret: RetKind::Int }),
     None, // 222

@@ -78,6 +78,10 @@ pub enum ArgKind {
     MmapFlags,
     /// `MREMAP_*`.
     MremapFlags,
+    /// `MADV_*` advice of `madvise`.
+    Madvise,
+    /// `MS_*` flags of `msync`.
+    MsyncFlags,
     /// `SEEK_*`.
     Whence,
     /// Output `struct stat` (x86_64).
@@ -232,6 +236,48 @@ pub fn is_execve(abi: Abi, nr: u64) -> bool {
     lookup(abi, nr).is_some_and(|d| matches!(d.name, "execve" | "execveat"))
 }
 
+/// `-EINTR`.
+const EINTR: i64 = -4;
+
+/// The code strace reports for a call that a signal handler interrupted, when the thread's saved
+/// context says `-EINTR`: the kernel returned one of its restart codes, which signal delivery turned
+/// into `EINTR` for the program (`read` on a pipe: `-ERESTARTSYS`; `pause`: `-ERESTARTNOHAND`;
+/// `nanosleep`: `-ERESTART_RESTARTBLOCK`). `None` when `ret` is something else or the call returns
+/// `EINTR` itself (`epoll_wait`, `rt_sigtimedwait`).
+pub fn interrupted_code(abi: Abi, nr: u64, raw: &[u64; 6], ret: i64) -> Option<i64> {
+    if ret != EINTR {
+        return None;
+    }
+    let name = lookup(abi, nr)?.name;
+    let code = match name {
+        "read" | "readv" | "write" | "writev" | "pread64" | "pwrite64" | "wait4" | "waitid"
+        | "waitpid" | "accept" | "accept4" | "connect" | "recvfrom" | "recvmsg" | "sendto"
+        | "sendmsg" | "recvmmsg" | "sendmmsg" | "futex" | "futex_time64" | "flock" | "open"
+        | "openat" | "socketcall" => 512,
+        "pause" | "rt_sigsuspend" | "sigsuspend" | "select" | "_newselect" | "pselect6"
+        | "pselect6_time64" | "ppoll" | "ppoll_time64" => 514,
+        "nanosleep" => 516,
+        // An absolute sleep is not restarted with a new deadline.
+        "clock_nanosleep" | "clock_nanosleep_time64" => {
+            if raw[1] & 1 != 0 {
+                514
+            } else {
+                516
+            }
+        }
+        // Without a timeout poll has nothing to restart with.
+        "poll" => {
+            if raw[2] as u32 as i32 >= 0 {
+                516
+            } else {
+                514
+            }
+        }
+        _ => return None,
+    };
+    Some(-code)
+}
+
 /// The name and message of an errno (`("ENOENT", "No such file or directory")`).
 ///
 /// The kernel-internal restart codes carry the explanations strace prints for them.
@@ -314,6 +360,83 @@ fn unknown_name(nr: u64) -> String {
     format!("syscall_{nr:#x}")
 }
 
+/// The socket calls of i386 that exist only through `socketcall` (no call of their own).
+static SOCKETCALL_ONLY: [SyscallDesc; 3] = [
+    SyscallDesc {
+        nr: 102,
+        name: "accept",
+        nargs: 3,
+        args: &[ArgKind::Fd, ArgKind::Ptr, ArgKind::Ptr],
+        arg_names: &["fd", "upeer_sockaddr", "upeer_addrlen"],
+        ret: RetKind::Int,
+    },
+    SyscallDesc {
+        nr: 102,
+        name: "send",
+        nargs: 4,
+        args: &[ArgKind::Fd, ArgKind::BufIn, ArgKind::Size, ArgKind::Uint],
+        arg_names: &["fd", "buff", "len", "flags"],
+        ret: RetKind::Int,
+    },
+    SyscallDesc {
+        nr: 102,
+        name: "recv",
+        nargs: 4,
+        args: &[ArgKind::Fd, ArgKind::BufOut, ArgKind::Size, ArgKind::Uint],
+        arg_names: &["fd", "ubuf", "size", "flags"],
+        ret: RetKind::Int,
+    },
+];
+
+/// i386 `socketcall(call, args)`: the socket call it stands for and its arguments, read from the
+/// array `args` points to (as strace shows it: `socket(AF_INET, …)`). `None` for an unknown call or
+/// an unreadable array.
+fn socketcall(
+    raw: &[u64; 6],
+    mem: &mut dyn GuestMemory,
+) -> Option<(&'static SyscallDesc, [u64; 6])> {
+    // linux/net.h SYS_* numbers: name and argument count.
+    const CALLS: [(&str, usize); 20] = [
+        ("socket", 3),
+        ("bind", 3),
+        ("connect", 3),
+        ("listen", 2),
+        ("accept", 3),
+        ("getsockname", 3),
+        ("getpeername", 3),
+        ("socketpair", 4),
+        ("send", 4),
+        ("recv", 4),
+        ("sendto", 6),
+        ("recvfrom", 6),
+        ("shutdown", 2),
+        ("setsockopt", 5),
+        ("getsockopt", 5),
+        ("sendmsg", 3),
+        ("recvmsg", 3),
+        ("accept4", 4),
+        ("recvmmsg", 5),
+        ("sendmmsg", 4),
+    ];
+    let call = usize::try_from(raw[0] & 0xffff_ffff).ok()?;
+    let &(name, n) = CALLS.get(call.checked_sub(1)?)?;
+    let desc = SOCKETCALL_ONLY
+        .iter()
+        .find(|d| d.name == name)
+        .or_else(|| {
+            generated_i386::TABLE
+                .iter()
+                .flatten()
+                .find(|d| d.name == name)
+        })?;
+    let mut args = [0u64; 6];
+    let base = raw[1] & 0xffff_ffff;
+    for (i, a) in args.iter_mut().enumerate().take(n) {
+        *a = u64::from(mem.read_u32(base.checked_add(4 * i as u64)?)?);
+    }
+    Some((desc, args))
+}
+
 /// Renders the input arguments of a call at its entry.
 pub fn decode_entry(
     opts: &DecodeOptions,
@@ -322,7 +445,16 @@ pub fn decode_entry(
     raw: &[u64; 6],
     mem: &mut dyn GuestMemory,
 ) -> PendingCall {
-    let desc = lookup(abi, nr);
+    let mut desc = lookup(abi, nr);
+    let mut sub_raw = *raw;
+    if abi == Abi::I386
+        && desc.is_some_and(|d| d.name == "socketcall")
+        && let Some((d, a)) = socketcall(raw, mem)
+    {
+        desc = Some(d);
+        sub_raw = a;
+    }
+    let raw = &sub_raw;
     let mut slots = Vec::new();
     if let Some(d) = desc {
         let mut cx = args::Ctx {
@@ -344,6 +476,96 @@ pub fn decode_entry(
         raw: *raw,
         desc,
         slots,
+    }
+}
+
+/// `AT_EXECFN`: the auxiliary vector's pointer to the file name given to `execve`.
+const AT_EXECFN: u64 = 31;
+
+/// After a successful `execve`, fills in the arguments that could not be read at entry (the caller's
+/// pages were not yet faulted in, and the old image is gone now) from the new image's initial stack:
+/// `argc`, the `argv` pointers, the environment pointers, then the auxiliary vector whose
+/// `AT_EXECFN` points to the file name. `new_abi` is the new program's ABI (a 64-bit process may
+/// execute a 32-bit one) and `user_sp` its first stack pointer. Every read is bounded; what cannot be
+/// read stays as it was.
+pub fn note_new_image(
+    opts: &DecodeOptions,
+    pending: &mut PendingCall,
+    new_abi: Abi,
+    user_sp: u64,
+    mem: &mut dyn GuestMemory,
+) {
+    let Some(d) = pending.desc else { return };
+    if !matches!(d.name, "execve" | "execveat") {
+        return;
+    }
+    let ws = fmt::word_size(new_abi);
+    let word_at = |mem: &mut dyn GuestMemory, i: u64| {
+        user_sp
+            .checked_add(i.checked_mul(ws)?)
+            .and_then(|a| fmt::read_word(mem, new_abi, a))
+    };
+    let Some(argc) = word_at(mem, 0).filter(|&n| n <= 65536) else {
+        return;
+    };
+    // envp starts after argv's NULL; the auxiliary vector after envp's.
+    let envp = argc + 2;
+    let mut nenv = 0u64;
+    while nenv < 65536 {
+        match word_at(mem, envp + nenv) {
+            Some(0) => break,
+            Some(_) => nenv += 1,
+            None => return,
+        }
+    }
+    let mut execfn = None;
+    let auxv = envp + nenv + 1;
+    for k in 0..64u64 {
+        let (Some(ty), Some(val)) = (word_at(mem, auxv + 2 * k), word_at(mem, auxv + 2 * k + 1))
+        else {
+            break;
+        };
+        if ty == 0 {
+            break;
+        }
+        if ty == AT_EXECFN {
+            execfn = Some(val);
+            break;
+        }
+    }
+    let raw = pending.raw;
+    for (i, slot) in pending.slots.iter_mut().enumerate() {
+        if *slot != Slot::Later {
+            continue;
+        }
+        let text = match d.args.get(i) {
+            Some(ArgKind::Path) => execfn
+                .and_then(|a| fmt::read_string(mem, a, fmt::PATH_LIMIT))
+                .map(|(b, more)| fmt::quote(&b, more, fmt::Quote::Default)),
+            Some(ArgKind::Argv) => {
+                let mut cx = args::Ctx {
+                    opts,
+                    abi: new_abi,
+                    desc: d,
+                    raw: &raw,
+                    mem,
+                    ret: Some(0),
+                    exit: true,
+                };
+                user_sp
+                    .checked_add(ws)
+                    .and_then(|a| structs::argv(&mut cx, a))
+            }
+            Some(ArgKind::Envp) => Some(format!(
+                "{} /* {nenv} var{} */",
+                fmt::hex(fmt::word(pending.abi, raw[i])),
+                if nenv == 1 { "" } else { "s" }
+            )),
+            _ => None,
+        };
+        if let Some(t) = text {
+            *slot = Slot::Done(t);
+        }
     }
 }
 

@@ -167,18 +167,18 @@ pub(super) fn sigset_text(set: u64, bits: usize) -> String {
     format!("{}[{}]", if neg { "~" } else { "" }, names.join(" "))
 }
 
-/// `SA_*` flags.
+/// `SA_*` flags, in the order strace prints them.
 const SA_FLAGS: &[(u64, &str)] = &[
-    (0x0000_0001, "SA_NOCLDSTOP"),
-    (0x0000_0002, "SA_NOCLDWAIT"),
-    (0x0000_0004, "SA_SIGINFO"),
-    (0x0000_0400, "SA_UNSUPPORTED"),
-    (0x0000_0800, "SA_EXPOSE_TAGBITS"),
     (0x0400_0000, "SA_RESTORER"),
     (0x0800_0000, "SA_ONSTACK"),
     (0x1000_0000, "SA_RESTART"),
     (0x4000_0000, "SA_NODEFER"),
     (0x8000_0000, "SA_RESETHAND"),
+    (0x0000_0004, "SA_SIGINFO"),
+    (0x0000_0001, "SA_NOCLDSTOP"),
+    (0x0000_0002, "SA_NOCLDWAIT"),
+    (0x0000_0400, "SA_UNSUPPORTED"),
+    (0x0000_0800, "SA_EXPOSE_TAGBITS"),
 ];
 
 /// `struct sigaction` as the kernel's `rt_sigaction` sees it: handler, flags, restorer, mask.
@@ -229,6 +229,8 @@ pub(super) fn argv(cx: &mut Ctx<'_>, addr: u64) -> Option<String> {
         }
         let s = match read_string(cx.mem, p, cx.opts.string_limit) {
             Some((b, m)) => quote(&b, m, Quote::Default),
+            // At entry, try again at the exit (or from the new image after a successful exec).
+            None if !cx.exit => return None,
             None => hex(p),
         };
         items.push(s);

@@ -812,3 +812,222 @@ fn pending_calls_can_cross_threads() {
     assert_send::<PendingCall>();
     assert_send::<Decoded>();
 }
+
+#[test]
+fn i386_socketcall_is_shown_as_the_socket_call() {
+    let mut g = TestGuest::new();
+    // socketcall(SYS_SOCKET, [AF_INET, SOCK_STREAM, IPPROTO_TCP])
+    g.write_u32(0x9000, 2)
+        .write_u32(0x9004, 1)
+        .write_u32(0x9008, 6);
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [1, 0x9000, 0, 0, 0, 0],
+            &mut g,
+            Some(3)
+        ),
+        "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3"
+    );
+    // socketcall(SYS_RECV, [5, buf, 64, 0]): a call i386 has only through socketcall.
+    g.write(0xa000, b"hello");
+    g.write_u32(0x9100, 5)
+        .write_u32(0x9104, 0xa000)
+        .write_u32(0x9108, 64)
+        .write_u32(0x910c, 0);
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [10, 0x9100, 0, 0, 0, 0],
+            &mut g,
+            Some(5)
+        ),
+        "recv(5, \"hello\", 64, 0) = 5"
+    );
+    // An unreadable argument array or an unknown call stays socketcall.
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [1, 0x7000_0000, 0, 0, 0, 0],
+            &mut g,
+            Some(-14)
+        ),
+        "socketcall(1, 0x70000000) = -1 EFAULT (Bad address)"
+    );
+    assert!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [99, 0x9000, 0, 0, 0, 0],
+            &mut g,
+            Some(-22)
+        )
+        .starts_with("socketcall(99, ")
+    );
+}
+
+#[test]
+fn interrupted_calls_show_the_kernels_restart_code() {
+    let x =
+        |name: &str, raw: [u64; 6]| interrupted_code(Abi::X86_64, nr(Abi::X86_64, name), &raw, -4);
+    assert_eq!(x("read", [0; 6]), Some(-512));
+    assert_eq!(x("pause", [0; 6]), Some(-514));
+    assert_eq!(x("rt_sigsuspend", [0; 6]), Some(-514));
+    assert_eq!(x("nanosleep", [0; 6]), Some(-516));
+    assert_eq!(x("clock_nanosleep", [0, 0, 0, 0, 0, 0]), Some(-516));
+    assert_eq!(x("clock_nanosleep", [0, 1, 0, 0, 0, 0]), Some(-514));
+    assert_eq!(x("poll", [0, 1, 1000, 0, 0, 0]), Some(-516));
+    assert_eq!(x("poll", [0, 1, u64::from(u32::MAX), 0, 0, 0]), Some(-514));
+    // A call whose own result is EINTR, and results that are not EINTR.
+    assert_eq!(x("epoll_wait", [0; 6]), None);
+    assert_eq!(
+        interrupted_code(Abi::X86_64, nr(Abi::X86_64, "read"), &[0; 6], -2),
+        None
+    );
+    assert_eq!(interrupted_code(Abi::X86_64, 100_000, &[0; 6], -4), None);
+}
+
+#[test]
+fn madvise_msync_and_sigaction_flags_in_stracess_order() {
+    let mut g = TestGuest::new();
+    assert_eq!(
+        x64("madvise", [0x7000, 4096, 4, 0, 0, 0], &mut g, 0),
+        "madvise(0x7000, 4096, MADV_DONTNEED) = 0"
+    );
+    assert_eq!(
+        x64("madvise", [0x7000, 4096, 12345, 0, 0, 0], &mut g, -22),
+        "madvise(0x7000, 4096, 0x3039 /* MADV_??? */) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        x64("msync", [0x7000, 4096, 3, 0, 0, 0], &mut g, 0),
+        "msync(0x7000, 4096, MS_ASYNC|MS_INVALIDATE) = 0"
+    );
+    // struct sigaction: handler, flags, restorer, mask.
+    g.write_u64(0x8000, 0x40_1000)
+        .write_u64(0x8008, 0x1400_0004 | 0x0800_0000)
+        .write_u64(0x8010, 0x40_2000)
+        .write_u64(0x8018, 0);
+    assert_eq!(
+        x64("rt_sigaction", [34, 0x8000, 0, 8, 0, 0], &mut g, 0),
+        "rt_sigaction(SIGRT_2, {sa_handler=0x401000, sa_mask=[], \
+         sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_SIGINFO, sa_restorer=0x402000}, NULL, 8) = 0"
+    );
+}
+
+/// A new image's initial stack at `sp`: argc, argv, envp, auxv with AT_EXECFN.
+fn new_image(g: &mut TestGuest, abi: Abi, sp: u64, argv: &[&str], envc: usize) {
+    let ws = if abi == Abi::I386 { 4 } else { 8 };
+    let put = |g: &mut TestGuest, a: u64, v: u64| {
+        if ws == 4 {
+            g.write_u32(a, v as u32);
+        } else {
+            g.write_u64(a, v);
+        }
+    };
+    let strings = sp + 0x800;
+    let mut at = strings;
+    put(g, sp, argv.len() as u64);
+    for (i, s) in argv.iter().enumerate() {
+        g.write(at, s.as_bytes());
+        g.write(at + s.len() as u64, b"\0");
+        put(g, sp + ws * (1 + i as u64), at);
+        at += s.len() as u64 + 1;
+    }
+    let envp = sp + ws * (argv.len() as u64 + 2);
+    put(g, envp - ws, 0);
+    for i in 0..envc as u64 {
+        put(g, envp + ws * i, at);
+    }
+    let auxv = envp + ws * (envc as u64 + 1);
+    put(g, auxv - ws, 0);
+    g.write(at, b"/bin/busybox\0");
+    put(g, auxv, 6);
+    put(g, auxv + ws, 4096);
+    put(g, auxv + 2 * ws, 31);
+    put(g, auxv + 3 * ws, at);
+    put(g, auxv + 4 * ws, 0);
+}
+
+#[test]
+fn execve_arguments_unreadable_at_entry_come_from_the_new_image() {
+    for abi in [Abi::X86_64, Abi::I386] {
+        let opts = DecodeOptions::default();
+        // Nothing readable at entry; the old image is gone at the exit.
+        let mut old = TestGuest::new();
+        let raw = [0x40_0000, 0x40_1000, 0x40_2000, 0, 0, 0];
+        let mut p = decode_entry(&opts, abi, nr(abi, "execve"), &raw, &mut old);
+        let mut g = TestGuest::new();
+        let sp = 0xff00_0000u64;
+        new_image(&mut g, abi, sp, &["echo", "hi"], 5);
+        note_new_image(&opts, &mut p, abi, sp, &mut g);
+        let d = decode_exit(&opts, p, Some(0), &mut g);
+        assert_eq!(
+            format!("{}({}) = {}", d.name, d.args.join(", "), d.ret_text),
+            "execve(\"/bin/busybox\", [\"echo\", \"hi\"], 0x402000 /* 5 vars */) = 0",
+            "{abi:?}"
+        );
+    }
+}
+
+#[test]
+fn execve_arguments_read_at_entry_are_kept() {
+    let opts = DecodeOptions::default();
+    let mut old = TestGuest::new();
+    old.write(0x40_0000, b"/bin/wl-x\0");
+    old.write_u64(0x40_1000, 0x40_0000).write_u64(0x40_1008, 0);
+    old.write_u64(0x40_2000, 0);
+    let raw = [0x40_0000, 0x40_1000, 0x40_2000, 0, 0, 0];
+    let mut p = decode_entry(&opts, Abi::X86_64, 59, &raw, &mut old);
+    let mut g = TestGuest::new();
+    new_image(&mut g, Abi::X86_64, 0x7ff0_0000, &["other"], 1);
+    note_new_image(&opts, &mut p, Abi::X86_64, 0x7ff0_0000, &mut g);
+    let d = decode_exit(&opts, p, Some(0), &mut g);
+    assert_eq!(
+        d.args,
+        ["\"/bin/wl-x\"", "[\"/bin/wl-x\"]", "0x402000 /* 0 vars */"]
+    );
+}
+
+/// Guest memory that answers every read with pseudo-random bytes, and fails some reads.
+struct Junk(u64);
+
+impl GuestMemory for Junk {
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
+        let mut x = self.0 ^ addr.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for b in buf.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+        !x.is_multiple_of(7)
+    }
+}
+
+#[test]
+fn socketcall_and_new_image_survive_junk() {
+    let opts = DecodeOptions::default();
+    let mut seed = 0x1234_5678_9abc_def0u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let raw = [next() % 24, next(), next(), next(), next(), next()];
+        let mut m = Junk(next());
+        let p = decode_entry(&opts, Abi::I386, 102, &raw, &mut m);
+        let _ = decode_exit(&opts, p, Some(next() as i64), &mut m);
+        for abi in [Abi::X86_64, Abi::I386] {
+            let mut p = decode_entry(&opts, abi, nr(abi, "execve"), &raw, &mut m);
+            note_new_image(&opts, &mut p, abi, next(), &mut m);
+            let d = decode_exit(&opts, p, Some(0), &mut m);
+            assert_eq!(d.name, "execve");
+            assert!(d.args.iter().all(|a| a.len() < 64 * 1024));
+        }
+    }
+}

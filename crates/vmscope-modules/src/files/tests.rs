@@ -1,0 +1,575 @@
+//! The handle tables against synthetic call sequences, and the module against synthetic syscalls.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+use vmscope_core::arch::EntryKind;
+use vmscope_core::event::{
+    Abi, CallEnd, Event, FileCall, FileEvent, FileOp, Handle, ObjectKind, PathArg, PathBase,
+    SyscallEvent, Target, ThreadCtx,
+};
+use vmscope_core::guest::TestGuest;
+use vmscope_core::module::{Bus, Module};
+
+use super::table::{KernelView, NoKernel, Outcome, Tracker, Who, join};
+use super::{Files, LinuxFiles, escape};
+
+fn who(tid: u64, pid: u32) -> Who {
+    Who {
+        key: tid,
+        pid: Some(pid),
+        comm: Some("wl".into()),
+    }
+}
+
+fn ok(op: FileOp) -> FileCall {
+    FileCall {
+        op,
+        flags: None,
+        error: None,
+    }
+}
+
+fn failed(op: FileOp, e: &str) -> FileCall {
+    FileCall {
+        op,
+        flags: None,
+        error: Some(e.into()),
+    }
+}
+
+fn cwd(p: &str) -> PathArg {
+    PathArg {
+        base: PathBase::Cwd,
+        path: Some(p.into()),
+    }
+}
+
+fn at(h: Handle, p: &str) -> PathArg {
+    PathArg {
+        base: PathBase::Handle(h),
+        path: Some(p.into()),
+    }
+}
+
+fn open(p: PathArg, h: Option<Handle>, cloexec: bool) -> FileOp {
+    FileOp::Open {
+        at: p,
+        create: false,
+        cloexec,
+        handle: h,
+    }
+}
+
+fn run(t: &mut Tracker, w: &Who, c: FileOp) -> Vec<Outcome> {
+    t.apply(w, &ok(c), None, &mut NoKernel)
+}
+
+fn spawn(tid: u32, pid: u32, files: bool, fs: bool) -> FileOp {
+    FileOp::Spawn {
+        tid,
+        pid,
+        share_handles: files,
+        share_cwd: fs,
+    }
+}
+
+#[test]
+fn paths_join_lexically() {
+    assert_eq!(join("/tmp/a", "b/../c/./d"), "/tmp/a/c/d");
+    assert_eq!(join("/tmp", "/etc//fstab"), "/etc/fstab");
+    assert_eq!(join("/", "../../x"), "/x");
+    assert_eq!(join("/a", "."), "/a");
+    assert_eq!(join("/a", ".."), "/");
+}
+
+#[test]
+fn opens_resolve_against_cwd_and_directory_handles() {
+    let mut t = Tracker::new(false);
+    let w = who(10, 10);
+    run(
+        &mut t,
+        &w,
+        FileOp::Chdir {
+            target: Target::Path(cwd("/tmp")),
+        },
+    );
+    let o = run(&mut t, &w, open(cwd("d"), Some(3), false));
+    assert_eq!(o[0].path.as_deref(), Some("/tmp/d"));
+    assert_eq!(o[0].op, "open");
+    let o = run(&mut t, &w, open(at(3, "../e/f"), Some(4), false));
+    assert_eq!(o[0].path.as_deref(), Some("/tmp/e/f"));
+    // fchdir to the directory handle; relative opens follow.
+    run(
+        &mut t,
+        &w,
+        FileOp::Chdir {
+            target: Target::Handle(3),
+        },
+    );
+    assert_eq!(t.cwd_of(10), Some("/tmp/d"));
+    let o = run(
+        &mut t,
+        &w,
+        FileOp::Open {
+            at: cwd("new"),
+            create: true,
+            cloexec: false,
+            handle: Some(5),
+        },
+    );
+    assert_eq!(
+        (o[0].op, o[0].path.as_deref()),
+        ("create", Some("/tmp/d/new"))
+    );
+    // A failed open is reported, with its error, and makes no handle.
+    let o = t.apply(
+        &w,
+        &failed(open(cwd("missing"), None, false), "ENOENT"),
+        None,
+        &mut NoKernel,
+    );
+    assert_eq!(o[0].path.as_deref(), Some("/tmp/d/missing"));
+    assert_eq!(o[0].error.as_deref(), Some("ENOENT"));
+    assert_eq!(o[0].fd, None);
+    // A failed chdir changes nothing.
+    t.apply(
+        &w,
+        &failed(
+            FileOp::Chdir {
+                target: Target::Path(cwd("/nope")),
+            },
+            "ENOENT",
+        ),
+        None,
+        &mut NoKernel,
+    );
+    assert_eq!(t.cwd_of(10), Some("/tmp/d"));
+}
+
+#[test]
+fn dups_closes_and_close_range() {
+    let mut t = Tracker::new(false);
+    let w = who(10, 10);
+    run(&mut t, &w, open(cwd("/a"), Some(3), false));
+    for (old, new) in [(3, 7), (3, 8), (7, 9)] {
+        run(
+            &mut t,
+            &w,
+            FileOp::Dup {
+                old,
+                new: Some(new),
+                cloexec: false,
+            },
+        );
+    }
+    for h in [3, 7, 8, 9] {
+        assert_eq!(t.name_of(10, h), Some("/a"), "fd {h}");
+    }
+    // dup2 onto an open descriptor replaces what it names.
+    run(&mut t, &w, open(cwd("/b"), Some(4), false));
+    run(
+        &mut t,
+        &w,
+        FileOp::Dup {
+            old: 4,
+            new: Some(8),
+            cloexec: false,
+        },
+    );
+    assert_eq!(t.name_of(10, 8), Some("/b"));
+    let o = run(&mut t, &w, FileOp::Close { handle: 3 });
+    assert_eq!((o[0].op, o[0].path.as_deref()), ("close", Some("/a")));
+    assert_eq!(t.name_of(10, 3), None);
+    assert_eq!(t.name_of(10, 7), Some("/a"));
+    // A failed close (EBADF) removes nothing and says so.
+    let o = t.apply(
+        &w,
+        &failed(FileOp::Close { handle: 4 }, "EBADF"),
+        None,
+        &mut NoKernel,
+    );
+    assert_eq!(o[0].error.as_deref(), Some("EBADF"));
+    assert_eq!(t.name_of(10, 4), Some("/b"));
+    // close_range with CLOEXEC only marks; without, closes and reports each.
+    run(
+        &mut t,
+        &w,
+        FileOp::CloseRange {
+            first: 7,
+            last: 8,
+            cloexec_only: true,
+        },
+    );
+    assert_eq!(t.name_of(10, 7), Some("/a"));
+    let o = run(
+        &mut t,
+        &w,
+        FileOp::CloseRange {
+            first: 5,
+            last: i64::from(u32::MAX),
+            cloexec_only: false,
+        },
+    );
+    let closed: Vec<_> = o.iter().map(|o| o.fd.unwrap_or(-1)).collect();
+    assert_eq!(closed, vec![7, 8, 9]);
+    assert_eq!(t.name_of(10, 4), Some("/b"));
+}
+
+#[test]
+fn fork_copies_threads_share_and_exec_drops_cloexec() {
+    let mut t = Tracker::new(false);
+    let p = who(10, 10);
+    run(&mut t, &p, open(cwd("/keep"), Some(3), false));
+    run(&mut t, &p, open(cwd("/gone"), Some(4), true));
+    run(
+        &mut t,
+        &p,
+        FileOp::NewObject {
+            handles: vec![5, 6],
+            kind: ObjectKind::Pipe,
+            cloexec: false,
+        },
+    );
+    // A thread shares the table; a fork gets a copy; CLONE_FILES shares too.
+    run(&mut t, &p, spawn(11, 10, true, true));
+    run(&mut t, &p, spawn(20, 20, false, false));
+    run(&mut t, &p, spawn(30, 30, true, false));
+    let thread = who(11, 10);
+    run(&mut t, &thread, open(cwd("/by-thread"), Some(7), false));
+    assert_eq!(t.name_of(10, 7), Some("/by-thread"));
+    assert_eq!(t.name_of(30, 7), Some("/by-thread"));
+    assert_eq!(t.name_of(20, 7), None);
+    assert_eq!(t.name_of(20, 5), Some("pipe:[?]"));
+    let child = who(20, 20);
+    run(&mut t, &child, FileOp::Close { handle: 3 });
+    assert_eq!(t.name_of(20, 3), None);
+    assert_eq!(t.name_of(10, 3), Some("/keep"));
+    // FD_CLOEXEC set by fcntl on the child's copy of 5.
+    run(
+        &mut t,
+        &child,
+        FileOp::SetCloexec {
+            handle: 5,
+            on: true,
+        },
+    );
+    run(&mut t, &child, FileOp::Exec);
+    assert_eq!(t.name_of(20, 4), None, "O_CLOEXEC dropped at exec");
+    assert_eq!(t.name_of(20, 5), None, "FD_CLOEXEC dropped at exec");
+    assert_eq!(t.name_of(20, 6), Some("pipe:[?]"));
+    assert_eq!(
+        t.name_of(10, 4),
+        Some("/gone"),
+        "the parent's table is its own"
+    );
+    // exec in a CLONE_FILES child unshares: the parent keeps its close-on-exec handle.
+    let shared = who(30, 30);
+    run(&mut t, &shared, FileOp::Exec);
+    assert_eq!(t.name_of(30, 4), None);
+    assert_eq!(t.name_of(10, 4), Some("/gone"));
+    // Threads exiting release their tables.
+    let before = t.tables();
+    run(&mut t, &thread, FileOp::Exit);
+    assert_eq!(
+        t.tables(),
+        before,
+        "the process still holds the shared table"
+    );
+    run(&mut t, &p, FileOp::Exit);
+    assert_eq!(t.tables(), before - 1);
+}
+
+#[test]
+fn cwd_follows_clone_fs() {
+    let mut t = Tracker::new(false);
+    let p = who(10, 10);
+    run(
+        &mut t,
+        &p,
+        FileOp::Chdir {
+            target: Target::Path(cwd("/srv")),
+        },
+    );
+    run(&mut t, &p, spawn(11, 10, true, true));
+    run(&mut t, &p, spawn(20, 20, false, false));
+    run(
+        &mut t,
+        &who(11, 10),
+        FileOp::Chdir {
+            target: Target::Path(cwd("sub")),
+        },
+    );
+    assert_eq!(t.cwd_of(10), Some("/srv/sub"));
+    assert_eq!(t.cwd_of(20), Some("/srv"));
+}
+
+struct FakeKernel(HashMap<Handle, String>, Option<String>, usize);
+
+impl KernelView for FakeKernel {
+    fn handle_name(&mut self, h: Handle) -> Option<String> {
+        self.2 += 1;
+        self.0.get(&h).cloned()
+    }
+    fn cwd(&mut self) -> Option<String> {
+        self.2 += 1;
+        self.1.clone()
+    }
+}
+
+#[test]
+fn preexisting_handles_and_cwd_come_from_the_kernel_once() {
+    let mut t = Tracker::new(false);
+    let w = who(1, 1);
+    let mut k = FakeKernel(
+        HashMap::from([(0, "/dev/console".to_string())]),
+        Some("/root".into()),
+        0,
+    );
+    let read = FileOp::Read {
+        handle: 0,
+        bytes: Some(5),
+        offset: None,
+        buffers: vec![],
+    };
+    let o = t.apply(&w, &ok(read.clone()), None, &mut k);
+    assert_eq!(o[0].path.as_deref(), Some("/dev/console"));
+    t.apply(&w, &ok(read), None, &mut k);
+    assert_eq!(k.2, 1, "asked once, then remembered");
+    let o = t.apply(&w, &ok(open(cwd("x"), Some(3), false)), None, &mut k);
+    assert_eq!(o[0].path.as_deref(), Some("/root/x"));
+    // Unknown to the kernel too: no name, no guess.
+    let o = t.apply(
+        &w,
+        &ok(FileOp::Seek {
+            handle: 9,
+            offset: Some(0),
+        }),
+        None,
+        &mut k,
+    );
+    assert_eq!(o[0].path, None);
+}
+
+#[test]
+fn summary_counts_bytes_per_process_and_follows_renames() {
+    let mut t = Tracker::new(false);
+    let (a, b) = (who(10, 10), who(20, 20));
+    run(&mut t, &a, open(cwd("/f"), Some(3), false));
+    let rw = |write: bool, n: u64| {
+        let (handle, bytes, offset, buffers) = (3, Some(n), None, vec![]);
+        if write {
+            FileOp::Write {
+                handle,
+                bytes,
+                offset,
+                buffers,
+            }
+        } else {
+            FileOp::Read {
+                handle,
+                bytes,
+                offset,
+                buffers,
+            }
+        }
+    };
+    run(&mut t, &a, rw(true, 100));
+    run(&mut t, &a, rw(true, 20));
+    run(&mut t, &a, spawn(20, 20, false, false));
+    run(&mut t, &b, rw(false, 50));
+    run(
+        &mut t,
+        &b,
+        FileOp::Rename {
+            from: cwd("/f"),
+            to: cwd("/g"),
+        },
+    );
+    assert_eq!(t.name_of(10, 3), Some("/g"), "handles follow the rename");
+    run(&mut t, &b, FileOp::Unlink { at: cwd("/g") });
+    let s = t.summary(0);
+    let f = s.iter().find(|s| s.path == "/f").unwrap();
+    assert_eq!(f.opened_by, vec![10]);
+    assert_eq!(f.written_by, vec![10]);
+    assert_eq!(f.read_by, vec![20]);
+    assert_eq!(f.renamed_by, vec![20]);
+    assert_eq!((f.bytes_read, f.bytes_written), (50, 120));
+    let g = s.iter().find(|s| s.path == "/g").unwrap();
+    assert_eq!(g.deleted_by, vec![20]);
+    assert_eq!(g.renamed_by, vec![20]);
+}
+
+#[test]
+fn thread_count_is_bounded() {
+    let mut t = Tracker::new(false);
+    let p = who(1, 1);
+    for tid in 2..(super::table::MAX_THREADS as u32 + 100) {
+        run(&mut t, &p, spawn(tid, tid, false, false));
+    }
+    assert!(t.threads() <= super::table::MAX_THREADS);
+}
+
+#[test]
+fn escapes_like_c() {
+    assert_eq!(escape(b"a\n\"\\\x00\xff"), "a\\n\\\"\\\\\\x00\\xff");
+}
+
+// ---- the module, fed synthetic syscall events through the Linux mapping ----
+
+const OPENAT: u64 = 257;
+const READ: u64 = 0;
+const WRITE: u64 = 1;
+const CLOSE: u64 = 3;
+const PIPE2: u64 = 293;
+
+fn sys(nr: u64, name: &str, raw: [u64; 6], ret: i64) -> SyscallEvent {
+    SyscallEvent {
+        ts: 1,
+        ts_exit: Some(2),
+        vcpu: 0,
+        thread: ThreadCtx {
+            pid: Some(42),
+            tid: Some(42),
+            comm: Some("wl".into()),
+            task: 0,
+            asid: 0,
+        },
+        abi: Abi::X86_64,
+        entry: EntryKind::Syscall,
+        nr,
+        name: name.into(),
+        args: vec![
+            "AT_FDCWD".into(),
+            "\"x\"".into(),
+            "O_RDWR|O_CREAT".into(),
+            "0644".into(),
+        ],
+        raw: raw.to_vec(),
+        ret: Some(ret),
+        ret_text: ret.to_string(),
+        end: CallEnd::Returned,
+    }
+}
+
+fn feed(m: &Files, g: &mut TestGuest, ev: SyscallEvent) -> Vec<FileEvent> {
+    let mut bus = Bus::default();
+    m.on_event(&Event::Syscall(ev), g, &mut bus);
+    bus.take()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::File(f) => Some(f),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn module_journals_opens_reads_and_hashes_at_close() {
+    let m = Files::new(Box::new(LinuxFiles::new(None)), Some(4));
+    let mut g = TestGuest::new();
+    g.write(0x1000, b"/tmp/data.bin\0");
+    g.write(0x2000, b"hello, world");
+    let at_fdcwd = u64::from(-100i32 as u32);
+    let ev = feed(
+        &m,
+        &mut g,
+        sys(OPENAT, "openat", [at_fdcwd, 0x1000, 0o102, 0o644, 0, 0], 3),
+    );
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!("not an access")
+    };
+    assert_eq!(
+        (a.op, a.fd, a.path.as_deref()),
+        ("create", Some(3), Some("/tmp/data.bin"))
+    );
+    assert_eq!(a.flags.as_deref(), Some("O_RDWR|O_CREAT, 0644"));
+    let ev = feed(
+        &m,
+        &mut g,
+        sys(WRITE, "write", [3, 0x2000, 12, 0, 0, 0], 12),
+    );
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (a.op, a.bytes, a.data.as_deref()),
+        ("write", Some(12), Some("hell"))
+    );
+    let ev = feed(&m, &mut g, sys(READ, "read", [3, 0x2000, 100, 0, 0, 0], 5));
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!()
+    };
+    assert_eq!(a.data.as_deref(), Some("hell"));
+    let ev = feed(&m, &mut g, sys(CLOSE, "close", [3, 0, 0, 0, 0, 0], 0));
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!()
+    };
+    let mut h = Sha256::new();
+    h.update(b"hello, world");
+    h.update(b"hello");
+    let want: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(a.sha256.as_deref(), Some(want.as_str()));
+    assert_eq!((a.hashed_bytes, a.unhashed_bytes), (Some(17), Some(0)));
+    // A failed open is journaled with its errno name.
+    let ev = feed(
+        &m,
+        &mut g,
+        sys(OPENAT, "openat", [at_fdcwd, 0x1000, 0, 0, 0, 0], -2),
+    );
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!()
+    };
+    assert_eq!((a.error.as_deref(), a.fd), (Some("ENOENT"), None));
+    // pipe2: the descriptors are read from guest memory at the exit.
+    g.write(0x3000, &[5, 0, 0, 0, 6, 0, 0, 0]);
+    assert!(feed(&m, &mut g, sys(PIPE2, "pipe2", [0x3000, 0, 0, 0, 0, 0], 0)).is_empty());
+    m.with_tracker(|t| {
+        assert_eq!(t.name_of(42, 5), Some("pipe:[?]"));
+        assert_eq!(t.name_of(42, 6), Some("pipe:[?]"));
+    });
+    // The summary at the end.
+    let mut bus = Bus::default();
+    m.on_stop(&mut bus);
+    let sums: Vec<_> = bus
+        .take()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::File(FileEvent::Summary(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sums.len(), 1);
+    assert_eq!(sums[0].path, "/tmp/data.bin");
+    assert_eq!((sums[0].bytes_read, sums[0].bytes_written), (5, 12));
+    assert_eq!(sums[0].processes[0].ops, vec!["create", "write", "read"]);
+}
+
+#[test]
+fn unreadable_buffers_are_counted_not_hashed() {
+    let m = Files::new(Box::new(LinuxFiles::new(None)), Some(8));
+    let mut g = TestGuest::new();
+    g.write(0x1000, b"/f\0");
+    feed(
+        &m,
+        &mut g,
+        sys(
+            OPENAT,
+            "openat",
+            [u64::from(-100i32 as u32), 0x1000, 0, 0, 0, 0],
+            3,
+        ),
+    );
+    // 0x1ffc..0x2000 is mapped, the next page is not.
+    g.write(0x1ffc, b"abcd");
+    let ev = feed(&m, &mut g, sys(READ, "read", [3, 0x1ffc, 10, 0, 0, 0], 10));
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!()
+    };
+    assert_eq!(a.data.as_deref(), Some("abcd"));
+    let ev = feed(&m, &mut g, sys(CLOSE, "close", [3, 0, 0, 0, 0, 0], 0));
+    let FileEvent::Access(a) = &ev[0] else {
+        panic!()
+    };
+    assert_eq!((a.hashed_bytes, a.unhashed_bytes), (Some(4), Some(6)));
+}
