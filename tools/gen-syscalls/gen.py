@@ -205,8 +205,10 @@ def classify(ctype: str, name: str) -> str:
             if is_const:
                 return "Str"
             return "Ptr"
-        if base == "char *" or "char" in base and t.count("*") >= 2:
-            return "Ptr"
+        if is_const and base == "struct __kernel_timespec":
+            return "Timespec"
+        if is_const and base == "struct old_timespec32":
+            return "Timespec32"
         return "Ptr"
     if name in DIRFD_NAMES:
         return "DirFd"
@@ -216,6 +218,8 @@ def classify(ctype: str, name: str) -> str:
         return "Fd"
     if base == "umode_t" or name == "mode" and base in ("int", "unsigned int", "mode_t"):
         return "Mode"
+    if base == "clockid_t":
+        return "ClockId"
     if base in ("size_t", "compat_size_t"):
         return "Size"
     if base in ("loff_t", "off_t", "compat_off_t", "compat_loff_t", "__kernel_off_t"):

@@ -4,6 +4,7 @@ use vmscope_core::event::Abi;
 use vmscope_core::guest::GuestMemory;
 
 use super::fmt::{self, Quote, hex, long, mode, ptr, quote, read_string, word};
+use super::special;
 use super::structs;
 use super::xlat;
 use super::{ArgKind, DecodeOptions, Slot, SyscallDesc, is_error};
@@ -64,6 +65,16 @@ fn is_output(kind: ArgKind) -> bool {
             | SigsetOut
             | IovecOut
             | WaitStatus
+            | TimespecOut
+            | Timespec32Out
+            | Utsname
+            | IntOut
+            | Rlimit64Out
+            | CloneArgs
+            | FutexArgs
+            | RlimitOut
+            | Dirents64
+            | Dirents
     )
 }
 
@@ -84,16 +95,30 @@ pub(super) fn entry(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Slot {
 }
 
 /// Renders argument `i` at exit (it was left [`Slot::Later`] at entry).
-pub(super) fn exit(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> String {
+pub(super) fn exit(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Vec<String> {
+    match kind {
+        ArgKind::CloneArgs => return special::clone(cx),
+        ArgKind::FutexArgs => return special::futex(cx),
+        _ => {}
+    }
     if is_output(kind) || kind == ArgKind::ArchPrctlArg {
-        return render_output(cx, i, kind);
+        return vec![render_output(cx, i, kind)];
     }
     if cx.may_reread()
         && let Some(Some(s)) = render_input(cx, i, kind)
     {
-        return s;
+        return vec![s];
     }
-    ptr(cx.warg(i))
+    vec![ptr(cx.warg(i))]
+}
+
+/// The `sigsetsize` argument of the call (its last `size_t`), 8 when it has none.
+fn sigset_size(cx: &Ctx<'_>) -> u64 {
+    cx.desc
+        .args
+        .iter()
+        .rposition(|&k| k == ArgKind::Size)
+        .map_or(8, |j| cx.warg(j))
 }
 
 /// A string argument: `None` when unreadable (retry at exit).
@@ -131,7 +156,8 @@ fn render_input(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Option<Option<Stri
         Uint => format!("{}", v as u32),
         Long | Offset => format!("{}", long(abi, v)),
         Ulong | Size => format!("{}", word(abi, v)),
-        Hex | IoctlCmd => hex(word(abi, v)),
+        Hex => hex(word(abi, v)),
+        IoctlCmd => special::ioctl_cmd(v),
         Ptr => ptr(word(abi, v)),
         DirFd => {
             if v as u32 as i32 == -100 {
@@ -172,7 +198,7 @@ fn render_input(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Option<Option<Stri
         PipeFlags => fmt::flags(v & 0xffff_ffff, xlat::OPEN_FLAGS, "0"),
         Signal => xlat::signal(v),
         SigHow => fmt::xlat(v & 0xffff_ffff, xlat::SIG_HOW, "SIG_???"),
-        SigsetIn => structs::sigset(cx, word(abi, v), cx.warg(i + 1))?,
+        SigsetIn => structs::sigset(cx, word(abi, v), sigset_size(cx))?,
         SigactionIn => structs::sigaction(cx, word(abi, v))?,
         GrndFlags => fmt::flags(v & 0xffff_ffff, xlat::GRND, "0"),
         ArchPrctlCode => fmt::xlat(v & 0xffff_ffff, xlat::ARCH_PRCTL, "ARCH_???"),
@@ -185,7 +211,22 @@ fn render_input(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Option<Option<Stri
         FcntlArg => return Some(structs::fcntl_arg(cx, v)),
         // Output kinds are rendered at exit.
         BufOut | LoffOut | Stat | Stat64 | Statx | PipeFds | CwdOut | ReadlinkOut
-        | SigactionOut | SigsetOut | IovecOut | WaitStatus => return None,
+        | SigactionOut | SigsetOut | IovecOut | WaitStatus | TimespecOut | Timespec32Out
+        | Utsname | IntOut | Rlimit64Out | CloneArgs | FutexArgs | RlimitOut | Dirents64
+        | Dirents => return None,
+        RlimitIn => special::rlimit(cx, word(abi, v))?,
+        PgOff => hex(word(abi, v).wrapping_mul(4096)),
+        IoctlArg => special::ioctl_arg(cx, v),
+        Timespec => special::timespec(cx, word(abi, v), false)?,
+        Timespec32 => special::timespec(cx, word(abi, v), true)?,
+        ClockId => special::clock_id(v),
+        TimerFlags => fmt::flags(v & 0xffff_ffff, &[(1, "TIMER_ABSTIME")], "0"),
+        StatxFlags => special::statx_flags(v),
+        SocketFamily => special::family(v),
+        SocketType => special::socket_type(v),
+        SocketProto => special::socket_proto(cx.arg(0), v),
+        Rlimit64In => special::rlimit64(cx, word(abi, v))?,
+        Resource => special::resource(v),
     };
     Some(Some(s))
 }
@@ -225,10 +266,21 @@ fn render_output(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> String {
         Stat => structs::stat(cx, addr),
         Stat64 => structs::stat64(cx, addr),
         Statx => structs::statx(cx, addr),
-        SigsetOut => structs::sigset(cx, addr, cx.warg(i + 1)),
+        SigsetOut => structs::sigset(cx, addr, sigset_size(cx)),
         SigactionOut => structs::sigaction(cx, addr),
         IovecOut => structs::iovec(cx, addr, cx.warg(i + 1), Some(ret.max(0) as u64)),
         WaitStatus => structs::wait_status(cx, addr),
+        TimespecOut => special::timespec(cx, addr, false),
+        Timespec32Out => special::timespec(cx, addr, true),
+        Utsname => special::utsname(cx, addr),
+        IntOut => cx.mem.read_u32(addr).map(|v| format!("[{}]", v as i32)),
+        Rlimit64Out => special::rlimit64(cx, addr),
+        RlimitOut => special::rlimit(cx, addr),
+        Dirents64 => special::dirents(cx, addr, ret.max(0) as u64, 16),
+        Dirents => {
+            let off = 2 * fmt::word_size(cx.abi);
+            special::dirents(cx, addr, ret.max(0) as u64, off)
+        }
         ArchPrctlArg => match cx.arg(0) & 0xffff_ffff {
             0x1003 | 0x1004 => {
                 fmt::read_word(cx.mem, cx.abi, addr).map(|v| format!("[{}]", hex(v)))
@@ -240,10 +292,30 @@ fn render_output(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> String {
     r.unwrap_or_else(|| ptr(addr))
 }
 
-/// Text strace appends to some successful return values (`fcntl(F_GETFD)` → ` (flags FD_CLOEXEC)`).
-pub(super) fn ret_suffix(abi: Abi, desc: &SyscallDesc, ret: i64) -> String {
+/// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).
+pub(super) fn ret_override(
+    abi: Abi,
+    desc: &SyscallDesc,
+    raw: &[u64; 6],
+    ret: i64,
+) -> Option<String> {
     let _ = abi;
-    let _ = desc;
-    let _ = ret;
-    String::new()
+    match desc.name {
+        "fcntl" | "fcntl64" => match raw[1] & 0xffff_ffff {
+            // F_GETFD
+            1 if ret != 0 => Some(format!(
+                "{} (flags {})",
+                hex(ret as u64),
+                fmt::flags(ret as u64, &[(1, "FD_CLOEXEC")], "0")
+            )),
+            // F_GETFL
+            3 => Some(format!(
+                "{} (flags {})",
+                hex(ret as u64 & 0xffff_ffff),
+                xlat::open_flags(ret as u64)
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
 }

@@ -16,6 +16,7 @@ mod generated_errno;
 mod generated_i386;
 #[rustfmt::skip]
 mod generated_x86_64;
+mod special;
 mod structs;
 mod xlat;
 
@@ -131,6 +132,54 @@ pub enum ArgKind {
     FcntlArg,
     /// An `ioctl` request.
     IoctlCmd,
+    /// `ioctl`'s third argument, decoded by the request.
+    IoctlArg,
+    /// Input `struct __kernel_timespec` (64-bit fields in both ABIs).
+    Timespec,
+    /// Input `struct old_timespec32` (i386's older calls).
+    Timespec32,
+    /// Output `struct __kernel_timespec`.
+    TimespecOut,
+    /// Output `struct old_timespec32`.
+    Timespec32Out,
+    /// `clockid_t`.
+    ClockId,
+    /// `TIMER_ABSTIME` flags of `clock_nanosleep`.
+    TimerFlags,
+    /// `AT_*` flags of `statx`, with the `AT_STATX_*` sync type.
+    StatxFlags,
+    /// `AF_*` socket family.
+    SocketFamily,
+    /// `SOCK_*` socket type and flags.
+    SocketType,
+    /// Socket protocol, named by the family in argument 0.
+    SocketProto,
+    /// Output `struct new_utsname` of `uname`.
+    Utsname,
+    /// `clone`'s whole argument list (`child_stack=…, flags=…`), rendered at exit; the other registers
+    /// are [`ArgKind::Skip`].
+    CloneArgs,
+    /// `futex`'s whole argument list, shaped by the operation; the other registers are
+    /// [`ArgKind::Skip`].
+    FutexArgs,
+    /// Output `int` (`[42]`).
+    IntOut,
+    /// `struct rlimit64` input of `prlimit64`.
+    Rlimit64In,
+    /// `struct rlimit64` output of `prlimit64`.
+    Rlimit64Out,
+    /// `RLIMIT_*` resource.
+    Resource,
+    /// `struct rlimit` input (fields of the ABI's word).
+    RlimitIn,
+    /// `struct rlimit` output (fields of the ABI's word).
+    RlimitOut,
+    /// `mmap2`'s offset in pages, printed in bytes.
+    PgOff,
+    /// Output `struct linux_dirent64[]`: `0x… /* 5 entries */`.
+    Dirents64,
+    /// Output `struct linux_dirent[]` (old `getdents`).
+    Dirents,
 }
 
 /// How the return value is printed when the call succeeded.
@@ -319,7 +368,7 @@ pub fn decode_exit(
         return Decoded {
             name: unknown_name(nr),
             args,
-            ret_text: ret_text(abi, None, ret),
+            ret_text: ret_text(abi, None, ret, &raw),
         };
     };
     let mut cx = args::Ctx {
@@ -338,14 +387,14 @@ pub fn decode_exit(
             Slot::Omit => {}
             Slot::Later => {
                 let kind = d.args.get(i).copied().unwrap_or(ArgKind::Hex);
-                out.push(args::exit(&mut cx, i, kind));
+                out.extend(args::exit(&mut cx, i, kind));
             }
         }
     }
     Decoded {
         name: d.name.to_string(),
         args: out,
-        ret_text: ret_text(abi, Some(d), ret),
+        ret_text: ret_text(abi, Some(d), ret, &raw),
     }
 }
 
@@ -355,7 +404,7 @@ fn is_error(ret: i64) -> bool {
 }
 
 /// The return value as strace prints it.
-fn ret_text(abi: Abi, desc: Option<&SyscallDesc>, ret: Option<i64>) -> String {
+fn ret_text(abi: Abi, desc: Option<&SyscallDesc>, ret: Option<i64>, raw: &[u64; 6]) -> String {
     let Some(r) = ret else {
         return "?".to_string();
     };
@@ -371,14 +420,15 @@ fn ret_text(abi: Abi, desc: Option<&SyscallDesc>, ret: Option<i64>) -> String {
             None => format!("-1 {e} (Unknown error {e})"),
         };
     }
+    if let Some(text) = desc.and_then(|d| args::ret_override(abi, d, raw, r)) {
+        return text;
+    }
     let kind = desc.map_or(RetKind::Int, |d| d.ret);
     match kind {
         RetKind::Int => format!("{r}"),
         RetKind::Hex => fmt::hex(fmt::word(abi, r as u64)),
         RetKind::Octal => fmt::octal(r as u64),
     }
-    .to_string()
-        + &desc.map_or(String::new(), |d| args::ret_suffix(abi, d, r))
 }
 
 #[cfg(test)]

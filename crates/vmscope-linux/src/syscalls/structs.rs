@@ -118,15 +118,14 @@ pub(super) fn sigset(cx: &mut Ctx<'_>, addr: u64, size: u64) -> Option<String> {
     if addr == 0 {
         return Some("NULL".to_string());
     }
-    // The kernel's sigset is 8 bytes; anything else is rejected by the kernel and strace prints the
-    // pointer.
-    if size != 8 && !(cx.desc.name == "sigprocmask" || cx.desc.name == "sigaction") {
-        return Some(ptr(addr));
-    }
-    let nbytes = if size == 8 {
+    // The old calls take one word of signals; the rt_* ones an 8-byte set, anything else is rejected
+    // by the kernel and strace prints the pointer.
+    let nbytes = if cx.desc.name == "sigprocmask" {
+        4
+    } else if size == 8 {
         8
     } else {
-        word_size(cx.abi) as usize
+        return Some(ptr(addr));
     };
     let b = fmt::read_bytes(cx.mem, addr, nbytes)?;
     let mut set = 0u64;
@@ -140,8 +139,8 @@ pub(super) fn sigset(cx: &mut Ctx<'_>, addr: u64, size: u64) -> Option<String> {
 fn sig_short(n: u64) -> String {
     match xlat::signal_name(n) {
         Some(name) => name.trim_start_matches("SIG").to_string(),
-        None if n == 34 => "RTMIN".to_string(),
-        None if n > 34 => format!("RT_{}", n - 34),
+        None if n == 32 => "RTMIN".to_string(),
+        None if n > 32 => format!("RT_{}", n - 32),
         None => format!("{n}"),
     }
 }

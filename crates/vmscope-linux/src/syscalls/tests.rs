@@ -437,6 +437,302 @@ fn predicates() {
     assert!(!is_execve(Abi::I386, 59));
 }
 
+fn i386(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
+    line(Abi::I386, name, raw, g, Some(ret))
+}
+
+#[test]
+fn signals() {
+    let mut g = TestGuest::new();
+    // struct kernel_sigaction (x86_64): handler, flags, restorer, mask.
+    g.write_u64(0x1000, 0x401635)
+        .write_u64(0x1008, 0x1400_0000)
+        .write_u64(0x1010, 0x408dd0)
+        .write_u64(0x1018, 1 << 14);
+    assert_eq!(
+        x64("rt_sigaction", [2, 0x1000, 0, 8, 0, 0], &mut g, 0),
+        "rt_sigaction(SIGINT, {sa_handler=0x401635, sa_mask=[TERM], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x408dd0}, NULL, 8) = 0"
+    );
+    g.write_u64(0x2000, 1)
+        .write_u64(0x2008, 0x1400_0000)
+        .write_u64(0x2010, 0x408dd0)
+        .write_u64(0x2018, 1 << 12);
+    g.write(0x3000, &[0u8; 32]);
+    assert_eq!(
+        x64("rt_sigaction", [13, 0x2000, 0x3000, 8, 0, 0], &mut g, 0),
+        "rt_sigaction(SIGPIPE, {sa_handler=SIG_IGN, sa_mask=[PIPE], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x408dd0}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0"
+    );
+    let set = 1u64 << 16 | 1 << 33 | 1 << 39;
+    g.write_u64(0x4000, set);
+    assert_eq!(
+        x64("rt_sigprocmask", [0, 0x4000, 0, 8, 0, 0], &mut g, 0),
+        "rt_sigprocmask(SIG_BLOCK, [CHLD RT_2 RT_8], NULL, 8) = 0"
+    );
+    // glibc's full set: everything but 32, 33; minus SIGINT.
+    let full = !(1u64 << 31 | 1 << 32) & !(1 << 1);
+    g.write_u64(0x5000, full);
+    g.write_u64(0x6000, set);
+    assert_eq!(
+        x64("rt_sigprocmask", [2, 0x5000, 0x6000, 8, 0, 0], &mut g, 0),
+        "rt_sigprocmask(SIG_SETMASK, ~[INT RTMIN RT_1], [CHLD RT_2 RT_8], 8) = 0"
+    );
+    assert_eq!(
+        x64("kill", [31843, 0, 0, 0, 0, 0], &mut g, 0),
+        "kill(31843, 0) = 0"
+    );
+    assert_eq!(
+        line(Abi::X86_64, "kill", [31845, 9, 0, 0, 0, 0], &mut g, None),
+        "kill(31845, SIGKILL) = ?"
+    );
+    let m = (-1234567i64) as u64;
+    assert_eq!(
+        x64("kill", [m, 34, 0, 0, 0, 0], &mut g, -3),
+        "kill(-1234567, SIGRT_2) = -1 ESRCH (No such process)"
+    );
+    assert_eq!(
+        x64("kill", [m, 64, 0, 0, 0, 0], &mut g, -3),
+        "kill(-1234567, SIGRT_32) = -1 ESRCH (No such process)"
+    );
+    assert_eq!(
+        x64("kill", [m, 65, 0, 0, 0, 0], &mut g, -3),
+        "kill(-1234567, 65) = -1 ESRCH (No such process)"
+    );
+    assert_eq!(
+        x64("kill", [m, 32, 0, 0, 0, 0], &mut g, -3),
+        "kill(-1234567, SIGRTMIN) = -1 ESRCH (No such process)"
+    );
+}
+
+#[test]
+fn iovecs_and_wait_status() {
+    let mut g = TestGuest::new();
+    g.write(0x1000, b"hello world\n");
+    g.write_u64(0x2000, 0x1000)
+        .write_u64(0x2008, 6)
+        .write_u64(0x2010, 0x1006)
+        .write_u64(0x2018, 6);
+    assert_eq!(
+        x64("writev", [1, 0x2000, 2, 0, 0, 0], &mut g, 12),
+        "writev(1, [{iov_base=\"hello \", iov_len=6}, {iov_base=\"world\\n\", iov_len=6}], 2) = 12"
+    );
+    g.write(0x3000, b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1");
+    g.write_u64(0x4000, 0x3000)
+        .write_u64(0x4008, 5)
+        .write_u64(0x4010, 0x3005)
+        .write_u64(0x4018, 50);
+    assert_eq!(
+        x64("readv", [3, 0x4000, 2, 0, 0, 0], &mut g, 55),
+        "readv(3, [{iov_base=\"root:\", iov_len=5}, {iov_base=\"x:0:0:root:/root:/bin/bash\\ndaemo\"..., iov_len=50}], 2) = 55"
+    );
+    g.write_u32(0x5000, 3 << 8);
+    assert_eq!(
+        x64("wait4", [31844, 0x5000, 0, 0, 0, 0], &mut g, 31844),
+        "wait4(31844, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 31844"
+    );
+    g.write_u32(0x5000, 9);
+    assert_eq!(
+        x64("wait4", [31845, 0x5000, 0, 0, 0, 0], &mut g, 31845),
+        "wait4(31845, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], 0, NULL) = 31845"
+    );
+}
+
+#[test]
+fn clocks_fcntl_sockets_uname_futex() {
+    let mut g = TestGuest::new();
+    g.write_u64(0x1000, 0).write_u64(0x1008, 1000);
+    assert_eq!(
+        x64("clock_nanosleep", [0, 0, 0x1000, 0, 0, 0], &mut g, 0),
+        "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=1000}, NULL) = 0"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 1, 0, 0, 0, 0], &mut g, 0),
+        "fcntl(3, F_GETFD) = 0"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 2, 1, 0, 0, 0], &mut g, 0),
+        "fcntl(3, F_SETFD, FD_CLOEXEC) = 0"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 1, 0, 0, 0, 0], &mut g, 1),
+        "fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 3, 0, 0, 0, 0], &mut g, 0x8000),
+        "fcntl(3, F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 4, 0o4000, 0, 0, 0], &mut g, 0),
+        "fcntl(3, F_SETFL, O_RDONLY|O_NONBLOCK) = 0"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 0, 10, 0, 0, 0], &mut g, 11),
+        "fcntl(3, F_DUPFD, 10) = 11"
+    );
+    assert_eq!(
+        x64("fcntl", [3, 1030, 0, 0, 0, 0], &mut g, 4),
+        "fcntl(3, F_DUPFD_CLOEXEC, 0) = 4"
+    );
+    assert_eq!(
+        x64("socket", [2, 0o2000001, 0, 0, 0, 0], &mut g, 5),
+        "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5"
+    );
+    assert_eq!(
+        x64("socket", [1, 2, 0, 0, 0, 0], &mut g, 6),
+        "socket(AF_UNIX, SOCK_DGRAM, 0) = 6"
+    );
+    assert_eq!(
+        x64("socket", [10, 3, 255, 0, 0, 0], &mut g, 7),
+        "socket(AF_INET6, SOCK_RAW, IPPROTO_RAW) = 7"
+    );
+    assert_eq!(
+        x64("socket", [16, 3, 0, 0, 0, 0], &mut g, 8),
+        "socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) = 8"
+    );
+    g.write(0x2000, b"Linux\0");
+    g.write(0x2000 + 65, b"vm\0");
+    g.write(0x2000 + 65 * 6, b"\0");
+    assert_eq!(
+        x64("uname", [0x2000, 0, 0, 0, 0, 0], &mut g, 0),
+        "uname({sysname=\"Linux\", nodename=\"vm\", ...}) = 0"
+    );
+    assert_eq!(
+        x64("futex", [0x7ffde801987c, 0x81, 1, 0, 0, 0], &mut g, 0),
+        "futex(0x7ffde801987c, FUTEX_WAKE_PRIVATE, 1) = 0"
+    );
+    assert_eq!(
+        x64("futex", [0x7ffde801987c, 0, 0, 0x1000, 0, 0], &mut g, -110),
+        "futex(0x7ffde801987c, FUTEX_WAIT, 0, {tv_sec=0, tv_nsec=1000}) = -1 ETIMEDOUT (Connection timed out)"
+    );
+}
+
+#[test]
+fn execve_clone_statx() {
+    let mut g = TestGuest::new();
+    g.write(0x1000, b"/nonexistent\0");
+    g.write(0x1100, b"arg1\0");
+    g.write(
+        0x1200,
+        b"a very long argument string that is more than 32 bytes\0",
+    );
+    g.write_u64(0x2000, 0x1000)
+        .write_u64(0x2008, 0x1100)
+        .write_u64(0x2010, 0x1200)
+        .write_u64(0x2018, 0);
+    for i in 0..35u64 {
+        g.write_u64(0x3000 + 8 * i, 0x1100);
+    }
+    g.write_u64(0x3000 + 8 * 35, 0);
+    assert_eq!(
+        x64("execve", [0x1000, 0x2000, 0x3000, 0, 0, 0], &mut g, ENOENT),
+        "execve(\"/nonexistent\", [\"/nonexistent\", \"arg1\", \"a very long argument string that\"...], 0x3000 /* 35 vars */) = -1 ENOENT (No such file or directory)"
+    );
+    assert_eq!(
+        x64("clone", [0x1200011, 0, 0, 0x79d650, 0, 0], &mut g, 31844),
+        "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x79d650) = 31844"
+    );
+    g.write(0x4000, b"/etc/passwd\0");
+    // struct statx: mask, attributes, mode, size.
+    g.write(0x5000, &[0u8; 256]);
+    g.write_u32(0x5000, 0x1fff)
+        .write_u32(0x5000 + 28, 0o100644)
+        .write_u64(0x5000 + 40, 1221);
+    assert_eq!(
+        x64(
+            "statx",
+            [(-100i64) as u64, 0x4000, 0, 0xfff, 0x5000, 0],
+            &mut g,
+            0
+        ),
+        "statx(AT_FDCWD, \"/etc/passwd\", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=1221, ...}) = 0"
+    );
+    g.write_u32(0x5000, 0x17ff);
+    assert_eq!(
+        x64(
+            "statx",
+            [3, 0x4000 + 11, 0x1800, 0x7ff, 0x5000, 0],
+            &mut g,
+            0
+        ),
+        "statx(3, \"\", AT_STATX_SYNC_AS_STAT|AT_NO_AUTOMOUNT|AT_EMPTY_PATH, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=1221, ...}) = 0"
+    );
+    g.write(0x6000, b"/tmp\0");
+    g.write_u32(0x7000 + 24, 0o41777)
+        .write_u64(0x7000 + 48, 4096);
+    assert_eq!(
+        x64(
+            "newfstatat",
+            [(-100i64) as u64, 0x6000, 0x7000, 0x100, 0, 0],
+            &mut g,
+            0
+        ),
+        "newfstatat(AT_FDCWD, \"/tmp\", {st_mode=S_IFDIR|S_ISVTX|0777, st_size=4096, ...}, AT_SYMLINK_NOFOLLOW) = 0"
+    );
+}
+
+#[test]
+fn i386_calls() {
+    let mut g = TestGuest::new();
+    assert_eq!(
+        i386("mmap2", [0, 8192, 1, 2, 3, 1], &mut g, 0xf7f99000),
+        "mmap2(NULL, 8192, PROT_READ, MAP_PRIVATE, 3, 0x1000) = 0xf7f99000"
+    );
+    g.write_u64(0x1000, 4294967296);
+    assert_eq!(
+        i386("_llseek", [3, 1, 0, 0x1000, 0, 0], &mut g, 0),
+        "_llseek(3, 4294967296, [4294967296], SEEK_SET) = 0"
+    );
+    g.write(0x2000, b"0:0:root:/");
+    assert_eq!(
+        i386("pread64", [3, 0x2000, 10, 7, 0, 0], &mut g, 10),
+        "pread64(3, \"0:0:root:/\", 10, 7) = 10"
+    );
+    g.write_u32(0x3000, 8192 * 1024).write_u32(0x3004, u32::MAX);
+    assert_eq!(
+        i386("ugetrlimit", [3, 0x3000, 0, 0, 0, 0], &mut g, 0),
+        "ugetrlimit(RLIMIT_STACK, {rlim_cur=8192*1024, rlim_max=RLIM_INFINITY}) = 0"
+    );
+    assert_eq!(
+        i386("rseq", [0x8730820, 0x20, 0, 0x53053053, 0, 0], &mut g, 0),
+        "rseq(0x8730820, 0x20, 0, 0x53053053) = 0"
+    );
+    g.write_u64(0x4000, 5).write_u64(0x4008, 0);
+    g.write_u32(0x5000, 5).write_u32(0x5004, 0);
+    assert_eq!(
+        i386(
+            "clock_nanosleep",
+            [0, 0, 0x5000, 0xff8f50dc, 0, 0],
+            &mut g,
+            0
+        ),
+        "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=5, tv_nsec=0}, 0xff8f50dc) = 0"
+    );
+    // Two linux_dirent64 records of 24 bytes.
+    g.write(0x6000, &[0u8; 48]);
+    g.write(0x6000 + 16, &24u16.to_le_bytes());
+    g.write(0x6000 + 24 + 16, &24u16.to_le_bytes());
+    assert_eq!(
+        i386("getdents64", [4, 0x6000, 32768, 0, 0, 0], &mut g, 48),
+        "getdents64(4, 0x6000 /* 2 entries */, 32768) = 48"
+    );
+    // struct stat64: st_mode at 16, st_size at 44.
+    g.write(0x7000, &[0u8; 96]);
+    g.write_u32(0x7000 + 16, 0o100644)
+        .write_u64(0x7000 + 44, 1221);
+    assert_eq!(
+        i386("fstat64", [3, 0x7000, 0, 0, 0, 0], &mut g, 0),
+        "fstat64(3, {st_mode=S_IFREG|0644, st_size=1221, ...}) = 0"
+    );
+    assert_eq!(
+        i386("close", [0xffff_ffff, 0, 0, 0, 0, 0], &mut g, EBADF),
+        "close(-1) = -1 EBADF (Bad file descriptor)"
+    );
+    g.write(0x8000, &[0x19, 0xcb, 0x76, 0xea]);
+    assert_eq!(
+        i386("getrandom", [0x8000, 4, 1, 0, 0, 0], &mut g, 4),
+        "getrandom(\"\\x19\\xcb\\x76\\xea\", 4, GRND_NONBLOCK) = 4"
+    );
+}
+
 /// A tiny deterministic generator (xorshift) for the never-panic test.
 struct Rng(u64);
 
@@ -508,4 +804,11 @@ fn decoding_junk_never_panics() {
             }
         }
     }
+}
+
+#[test]
+fn pending_calls_can_cross_threads() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<PendingCall>();
+    assert_send::<Decoded>();
 }

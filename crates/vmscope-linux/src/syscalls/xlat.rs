@@ -181,10 +181,10 @@ pub(super) fn signal(v: u64) -> String {
     if let Some(name) = signal_name(n) {
         return name.to_string();
     }
-    if (34..=64).contains(&n) {
-        return format!("SIGRT_{}", n - 32);
+    if n == 32 {
+        return "SIGRTMIN".to_string();
     }
-    if n == 32 || n == 33 {
+    if (33..=64).contains(&n) {
         return format!("SIGRT_{}", n - 32);
     }
     format!("{}", n as u32 as i32)
@@ -273,7 +273,17 @@ pub(super) fn file_mode(m: u64) -> String {
         0o010000 => "S_IFIFO",
         _ => "",
     };
-    let perm_s = octal03(m & 0o7777);
+    let mut perm_s = String::new();
+    for (bit, name) in [
+        (0o4000, "S_ISUID|"),
+        (0o2000, "S_ISGID|"),
+        (0o1000, "S_ISVTX|"),
+    ] {
+        if m & bit != 0 {
+            perm_s.push_str(name);
+        }
+    }
+    perm_s.push_str(&octal03(m & 0o777));
     if ty.is_empty() {
         if m & 0o170000 != 0 {
             return format!("{}|{perm_s}", octal(m & 0o170000));
