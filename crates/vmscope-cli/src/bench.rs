@@ -144,8 +144,13 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         bail!("QEMU exited with status {status} ({} run)", cfg.name());
     }
     let text = std::fs::read_to_string(&console).unwrap_or_default();
-    let (Some(loop_s), Some(compute_s)) = (elapsed(&text, "loop"), elapsed(&text, "compute")) else {
-        bail!("the {} run did not complete its workloads (see {})", cfg.name(), console.display());
+    let (Some(loop_s), Some(compute_s)) = (elapsed(&text, "loop"), elapsed(&text, "compute"))
+    else {
+        bail!(
+            "the {} run did not complete its workloads (see {})",
+            cfg.name(),
+            console.display()
+        );
     };
     let (mut events, mut loop_events) = (0, 0);
     if cfg == Config::Vmscope {
@@ -177,13 +182,21 @@ fn wait_with_rusage(pid: u32) -> Result<(i32, u64)> {
     if r < 0 {
         bail!("waiting for QEMU: {}", std::io::Error::last_os_error());
     }
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 128 + libc::WTERMSIG(status) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
     Ok((code, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
 }
 
 /// `vmscope bench`.
 pub fn run(a: &BenchArgs) -> Result<u8> {
-    let configs = a.configs.iter().map(|c| Config::parse(c)).collect::<Result<Vec<_>>>()?;
+    let configs = a
+        .configs
+        .iter()
+        .map(|c| Config::parse(c))
+        .collect::<Result<Vec<_>>>()?;
     if !configs.contains(&Config::None) {
         bail!("--configs must include `none`: ratios are to the run without the plugin");
     }
@@ -224,7 +237,13 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
     for &cfg in &configs {
         let l = med(cfg, &|s| s.loop_s);
         let c = med(cfg, &|s| s.compute_s);
-        let eps = med(cfg, &|s| if s.loop_s > 0.0 { s.loop_events as f64 / s.loop_s } else { 0.0 });
+        let eps = med(cfg, &|s| {
+            if s.loop_s > 0.0 {
+                s.loop_events as f64 / s.loop_s
+            } else {
+                0.0
+            }
+        });
         let rss = med(cfg, &|s| s.max_rss_kib as f64) / 1024.0;
         let events = med(cfg, &|s| s.events as f64);
         println!(
@@ -255,7 +274,11 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
     std::fs::write(&json_path, serde_json::to_string_pretty(&results)?)?;
     let svg_path = a.out.join("ratios.svg");
     std::fs::write(&svg_path, chart(&rows))?;
-    println!("results: {} and {}", json_path.display(), svg_path.display());
+    println!(
+        "results: {} and {}",
+        json_path.display(),
+        svg_path.display()
+    );
     Ok(0)
 }
 
@@ -293,7 +316,10 @@ fn chart(rows: &[serde_json::Value]) -> String {
             ty = yy + 4.0
         );
     }
-    let groups = [("loop_ratio", "syscall loop"), ("compute_ratio", "compute loop")];
+    let groups = [
+        ("loop_ratio", "syscall loop"),
+        ("compute_ratio", "compute loop"),
+    ];
     let colors = ["#999999", "#2b7bba", "#d95f02", "#1b9e77"];
     let group_w = (w - left - 20.0) / groups.len() as f64;
     let bar_w = group_w / (rows.len() as f64 + 1.0);
