@@ -6,13 +6,14 @@
 //!
 //! For exits it first decides whether the instruction returns to user mode at all: `iretq` also returns
 //! from interrupts inside the kernel, and those must cost as little as possible. At a return to user
-//! mode only the task pointer is found (`hook.thread` then has no pid, tid or comm): that is what
-//! matches the exit to its entry, which already named the thread.
+//! mode only the task pointer and thread id are found (`hook.thread` then has no pid or comm): that is
+//! what matches the exit to its entry, which already named the thread.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use vmscope_core::arch::ExitKind;
-use vmscope_core::arch::x86_64::{CR3, RSP};
+use vmscope_core::arch::x86_64::{CR3, GS_BASE, K_GS_BASE, RSP};
 use vmscope_core::event::ThreadCtx;
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
@@ -25,10 +26,15 @@ const CACHED_VCPUS: usize = 256;
 /// The context module.
 pub struct Context {
     layout: Option<std::sync::Arc<KernelLayout>>,
-    /// Per vCPU: its per-CPU base once validated (0: not yet). A vCPU's per-CPU area never moves after
-    /// boot, so a validated base saves the check's memory read on every later hook. Each vCPU touches
-    /// only its own slot.
+    /// Per vCPU: its per-CPU base once validated (0: not yet). While GS holds the same value the check's
+    /// memory read is skipped. Each vCPU touches only its own slot.
     percpu: Box<[AtomicU64]>,
+    /// Per vCPU: the thread found at the last page-table switch. With KPTI the user page tables map
+    /// neither the per-CPU area nor any task, so at a `syscall` (user mode) and at a `sysret`/`iret`
+    /// (after the switch back) the kernel cannot be read. But KPTI switches tables right before every
+    /// return to user mode, and no other thread can run on the vCPU until it enters the kernel again:
+    /// the thread read just before that switch is the one in user mode. Taken only by its own vCPU.
+    user_thread: Box<[Mutex<Option<ThreadCtx>>]>,
 }
 
 impl Context {
@@ -40,13 +46,32 @@ impl Context {
         Self {
             layout,
             percpu: (0..CACHED_VCPUS).map(|_| AtomicU64::new(0)).collect(),
+            user_thread: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
+        }
+    }
+
+    /// The thread remembered at this vCPU's last page-table switch.
+    fn remembered(&self, cpu: &dyn GuestCpu) -> Option<ThreadCtx> {
+        let slot = self.user_thread.get(cpu.vcpu() as usize)?;
+        slot.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn remember(&self, cpu: &dyn GuestCpu, t: ThreadCtx) {
+        if let Some(slot) = self.user_thread.get(cpu.vcpu() as usize) {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(t);
         }
     }
 
     fn percpu_base(&self, cpu: &mut dyn GuestCpu, layout: &KernelLayout) -> Option<u64> {
         let slot = self.percpu.get(cpu.vcpu() as usize);
-        if let Some(base) = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0) {
-            return Some(base);
+        // The base is trusted again while GS still holds it (user or kernel half, depending on where
+        // the vCPU is). It must be checked against the register, not kept blindly: early in boot GS
+        // points at the static per-CPU image, which passes the check too, until the kernel moves
+        // every CPU's area and GS with it.
+        if let Some(cached) = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0)
+            && (cpu.reg(GS_BASE) == Some(cached) || cpu.reg(K_GS_BASE) == Some(cached))
+        {
+            return Some(cached);
         }
         let base = task::percpu_base(cpu, layout)?;
         if let Some(s) = slot {
@@ -56,7 +81,8 @@ impl Context {
     }
 
     /// The running thread. With `identify` false only the task pointer and address space are found
-    /// (enough to match an exit to its entry, which already named the thread).
+    /// (enough to match an exit to its entry, which already named the thread). Where the kernel cannot
+    /// be read (KPTI's user page tables), the thread remembered at the last page-table switch.
     fn thread(&self, cpu: &mut dyn GuestCpu, identify: bool) -> ThreadCtx {
         let asid = cpu.reg(CR3).map(task::cr3_key).unwrap_or(0);
         let mut ctx = ThreadCtx {
@@ -66,14 +92,20 @@ impl Context {
         let Some(layout) = self.layout.as_deref() else {
             return ctx;
         };
-        let Some(base) = self.percpu_base(cpu, layout) else {
-            return ctx;
-        };
-        let Some(t) = task::current_task(cpu, base, layout) else {
-            return ctx;
+        let found = self
+            .percpu_base(cpu, layout)
+            .and_then(|base| task::current_task(cpu, base, layout));
+        let Some(t) = found else {
+            return match self.remembered(cpu) {
+                Some(r) => ThreadCtx { asid, ..r },
+                None => ctx,
+            };
         };
         if !identify {
+            // The thread id alone (one small read): it tells a reused task object from its former
+            // owner, whose call may still be pending.
             ctx.task = t;
+            ctx.tid = cpu.read_u32(t.wrapping_add(layout.task.pid));
             return ctx;
         }
         if let Some(ident) = task::read_task_ident(cpu, t, layout) {
@@ -113,6 +145,8 @@ impl Module for Context {
         Interest {
             entries: true,
             exits: true,
+            // Only useful with a layout to read the thread with.
+            page_table_switches: self.layout.is_some(),
             ..Interest::default()
         }
     }
@@ -127,6 +161,15 @@ impl Module for Context {
                 }
             }
             HookPoint::Entry(_) => hook.thread = Some(self.thread(cpu, true)),
+            HookPoint::PageTableSwitch => {
+                // Still on the old tables. On the way into the kernel those are the user's and
+                // nothing is found: the remembered thread stays.
+                let t = self.thread(cpu, true);
+                if t.tid.is_some() {
+                    self.remember(cpu, t.clone());
+                    hook.thread = Some(t);
+                }
+            }
         }
     }
 }

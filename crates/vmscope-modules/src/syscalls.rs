@@ -166,6 +166,14 @@ impl Syscalls {
             return;
         };
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        // The task object now belongs to another thread (the caller died in its call and the object
+        // was reused, e.g. by a fork child whose first return this is): the old call never returned.
+        if let (Some(now), Some(then)) = (thread.tid, pending.thread.tid)
+            && now != then
+        {
+            self.publish(cpu, pending, None, CallEnd::Unfinished, None, bus);
+            return;
+        }
         let Some(rax) = cpu.reg(RAX) else {
             self.publish(cpu, pending, None, CallEnd::Unfinished, Some(hook.ts), bus);
             return;
@@ -394,6 +402,7 @@ impl Module for Syscalls {
         match hook.point {
             HookPoint::Entry(kind) => self.on_entry(cpu, hook, kind, bus),
             HookPoint::Exit(kind) => self.on_exit(cpu, hook, kind, bus),
+            HookPoint::PageTableSwitch => {}
         }
     }
 
@@ -519,6 +528,22 @@ mod tests {
         assert_eq!(s.pending(), 0);
         // An exit with nothing pending (an interrupt returning to user mode) is no call.
         assert!(leave(&s, &mut g, thread(0xa000, 1), 0, 0x40_2000).is_empty());
+    }
+
+    #[test]
+    fn a_reused_task_object_does_not_inherit_the_dead_threads_call() {
+        let s = det();
+        let mut g = TestGuest::new();
+        // Thread 5 blocks in read and dies there; its task object is reused by thread 9, whose first
+        // return to user mode (a fork child's) must not complete thread 5's read.
+        enter(&s, &mut g, thread(0xa000, 5), 0, 3);
+        let ev = leave(&s, &mut g, thread(0xa000, 9), 0, 0x40_2000);
+        let c = call(&ev);
+        assert_eq!(c.name, "read");
+        assert_eq!(c.thread.tid, Some(5));
+        assert_eq!(c.end, CallEnd::Unfinished);
+        assert_eq!(c.ret, None);
+        assert_eq!(s.pending(), 0);
     }
 
     #[test]
