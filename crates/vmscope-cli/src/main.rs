@@ -3,6 +3,7 @@
 //! Everything the user can get wrong (paths, options, module names, the QEMU found) is checked here,
 //! before QEMU starts, and reported as one line with a non-zero exit.
 
+mod bench;
 mod compare;
 mod fidelity;
 mod guest;
@@ -27,6 +28,8 @@ enum Command {
     Run(Box<RunArgs>),
     /// List the built-in modules.
     Modules,
+    /// Measure what tracing costs the guest: no plugin vs vmscope vs strace inside the guest.
+    Bench(bench::BenchArgs),
     /// Compare a JSON Lines journal with strace's output for the same guest run (fidelity figures).
     Compare {
         /// The journal (`--format jsonl`).
@@ -142,6 +145,7 @@ fn main() -> ExitCode {
         }
         Command::Kernel { file } => guest::describe_kernel(&file),
         Command::Fidelity(args) => fidelity::run(args),
+        Command::Bench(args) => bench::run(&args),
         Command::Compare {
             journal,
             strace,

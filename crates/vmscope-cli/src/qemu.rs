@@ -109,7 +109,7 @@ pub struct Plan {
     pub args: Vec<String>,
 }
 
-fn plan(a: &RunArgs) -> Result<Plan> {
+pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     // Cheap checks first, so a typo is reported in milliseconds.
     let no_plugin = a.modules.iter().any(|m| m == "none");
     if no_plugin && a.modules.len() > 1 {

@@ -330,3 +330,73 @@ fn bad_plugin_options_stop_qemu_cleanly() {
         assert!(!err.contains("panicked"), "{opt}: {err}");
     }
 }
+
+/// With page-table isolation forced on (`pti=on`) the user page tables map no kernel task: threads
+/// are still named, on both kernels, and the journal still matches strace.
+#[test]
+fn kpti_keeps_thread_identity_on_both_kernels() {
+    for series in ["6.12", "6.1"] {
+        let Some((kernel, initrd)) = require_guest(series) else {
+            return;
+        };
+        let dir = tempdir(&format!("pti-{series}"));
+        let (j, console, strace) = (
+            dir.join("j.jsonl"),
+            dir.join("console.log"),
+            dir.join("strace.log"),
+        );
+        let out = vmscope()
+            .args(["run", "--kernel"])
+            .arg(&kernel)
+            .arg("--initrd")
+            .arg(&initrd)
+            .args(["--format", "jsonl", "--timeout", "900"])
+            .args([
+                "--append",
+                "pti=on vmscope.run=fstab,threads,forkexec,int80 vmscope.strace=1",
+            ])
+            .arg("--output")
+            .arg(&j)
+            .arg("--console")
+            .arg(&console)
+            .arg("--")
+            .arg("-serial")
+            .arg(format!("file:{}", strace.display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{series}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let console_text = std::fs::read_to_string(&console).unwrap();
+        assert!(
+            console_text.contains("page tables isolation: enabled"),
+            "{series}: KPTI not enabled:\n{console_text}"
+        );
+        let all = journal(&j);
+        let sys: Vec<&Value> = all.iter().filter(|v| v["type"] == "syscall").collect();
+        assert!(
+            sys.iter().all(|v| v["tid"].is_u64()),
+            "{series}: a call without a thread"
+        );
+        assert!(
+            calls(&all, "wl-fstab")
+                .iter()
+                .any(|v| v["name"] == "open" && v["ret"] == 3)
+        );
+        let cmp = vmscope()
+            .args(["compare", "--min-matched", "99", "--journal"])
+            .arg(&j)
+            .arg("--strace")
+            .arg(&strace)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&cmp.stdout);
+        println!("{series} pti=on:\n{report}");
+        assert!(
+            cmp.status.success(),
+            "{series} pti=on: below 99%:\n{report}"
+        );
+    }
+}

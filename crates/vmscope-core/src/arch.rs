@@ -47,6 +47,11 @@ pub enum InsnClass {
     Entry(EntryKind),
     /// The instruction may return from the kernel to user mode.
     Exit(ExitKind),
+    /// The instruction switches page tables (x86: `mov` to CR3). Only the kernel can execute it. With
+    /// page-table isolation (KPTI) the kernel switches to the user page tables right before every
+    /// return to user mode, and those do not map the kernel's task structures: executed just before
+    /// that switch, this is the last point where the returning thread can be read.
+    PageTableSwitch,
 }
 
 /// A guest architecture.
@@ -133,6 +138,10 @@ pub mod x86_64 {
                 (Some(0xcd), Some(0x80)) => Some(InsnClass::Entry(EntryKind::Int80)),
                 (Some(0x0f), Some(0x07)) => Some(InsnClass::Exit(ExitKind::Sysret { wide })),
                 (Some(0x0f), Some(0x35)) => Some(InsnClass::Exit(ExitKind::Sysexit { wide })),
+                // mov %reg, %cr3: 0f 22 with ModRM mod=11, reg=3.
+                (Some(0x0f), Some(0x22)) if bytes.get(i + 2).is_some_and(|m| m & 0xf8 == 0xd8) => {
+                    Some(InsnClass::PageTableSwitch)
+                }
                 (Some(0xcf), _) => Some(InsnClass::Exit(ExitKind::Iret { wide })),
                 _ => None,
             }

@@ -127,6 +127,7 @@ impl Dispatcher {
             .fold(Interest::default(), |acc, s| Interest {
                 entries: acc.entries || s.interest.entries,
                 exits: acc.exits || s.interest.exits,
+                page_table_switches: acc.page_table_switches || s.interest.page_table_switches,
                 events: crate::event::EventMask::ALL,
             })
     }
@@ -146,6 +147,7 @@ impl Dispatcher {
             let wants = match hook.point {
                 HookPoint::Entry(_) => slot.interest.entries,
                 HookPoint::Exit(_) => slot.interest.exits,
+                HookPoint::PageTableSwitch => slot.interest.page_table_switches,
             };
             if !wants || slot.disabled.load(Ordering::Relaxed) {
                 continue;
@@ -232,8 +234,8 @@ mod tests {
         fn interest(&self) -> Interest {
             Interest {
                 entries: true,
-                exits: false,
                 events: EventMask::NONE.with(EventKind::Notice),
+                ..Interest::default()
             }
         }
         fn on_hook(&self, _cpu: &mut dyn GuestCpu, hook: &mut Hook, bus: &mut Bus) {

@@ -15,6 +15,8 @@ pub struct Interest {
     pub entries: bool,
     /// Possible kernel exits (`sysret`, `sysexit`, `iret`).
     pub exits: bool,
+    /// Page-table switches in the kernel (see [`crate::arch::InsnClass::PageTableSwitch`]).
+    pub page_table_switches: bool,
     /// Event kinds published by other modules.
     pub events: EventMask,
 }
@@ -26,6 +28,8 @@ pub enum HookPoint {
     Entry(EntryKind),
     /// About to execute a possible kernel exit (kernel mode).
     Exit(ExitKind),
+    /// About to switch page tables (kernel mode, still on the old tables).
+    PageTableSwitch,
 }
 
 /// A hook firing on a vCPU; modules earlier in the order annotate it for the later ones.

@@ -2,13 +2,14 @@
 //!
 //! Formatting and writing happen on a writer thread, off the vCPU threads. The channel to it is
 //! bounded: when the writer falls behind, vCPUs wait rather than events being dropped. The writer
-//! flushes whenever its queue runs empty, so a crash loses at most the lines of the last burst; every
-//! line is written whole.
+//! polls its queue (see [`WRITER_POLL`]) and flushes whenever it runs empty, so a crash loses at most
+//! the events of the last few milliseconds; every line is written whole.
 
 use std::io::{self, Write};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::sync::{Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use serde::Serialize;
 use vmscope_core::dispatch::Sink;
@@ -78,35 +79,44 @@ impl Drop for Journal {
     }
 }
 
+/// How long the writer sleeps when its queue is empty. It polls instead of blocking in `recv` so that
+/// vCPUs handing over an event never have to wake it (a futex wake-up per event cost more than the
+/// event itself); this is also the longest an event waits before it is handed to the OS.
+pub const WRITER_POLL: Duration = Duration::from_millis(2);
+
 fn write_loop(format: Format, out: Box<dyn Write + Send>, rx: Receiver<Msg>) {
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut line = Vec::with_capacity(512);
     let mut failed = false;
-    while let Ok(mut msg) = rx.recv() {
-        loop {
-            match msg {
-                Msg::Event(ev) => {
-                    line.clear();
-                    render(format, &ev, &mut line);
-                    if !failed && let Err(e) = out.write_all(&line) {
-                        failed = true;
-                        eprintln!("vmscope: cannot write the journal: {e}; later events are lost");
-                    }
-                }
-                Msg::Flush(ack) => {
-                    let _ = out.flush();
-                    let _ = ack.send(());
-                }
-            }
-            match rx.try_recv() {
-                Ok(m) => msg = m,
-                Err(_) => break,
-            }
-        }
-        // The queue ran empty: hand what we have to the OS so a crash loses little.
-        if !failed && let Err(e) = out.flush() {
-            failed = true;
+    let report = |e: io::Error, failed: &mut bool| {
+        if !*failed {
+            *failed = true;
             eprintln!("vmscope: cannot write the journal: {e}; later events are lost");
+        }
+    };
+    loop {
+        match rx.try_recv() {
+            Ok(Msg::Event(ev)) => {
+                line.clear();
+                render(format, &ev, &mut line);
+                if !failed && let Err(e) = out.write_all(&line) {
+                    report(e, &mut failed);
+                }
+            }
+            Ok(Msg::Flush(ack)) => {
+                if !failed && let Err(e) = out.flush() {
+                    report(e, &mut failed);
+                }
+                let _ = ack.send(());
+            }
+            Err(TryRecvError::Empty) => {
+                // The queue ran empty: hand what we have to the OS so a crash loses little.
+                if !failed && let Err(e) = out.flush() {
+                    report(e, &mut failed);
+                }
+                std::thread::sleep(WRITER_POLL);
+            }
+            Err(TryRecvError::Disconnected) => break,
         }
     }
     let _ = out.flush();

@@ -831,6 +831,7 @@ impl Module for Processes {
             // Entries only to catch the guest's `reboot` call (it never returns, so no event).
             entries: true,
             exits: false,
+            page_table_switches: false,
             events: EventMask::NONE.with(EventKind::Syscall),
         }
     }

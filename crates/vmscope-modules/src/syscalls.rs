@@ -9,13 +9,14 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use vmscope_core::arch::x86_64::{
     CS, R8, R9, R10, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, USER32_CS,
 };
 use vmscope_core::arch::{EntryKind, ExitKind};
-use vmscope_core::event::{Abi, CallEnd, Event, SyscallEvent, ThreadCtx};
+use vmscope_core::event::{Abi, CallEnd, Event, Notice, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
 use vmscope_linux::signal as linux_signal;
@@ -56,6 +57,10 @@ pub struct Syscalls {
     opts: DecodeOptions,
     shards: Vec<Mutex<HashMap<Key, Pending>>>,
     hasher: std::hash::RandomState,
+    /// Calls in flight now, and the most there ever were: reported at the end, so the bound on
+    /// vmscope's state can be checked from the journal.
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
 }
 
 impl Syscalls {
@@ -68,6 +73,8 @@ impl Syscalls {
             opts,
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             hasher: std::hash::RandomState::new(),
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
         }
     }
 
@@ -128,7 +135,12 @@ impl Syscalls {
             } else {
                 None
             };
-            (shard.insert(key, pending), evicted)
+            let stale = shard.insert(key, pending);
+            if stale.is_none() && evicted.is_none() {
+                let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+                self.peak.fetch_max(now, Ordering::Relaxed);
+            }
+            (stale, evicted)
         };
         // A call still pending for this thread never returned where we could see it (the thread
         // vanished, or its object was reused): report it rather than lose it.
@@ -153,10 +165,12 @@ impl Syscalls {
         else {
             return;
         };
-        if pending.thread.tid.is_some() && thread.tid.is_some() && pending.thread.tid != thread.tid
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        // The task object now belongs to another thread (the caller died in its call and the object
+        // was reused, e.g. by a fork child whose first return this is): the old call never returned.
+        if let (Some(now), Some(then)) = (thread.tid, pending.thread.tid)
+            && now != then
         {
-            // The thread died inside its call and a new one reuses its task object: this is the
-            // new thread's first return, not the old call's.
             self.publish(cpu, pending, None, CallEnd::Unfinished, None, bus);
             return;
         }
@@ -415,6 +429,7 @@ impl Module for Syscalls {
         match hook.point {
             HookPoint::Entry(kind) => self.on_entry(cpu, hook, kind, bus),
             HookPoint::Exit(kind) => self.on_exit(cpu, hook, kind, bus),
+            HookPoint::PageTableSwitch => {}
         }
     }
 
@@ -431,6 +446,18 @@ impl Module for Syscalls {
             })
             .collect();
         all.sort_by_key(|p| p.ts);
+        bus.publish(Event::Notice(Notice {
+            ts: vmscope_core::clock::now_ns(),
+            source: Self::NAME.to_string(),
+            level: "info",
+            message: format!(
+                "{} calls still in flight at the end (reported unfinished); at most {} were pending at once (limit {})",
+                all.len(),
+                self.peak.load(Ordering::Relaxed),
+                SHARDS * MAX_PENDING_PER_SHARD
+            ),
+        }));
+        self.in_flight.store(0, Ordering::Relaxed);
         let mut no_memory = vmscope_core::guest::Unreadable;
         for p in all {
             self.publish(&mut no_memory, p, None, CallEnd::Unfinished, None, bus);
@@ -528,6 +555,22 @@ mod tests {
         assert_eq!(s.pending(), 0);
         // An exit with nothing pending (an interrupt returning to user mode) is no call.
         assert!(leave(&s, &mut g, thread(0xa000, 1), 0, 0x40_2000).is_empty());
+    }
+
+    #[test]
+    fn a_reused_task_object_does_not_inherit_the_dead_threads_call() {
+        let s = det();
+        let mut g = TestGuest::new();
+        // Thread 5 blocks in read and dies there; its task object is reused by thread 9, whose first
+        // return to user mode (a fork child's) must not complete thread 5's read.
+        enter(&s, &mut g, thread(0xa000, 5), 0, 3);
+        let ev = leave(&s, &mut g, thread(0xa000, 9), 0, 0x40_2000);
+        let c = call(&ev);
+        assert_eq!(c.name, "read");
+        assert_eq!(c.thread.tid, Some(5));
+        assert_eq!(c.end, CallEnd::Unfinished);
+        assert_eq!(c.ret, None);
+        assert_eq!(s.pending(), 0);
     }
 
     #[test]
@@ -645,7 +688,11 @@ mod tests {
         enter(&s, &mut g, thread(0xa000, 1), 0, 0);
         let mut bus = Bus::default();
         s.on_stop(&mut bus);
-        assert_eq!(call(bus.events()).end, CallEnd::Unfinished);
+        let ev = bus.take();
+        assert!(
+            matches!(&ev[0], Event::Notice(n) if n.message.starts_with("1 calls still in flight"))
+        );
+        assert_eq!(call(&ev[1..]).end, CallEnd::Unfinished);
         assert_eq!(s.pending(), 0);
     }
 

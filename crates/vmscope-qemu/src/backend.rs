@@ -145,7 +145,7 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
     // SAFETY: plain registrations with callbacks of the right types; `id` is ours.
     unsafe {
         qemu_plugin_register_vcpu_init_cb(id, Some(on_vcpu_init));
-        if interest.entries || interest.exits {
+        if interest.entries || interest.exits || interest.page_table_switches {
             qemu_plugin_register_vcpu_tb_trans_cb(id, Some(on_tb_trans));
         }
         qemu_plugin_register_atexit_cb(id, Some(on_exit), std::ptr::null_mut());
@@ -216,6 +216,9 @@ extern "C" fn on_tb_trans(_id: qemu_plugin_id_t, tb: *mut qemu_plugin_tb) {
                 let point = match class {
                     InsnClass::Entry(k) if b.interest.entries => HookPoint::Entry(k),
                     InsnClass::Exit(k) if b.interest.exits => HookPoint::Exit(k),
+                    InsnClass::PageTableSwitch if b.interest.page_table_switches => {
+                        HookPoint::PageTableSwitch
+                    }
                     _ => continue,
                 };
                 let pc = qemu_plugin_insn_vaddr(insn);

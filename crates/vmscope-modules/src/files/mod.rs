@@ -246,6 +246,7 @@ impl Module for Files {
         Interest {
             entries: false,
             exits: false,
+            page_table_switches: false,
             events: EventMask::NONE.with(EventKind::Syscall),
         }
     }

@@ -1,0 +1,400 @@
+//! `vmscope bench`: what tracing costs the guest, measured side by side.
+//!
+//! The same guest boots with the same QEMU command line three ways — no plugin at all, vmscope with
+//! its default modules writing JSON Lines to a file, and strace inside the guest — and runs a
+//! syscall-heavy loop (open/read/close/getppid) and a compute loop. The guest's own times for each come
+//! from the guest's `/proc/uptime` (the markers its init prints around every workload). Configurations
+//! alternate within each repetition so slow drifts of the machine hit them all alike; the report gives
+//! medians, ratios to the no-plugin run, journal events per second and QEMU's peak memory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::{Format, RunArgs, guest, qemu};
+
+/// One configuration of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Config {
+    /// QEMU without the plugin.
+    None,
+    /// vmscope's default modules, journal to a file.
+    Vmscope,
+    /// strace -f inside the guest.
+    Strace,
+}
+
+impl Config {
+    fn name(self) -> &'static str {
+        match self {
+            Config::None => "none",
+            Config::Vmscope => "vmscope",
+            Config::Strace => "strace",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "none" => Config::None,
+            "vmscope" => Config::Vmscope,
+            "strace" => Config::Strace,
+            _ => bail!("unknown benchmark configuration `{s}` (none, vmscope, strace)"),
+        })
+    }
+}
+
+/// Options of `vmscope bench`.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Iterations of the syscall loop (4 calls each).
+    #[arg(long, default_value_t = 100_000)]
+    iterations: u64,
+    /// Iterations of the compute loop.
+    #[arg(long, default_value_t = 300_000_000)]
+    compute: u64,
+    /// Repetitions of every configuration.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    repeats: u32,
+    /// Configurations, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "none,vmscope,strace")]
+    configs: Vec<String>,
+    /// Guest kernel; default: the default guest's.
+    #[arg(long)]
+    kernel: Option<PathBuf>,
+    /// Guest initrd; default: the default guest's.
+    #[arg(long)]
+    initrd: Option<PathBuf>,
+    /// Directory for results.json and ratios.svg.
+    #[arg(long, default_value = "bench-results")]
+    out: PathBuf,
+}
+
+/// One run's measurements.
+#[derive(Debug, Clone)]
+struct Sample {
+    config: Config,
+    loop_s: f64,
+    compute_s: f64,
+    wall_s: f64,
+    max_rss_kib: u64,
+    events: u64,
+    loop_events: u64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// The guest's elapsed time for a workload, from `vmscope-guest: end NAME status=0 elapsed=1.23s`.
+fn elapsed(console: &str, workload: &str) -> Option<f64> {
+    let needle = format!("vmscope-guest: end {workload} ");
+    let line = console.lines().find(|l| l.contains(&needle))?;
+    if !line.contains("status=0") {
+        return None;
+    }
+    let e = line.split("elapsed=").nth(1)?;
+    e.trim().trim_end_matches('s').parse().ok()
+}
+
+fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
+    let console = dir.join(format!("console-{}.log", cfg.name()));
+    let journal = dir.join(format!("journal-{}.jsonl", cfg.name()));
+    let _ = std::fs::remove_file(&journal);
+    let mut append = format!("vmscope.run=loop:{},compute:{}", a.iterations, a.compute);
+    if cfg == Config::Strace {
+        append.push_str(" vmscope.strace=1");
+    }
+    let run = RunArgs {
+        kernel: a.kernel.clone(),
+        initrd: a.initrd.clone(),
+        append: Some(append),
+        smp: 1,
+        memory: 512,
+        modules: match cfg {
+            Config::Vmscope => vec!["context".into(), "syscalls".into()],
+            _ => vec!["none".into()],
+        },
+        format: Format::Jsonl,
+        output: Some(journal.clone()),
+        console: Some(console.clone()),
+        string_limit: 32,
+        timeout: None,
+        qemu: None,
+        verbose: false,
+        capture: None,
+        pids: Vec::new(),
+        follow_comms: Vec::new(),
+        process_list_every: None,
+        // strace writes to the second serial port: discard it, it is not what is measured.
+        qemu_args: vec!["-serial".into(), "null".into()],
+    };
+    let plan = qemu::plan(&run)?;
+    let start = Instant::now();
+    let child = Command::new(&plan.qemu)
+        .args(&plan.args)
+        .stdin(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", plan.qemu.display()))?;
+    let (status, rss) = wait_with_rusage(child.id())?;
+    let wall_s = start.elapsed().as_secs_f64();
+    if status != 0 {
+        bail!("QEMU exited with status {status} ({} run)", cfg.name());
+    }
+    let text = std::fs::read_to_string(&console).unwrap_or_default();
+    let (Some(loop_s), Some(compute_s)) = (elapsed(&text, "loop"), elapsed(&text, "compute"))
+    else {
+        bail!(
+            "the {} run did not complete its workloads (see {})",
+            cfg.name(),
+            console.display()
+        );
+    };
+    let (mut events, mut loop_events) = (0, 0);
+    if cfg == Config::Vmscope {
+        let j = std::fs::read_to_string(&journal).unwrap_or_default();
+        for l in j.lines() {
+            events += 1;
+            if l.contains("\"comm\":\"wl-loop\"") {
+                loop_events += 1;
+            }
+        }
+    }
+    Ok(Sample {
+        config: cfg,
+        loop_s,
+        compute_s,
+        wall_s,
+        max_rss_kib: rss,
+        events,
+        loop_events,
+    })
+}
+
+/// Waits for a child and returns its exit status and peak resident memory (KiB).
+fn wait_with_rusage(pid: u32) -> Result<(i32, u64)> {
+    let mut status = 0;
+    // SAFETY: rusage is plain data filled by the kernel; pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if r < 0 {
+        bail!("waiting for QEMU: {}", std::io::Error::last_os_error());
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    Ok((code, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+/// `vmscope bench`.
+pub fn run(a: &BenchArgs) -> Result<u8> {
+    let configs = a
+        .configs
+        .iter()
+        .map(|c| Config::parse(c))
+        .collect::<Result<Vec<_>>>()?;
+    if !configs.contains(&Config::None) {
+        bail!("--configs must include `none`: ratios are to the run without the plugin");
+    }
+    if a.kernel.is_none() {
+        guest::default_guest()?;
+    }
+    std::fs::create_dir_all(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
+    let scratch = std::env::temp_dir().join(format!("vmscope-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let mut samples = Vec::new();
+    for r in 0..a.repeats {
+        for &cfg in &configs {
+            let s = run_once(a, cfg, &scratch)?;
+            eprintln!(
+                "vmscope bench: repeat {}/{} {:8} loop {:7.2}s compute {:6.2}s wall {:6.1}s rss {:6} MiB",
+                r + 1,
+                a.repeats,
+                cfg.name(),
+                s.loop_s,
+                s.compute_s,
+                s.wall_s,
+                s.max_rss_kib / 1024
+            );
+            samples.push(s);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    let med = |cfg: Config, f: &dyn Fn(&Sample) -> f64| {
+        median(samples.iter().filter(|s| s.config == cfg).map(f).collect())
+    };
+    let base_loop = med(Config::None, &|s| s.loop_s);
+    let base_compute = med(Config::None, &|s| s.compute_s);
+    let mut rows = Vec::new();
+    println!(
+        "{:8} {:>10} {:>8} {:>11} {:>8} {:>12} {:>10}",
+        "config", "loop (s)", "ratio", "compute (s)", "ratio", "events/s", "peak MiB"
+    );
+    for &cfg in &configs {
+        let l = med(cfg, &|s| s.loop_s);
+        let c = med(cfg, &|s| s.compute_s);
+        let eps = med(cfg, &|s| {
+            if s.loop_s > 0.0 {
+                s.loop_events as f64 / s.loop_s
+            } else {
+                0.0
+            }
+        });
+        let rss = med(cfg, &|s| s.max_rss_kib as f64) / 1024.0;
+        let events = med(cfg, &|s| s.events as f64);
+        println!(
+            "{:8} {:>10.2} {:>7.2}x {:>11.2} {:>7.2}x {:>12.0} {:>10.0}",
+            cfg.name(),
+            l,
+            l / base_loop,
+            c,
+            c / base_compute,
+            eps,
+            rss
+        );
+        rows.push(serde_json::json!({
+            "config": cfg.name(), "loop_s": l, "loop_ratio": l / base_loop, "compute_s": c,
+            "compute_ratio": c / base_compute, "loop_events_per_s": eps, "journal_events": events,
+            "peak_rss_mib": rss,
+        }));
+    }
+    let results = serde_json::json!({
+        "iterations": a.iterations, "calls_per_iteration": 4, "compute_iterations": a.compute,
+        "repeats": a.repeats, "medians": rows,
+        "samples": samples.iter().map(|s| serde_json::json!({
+            "config": s.config.name(), "loop_s": s.loop_s, "compute_s": s.compute_s, "wall_s": s.wall_s,
+            "peak_rss_kib": s.max_rss_kib, "journal_events": s.events, "loop_events": s.loop_events,
+        })).collect::<Vec<_>>(),
+    });
+    let json_path = a.out.join("results.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&results)?)?;
+    let svg_path = a.out.join("ratios.svg");
+    std::fs::write(&svg_path, chart(&rows))?;
+    println!(
+        "results: {} and {}",
+        json_path.display(),
+        svg_path.display()
+    );
+    Ok(0)
+}
+
+/// A bar chart of the ratios to the no-plugin run, on a log scale (strace is two orders of magnitude
+/// above the rest).
+fn chart(rows: &[serde_json::Value]) -> String {
+    use std::fmt::Write as _;
+    let (w, h, left, top, bottom) = (640.0, 320.0, 70.0, 40.0, 60.0);
+    let plot_h = h - top - bottom;
+    let max = rows
+        .iter()
+        .flat_map(|r| [r["loop_ratio"].as_f64(), r["compute_ratio"].as_f64()])
+        .flatten()
+        .fold(1.0f64, f64::max)
+        .max(2.0);
+    let top_log = max.log10().ceil().max(1.0);
+    let y = |v: f64| top + plot_h * (1.0 - v.max(1.0).log10() / top_log);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+<text x="{x}" y="20" text-anchor="middle" font-size="14">Guest time relative to no plugin (log scale, lower is better)</text>
+"#,
+        x = w / 2.0
+    );
+    for d in 0..=(top_log as i32) {
+        let v = 10f64.powi(d);
+        let yy = y(v);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" x2="{x2}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{tx}" y="{ty:.1}" text-anchor="end">{v}x</text>"##,
+            x2 = w - 20.0,
+            tx = left - 6.0,
+            ty = yy + 4.0
+        );
+    }
+    let groups = [
+        ("loop_ratio", "syscall loop"),
+        ("compute_ratio", "compute loop"),
+    ];
+    let colors = ["#999999", "#2b7bba", "#d95f02", "#1b9e77"];
+    let group_w = (w - left - 20.0) / groups.len() as f64;
+    let bar_w = group_w / (rows.len() as f64 + 1.0);
+    for (g, (key, label)) in groups.iter().enumerate() {
+        let gx = left + g as f64 * group_w;
+        for (i, r) in rows.iter().enumerate() {
+            let v = r[*key].as_f64().unwrap_or(1.0);
+            let x = gx + bar_w * (i as f64 + 0.5);
+            let yy = y(v);
+            let _ = writeln!(
+                s,
+                r#"<rect x="{x:.1}" y="{yy:.1}" width="{bw:.1}" height="{bh:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle">{v:.2}x</text>"#,
+                bw = bar_w * 0.9,
+                bh = (top + plot_h - yy).max(1.0),
+                c = colors[i % colors.len()],
+                tx = x + bar_w * 0.45,
+                ty = yy - 4.0
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{yy:.1}" text-anchor="middle">{label}</text>"#,
+            x = gx + group_w / 2.0,
+            yy = h - bottom + 18.0
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let x = left + i as f64 * 110.0;
+        let _ = writeln!(
+            s,
+            r#"<rect x="{x:.1}" y="{yy}" width="12" height="12" fill="{c}"/><text x="{tx:.1}" y="{ty}">{n}</text>"#,
+            yy = h - 22.0,
+            c = colors[i % colors.len()],
+            tx = x + 16.0,
+            ty = h - 12.0,
+            n = r["config"].as_str().unwrap_or("?")
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_times_come_from_the_markers() {
+        let c = "x\nvmscope-guest: end loop status=0 elapsed=4.59s\r\nvmscope-guest: end compute status=1 elapsed=0.3s\n";
+        assert_eq!(elapsed(c, "loop"), Some(4.59));
+        assert_eq!(elapsed(c, "compute"), None);
+        assert_eq!(elapsed(c, "other"), None);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(vec![]).is_nan());
+    }
+
+    #[test]
+    fn the_chart_is_svg_with_a_bar_per_config_and_workload() {
+        let rows = vec![
+            serde_json::json!({"config": "none", "loop_ratio": 1.0, "compute_ratio": 1.0}),
+            serde_json::json!({"config": "vmscope", "loop_ratio": 1.2, "compute_ratio": 1.01}),
+            serde_json::json!({"config": "strace", "loop_ratio": 120.0, "compute_ratio": 1.0}),
+        ];
+        let svg = chart(&rows);
+        assert!(svg.starts_with("<svg"));
+        assert_eq!(svg.matches("<rect x=").count(), 6 + 3);
+        assert!(svg.contains("120.00x"));
+    }
+}
