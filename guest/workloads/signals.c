@@ -145,6 +145,9 @@ int main(void)
     }
     if (read(ready[0], buf, 1) != 1)
         failures++;
+    /* The child has written, but may not be back in user mode yet: a SIGKILL now would end it on its
+     * way out of write, a return strace sees in the kernel and nothing outside can. Let it reach pause. */
+    usleep(200000);
     kill(c, SIGKILL);
     int st = 0;
     pid_t w = waitpid(c, &st, 0);
