@@ -132,6 +132,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         pids: Vec::new(),
         follow_comms: Vec::new(),
         process_list_every: None,
+        module_options: Vec::new(),
         // strace writes to the second serial port: discard it, it is not what is measured.
         qemu_args: vec!["-serial".into(), "null".into()],
     };

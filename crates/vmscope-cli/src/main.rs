@@ -7,6 +7,7 @@ mod bench;
 mod compare;
 mod fidelity;
 mod guest;
+mod modules;
 mod qemu;
 
 use std::path::PathBuf;
@@ -80,7 +81,8 @@ pub struct RunArgs {
     /// Guest memory in MiB.
     #[arg(long, value_name = "MiB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(64..=65536))]
     memory: u32,
-    /// Modules, comma-separated (`none` runs QEMU without the plugin).
+    /// Modules, comma-separated: built-in names, or module libraries (a path with a `/` or ending in
+    /// `.so`; docs/modules.md). `none` runs QEMU without the plugin.
     #[arg(
         long,
         value_name = "LIST",
@@ -88,6 +90,9 @@ pub struct RunArgs {
         default_value = "context,syscalls"
     )]
     modules: Vec<String>,
+    /// An option for a module loaded from a library, `NAME.KEY=VALUE` (repeatable).
+    #[arg(long = "module-option", value_name = "NAME.KEY=VALUE")]
+    module_options: Vec<String>,
     /// Journal format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,

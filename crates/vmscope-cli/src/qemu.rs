@@ -115,10 +115,19 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if no_plugin && a.modules.len() > 1 {
         bail!("--modules none cannot be combined with other modules");
     }
-    if !no_plugin {
-        vmscope_modules::registry::check_names(&a.modules)?;
+    if no_plugin && !a.module_options.is_empty() {
+        bail!("--module-option needs the plugin (not --modules none)");
     }
-    if a.capture.is_some() && !a.modules.iter().any(|m| m == "files") {
+    let checked = if no_plugin {
+        None
+    } else {
+        Some(crate::modules::check(&a.modules, &a.module_options)?)
+    };
+    if a.capture.is_some()
+        && !checked
+            .as_ref()
+            .is_some_and(|c| c.resolved.iter().any(|m| m == "files"))
+    {
         bail!("--capture needs the files module (--modules files)");
     }
     for c in &a.follow_comms {
@@ -219,7 +228,13 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
                     Format::Jsonl => "jsonl",
                 }
             ),
-            format!("modules={}", a.modules.join(":")),
+            format!(
+                "modules={}",
+                checked
+                    .as_ref()
+                    .map(|c| c.plugin_list.join(":"))
+                    .unwrap_or_default()
+            ),
             format!("string_limit={}", a.string_limit),
         ];
         if !a.pids.is_empty() {
@@ -234,6 +249,9 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         }
         if let Some(n) = a.capture {
             plugin_args.push(format!("capture={n}"));
+        }
+        for o in checked.iter().flat_map(|c| &c.options) {
+            plugin_args.push(format!("module_option={}.{}={}", o.module, o.key, o.value));
         }
         for pa in &plugin_args {
             if pa.contains(',') {

@@ -114,7 +114,7 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
     let Some(system) = &info.system else {
         return Err(SetupError::UserMode);
     };
-    let built = setup::build(&opts)?;
+    let built = setup::build(&opts, arch)?;
     let dispatcher = Dispatcher::new(built.modules, built.journal.clone() as Arc<_>)
         .map_err(SetupError::Modules)?;
     let interest = dispatcher.interest();

@@ -28,6 +28,8 @@ pub struct Options {
     pub follow_comms: Vec<String>,
     /// List every process this often, in seconds (`process_list=SECONDS`).
     pub process_list_every: Option<u64>,
+    /// Options for modules loaded from libraries (`module_option=NAME.KEY=VALUE`, repeatable).
+    pub module_options: Vec<vmscope_loader::ModuleOption>,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             follow_pids: Vec::new(),
             follow_comms: Vec::new(),
             process_list_every: None,
+            module_options: Vec::new(),
         }
     }
 }
@@ -54,7 +57,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, output, format, modules, string_limit, capture)"
+        "unknown plugin option `{0}` (known: kernel, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -144,6 +147,9 @@ impl Options {
                             .ok_or_else(|| bad("expected seconds from 1 to 86400"))?,
                     );
                 }
+                "module_option" => o.module_options.push(
+                    vmscope_loader::ModuleOption::parse(value).map_err(|e| bad(&e.to_string()))?,
+                ),
                 _ => return Err(OptionError::UnknownKey(key.to_string())),
             }
         }
@@ -220,6 +226,24 @@ mod tests {
         assert!(Options::parse(&["kernel="]).is_err());
         assert!(Options::parse(&["capture=-1"]).is_err());
         assert!(Options::parse(&["capture=99999999"]).is_err());
+    }
+
+    #[test]
+    fn module_options_repeat_and_keep_colons() {
+        let o = Options::parse(&[
+            "modules=files:/opt/m/libids.so",
+            "module_option=ids.paths=/etc/shadow:/root",
+            "module_option=ids.verbose=1",
+        ])
+        .unwrap();
+        assert_eq!(o.modules, vec!["files", "/opt/m/libids.so"]);
+        assert_eq!(o.module_options.len(), 2);
+        assert_eq!(o.module_options[0].value, "/etc/shadow:/root");
+        assert_eq!(o.module_options[1].key, "verbose");
+        let e = Options::parse(&["module_option=nodot"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("plugin option `module_option`: "), "{e}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::sync::Arc;
 
+use vmscope_core::arch::Arch;
 use vmscope_core::clock;
 use vmscope_core::dispatch::Sink;
 use vmscope_core::event::Notice;
@@ -49,6 +50,9 @@ pub enum SetupError {
     /// The modules do not fit together.
     #[error(transparent)]
     Modules(vmscope_core::Error),
+    /// A module library cannot be loaded, or its options are wrong.
+    #[error(transparent)]
+    Load(#[from] vmscope_loader::LoadError),
     /// Installed twice into one process.
     #[error("the plugin is loaded twice")]
     Twice,
@@ -73,8 +77,10 @@ fn notice(level: &'static str, message: String) -> Notice {
     }
 }
 
-/// Loads the kernel layout, opens the journal and builds the modules.
-pub fn build(opts: &Options) -> Result<Built, SetupError> {
+/// Loads the kernel layout, opens the journal and builds the modules: the built-in ones named, and
+/// those loaded from libraries (entries of `modules` with a `/` or ending in `.so`) with the built-in
+/// modules they depend on. `arch` names the registers library modules may read.
+pub fn build(opts: &Options, arch: &'static dyn Arch) -> Result<Built, SetupError> {
     let mut notices = Vec::new();
     let wants_files = opts
         .modules
@@ -181,7 +187,20 @@ pub fn build(opts: &Options) -> Result<Built, SetupError> {
     if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
         names.push(Processes::NAME);
     }
-    let modules = registry::build(&names, &cfg)?;
+    let (libraries, mut names): (Vec<&str>, Vec<&str>) = names
+        .into_iter()
+        .partition(|n| vmscope_loader::is_library(n));
+    let libraries: Vec<std::path::PathBuf> = libraries.into_iter().map(Into::into).collect();
+    let loaded = vmscope_loader::load_all(&libraries, arch, &opts.module_options)?;
+    let builtin: Vec<&str> = registry::BUILTIN.iter().map(|b| b.0).collect();
+    let wanted = vmscope_loader::builtin_dependencies(&loaded, &builtin);
+    for w in &wanted {
+        if !names.contains(&w.as_str()) {
+            names.push(w);
+        }
+    }
+    let mut modules = registry::build(&names, &cfg)?;
+    modules.extend(loaded.into_iter().map(|m| Arc::new(m) as Arc<dyn Module>));
     Ok(Built {
         modules,
         journal,
