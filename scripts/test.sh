@@ -8,4 +8,4 @@ cargo fmt --all -- --check
 cargo clippy --release --workspace --all-targets --quiet -- -D warnings
 # The end-to-end tests run the release `vmscope` and its plugin; build both first.
 cargo build --release --workspace --quiet
-cargo test --release --workspace
+cargo test --release --workspace --no-fail-fast

@@ -176,6 +176,10 @@ struct Proc {
     ppid: Option<u32>,
     comm: String,
     threads: BTreeSet<u32>,
+    /// Threads that already ended. With several vCPUs a thread can start, run and exit on one vCPU
+    /// before its creator's `clone` return is seen on another: that late return must not announce it
+    /// again. Bounded by [`MAX_ENDED_THREADS`].
+    ended: BTreeSet<u32>,
     /// Run state and address space from the last walk.
     state: Option<String>,
     mm: Option<u64>,
@@ -184,6 +188,9 @@ struct Proc {
     /// When its exit was seen (`exit_group`, or its last thread's `exit`).
     exited: Option<u64>,
 }
+
+/// Ended threads remembered per process (see `Proc::ended`).
+const MAX_ENDED_THREADS: usize = 4096;
 
 /// The process monitor module.
 pub struct Processes {
@@ -276,6 +283,7 @@ impl Processes {
                     ppid: l.ppid,
                     comm: l.comm.clone(),
                     threads: p.threads.iter().map(|t| t.tid).collect(),
+                    ended: old.map(|o| o.ended.clone()).unwrap_or_default(),
                     state: l.state.map(lp::state_name),
                     mm: l.mm,
                     path: old.and_then(|o| o.path.clone()),
@@ -470,7 +478,7 @@ impl Processes {
         let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
         if flags & lp::CLONE_THREAD != 0 {
             let p = table.entry(pid).or_default();
-            if !p.threads.insert(child) {
+            if p.ended.contains(&child) || !p.threads.insert(child) {
                 return;
             }
             drop(table);
@@ -610,6 +618,10 @@ impl Processes {
             let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
             let p = table.entry(pid).or_default();
             p.threads.remove(&tid);
+            p.ended.insert(tid);
+            while p.ended.len() > MAX_ENDED_THREADS {
+                p.ended.pop_first();
+            }
             let last = p.threads.is_empty() && p.exited.is_none();
             if last {
                 p.exited = Some(c.ts);
@@ -1091,6 +1103,36 @@ mod tests {
         };
         let pids: Vec<u32> = end.processes.iter().map(|p| p.pid).collect();
         assert_eq!((end.source, pids), ("events", vec![1, 10]));
+    }
+
+    #[test]
+    fn a_thread_that_ended_before_its_creators_clone_returned_is_announced_once() {
+        let m = module();
+        let mut g = guest();
+        feed(&m, &mut g, &call("getpid", 10, 10, t(2), [0; 6], Some(10)));
+        // Thread 13 starts, runs and exits on another vCPU before clone3 returns in its creator.
+        task(&mut g, 4, 10, 13, "sh", t(1));
+        let ev = feed(&m, &mut g, &call("getpid", 10, 13, t(4), [0; 6], Some(10)));
+        assert_eq!(procs(&ev)[0].op, ProcessOp::ThreadStart);
+        let ev = feed(&m, &mut g, &call("exit", 10, 13, t(4), [0; 6], None));
+        assert_eq!(procs(&ev)[0].op, ProcessOp::ThreadExit);
+        g.write_u64(0x7ffc_0000_0400, lp::CLONE_THREAD | lp::CLONE_VM);
+        let ev = feed(
+            &m,
+            &mut g,
+            &call(
+                "clone3",
+                10,
+                10,
+                t(2),
+                [0x7ffc_0000_0400, 88, 0, 0, 0, 0],
+                Some(13),
+            ),
+        );
+        assert!(
+            procs(&ev).is_empty(),
+            "announced again after its exit: {ev:?}"
+        );
     }
 
     #[test]
