@@ -158,11 +158,92 @@ fn to_json(ev: &Event, out: &mut Vec<u8>) -> serde_json::Result<()> {
 
 fn render_json(ev: &Event, out: &mut Vec<u8>) {
     let start = out.len();
+    if let Event::Syscall(c) = ev {
+        // The bulk of every journal: written field by field. serde's `flatten` (for the thread
+        // fields) serializes through a map and made the writer thread the bottleneck of a
+        // syscall-heavy guest (about 55,000 events/s); the output is byte-identical.
+        syscall_json(c, out);
+        out.push(b'\n');
+        return;
+    }
     if to_json(ev, out).is_ok() {
         out.push(b'\n');
     } else {
         out.truncate(start);
     }
+}
+
+/// A JSON string (serde_json's escaping).
+fn json_str(s: &str, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn json_num<T: itoa::Integer>(v: T, out: &mut Vec<u8>) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+fn json_opt<T: itoa::Integer>(v: Option<T>, out: &mut Vec<u8>) {
+    match v {
+        Some(v) => json_num(v, out),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// One syscall event as JSON, in the field order serde gives the struct.
+fn syscall_json(c: &SyscallEvent, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"type\":\"syscall\",\"ts\":");
+    json_num(c.ts, out);
+    out.extend_from_slice(b",\"ts_exit\":");
+    json_opt(c.ts_exit, out);
+    out.extend_from_slice(b",\"vcpu\":");
+    json_num(c.vcpu, out);
+    out.extend_from_slice(b",\"pid\":");
+    json_opt(c.thread.pid, out);
+    out.extend_from_slice(b",\"tid\":");
+    json_opt(c.thread.tid, out);
+    out.extend_from_slice(b",\"comm\":");
+    match &c.thread.comm {
+        Some(comm) => json_str(comm, out),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"abi\":\"");
+    out.extend_from_slice(c.abi.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"entry\":\"");
+    out.extend_from_slice(match c.entry {
+        vmscope_core::arch::EntryKind::Syscall => b"syscall".as_slice(),
+        vmscope_core::arch::EntryKind::Int80 => b"int80",
+        vmscope_core::arch::EntryKind::Sysenter => b"sysenter",
+    });
+    out.extend_from_slice(b"\",\"nr\":");
+    json_num(c.nr, out);
+    out.extend_from_slice(b",\"name\":");
+    json_str(&c.name, out);
+    out.extend_from_slice(b",\"args\":[");
+    for (i, a) in c.args.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(a, out);
+    }
+    out.extend_from_slice(b"],\"raw\":[");
+    for (i, r) in c.raw.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_num(*r, out);
+    }
+    out.extend_from_slice(b"],\"ret\":");
+    json_opt(c.ret, out);
+    out.extend_from_slice(b",\"ret_text\":");
+    json_str(&c.ret_text, out);
+    out.extend_from_slice(b",\"end\":\"");
+    out.extend_from_slice(match c.end {
+        CallEnd::Returned => b"returned".as_slice(),
+        CallEnd::NoReturn => b"no_return",
+        CallEnd::Unfinished => b"unfinished",
+    });
+    out.extend_from_slice(b"\"}");
 }
 
 fn render_text(ev: &Event, out: &mut Vec<u8>) {
@@ -288,6 +369,31 @@ mod tests {
             ret_text: "3".into(),
             end,
         })
+    }
+
+    #[test]
+    fn the_fast_syscall_json_is_byte_identical_to_serdes() {
+        for end in [CallEnd::Returned, CallEnd::NoReturn, CallEnd::Unfinished] {
+            let mut ev = call(end);
+            if let Event::Syscall(c) = &mut ev {
+                c.args.push("\"tab\\there \\\"quoted\\\" \u{1} é\"".into());
+                if end == CallEnd::Unfinished {
+                    c.thread = ThreadCtx::default();
+                    c.abi = Abi::I386;
+                    c.entry = EntryKind::Sysenter;
+                    c.ts_exit = None;
+                }
+            }
+            let mut fast = vec![];
+            render(Format::Jsonl, &ev, &mut fast);
+            let mut slow = vec![];
+            to_json(&ev, &mut slow).unwrap();
+            slow.push(b'\n');
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(slow).unwrap()
+            );
+        }
     }
 
     #[test]
