@@ -126,48 +126,10 @@ pub fn read_waitid_info<M: GuestMemory + ?Sized>(
     (pid != 0).then_some(WaitidInfo { pid, status })
 }
 
-/// A signal's name (x86 numbering, the kernel ABI): `SIGKILL`, `SIGRT_3`, or the number.
+/// A signal's name (x86 numbering, the kernel ABI): `SIGKILL`, `SIGRT_3`, or the number, as strace
+/// prints it (the decoder's own table).
 pub fn signal_name(n: u8) -> String {
-    const NAMES: [&str; 32] = [
-        "0",
-        "SIGHUP",
-        "SIGINT",
-        "SIGQUIT",
-        "SIGILL",
-        "SIGTRAP",
-        "SIGABRT",
-        "SIGBUS",
-        "SIGFPE",
-        "SIGKILL",
-        "SIGUSR1",
-        "SIGSEGV",
-        "SIGUSR2",
-        "SIGPIPE",
-        "SIGALRM",
-        "SIGTERM",
-        "SIGSTKFLT",
-        "SIGCHLD",
-        "SIGCONT",
-        "SIGSTOP",
-        "SIGTSTP",
-        "SIGTTIN",
-        "SIGTTOU",
-        "SIGURG",
-        "SIGXCPU",
-        "SIGXFSZ",
-        "SIGVTALRM",
-        "SIGPROF",
-        "SIGWINCH",
-        "SIGIO",
-        "SIGPWR",
-        "SIGSYS",
-    ];
-    match n {
-        1..=31 => NAMES[usize::from(n)].to_string(),
-        32 => "SIGRTMIN".to_string(),
-        33..=64 => format!("SIGRT_{}", n - 32),
-        _ => n.to_string(),
-    }
+    crate::syscalls::signal_text(u64::from(n))
 }
 
 /// A task's run state word (`__state`, or `state` before 5.14) as a word: `running`, `sleeping`,

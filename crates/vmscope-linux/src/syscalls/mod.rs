@@ -278,6 +278,11 @@ pub fn interrupted_code(abi: Abi, nr: u64, raw: &[u64; 6], ret: i64) -> Option<i
     Some(-code)
 }
 
+/// A signal number as strace prints it: `SIGINT`, `SIGRTMIN`, `SIGRT_3`, or the number.
+pub fn signal_text(n: u64) -> String {
+    xlat::signal(n)
+}
+
 /// The name and message of an errno (`("ENOENT", "No such file or directory")`).
 ///
 /// The kernel-internal restart codes carry the explanations strace prints for them.
