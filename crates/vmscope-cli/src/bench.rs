@@ -128,6 +128,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         timeout: None,
         qemu: None,
         verbose: false,
+        self_profile: false,
         capture: None,
         pids: Vec::new(),
         follow_comms: Vec::new(),

@@ -128,6 +128,10 @@ pub struct RunArgs {
     /// Print the QEMU command line before running it.
     #[arg(long)]
     verbose: bool,
+    /// Measure vmscope's own time on the vCPU threads, per kind of hook and per module, and report it
+    /// in the journal at the end (costs two clock reads per module and hook).
+    #[arg(long)]
+    self_profile: bool,
     /// Extra QEMU arguments, after `--`.
     #[arg(last = true, value_name = "QEMU ARGS")]
     qemu_args: Vec<String>,

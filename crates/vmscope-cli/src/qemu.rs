@@ -250,6 +250,9 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         if let Some(n) = a.capture {
             plugin_args.push(format!("capture={n}"));
         }
+        if a.self_profile {
+            plugin_args.push("self_profile=on".to_string());
+        }
         for o in checked.iter().flat_map(|c| &c.options) {
             plugin_args.push(format!("module_option={}.{}={}", o.module, o.key, o.value));
         }

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::event::{Event, Notice};
 use crate::guest::{GuestCpu, Unreadable};
 use crate::module::{Bus, Hook, HookPoint, Interest, Module};
+use crate::profile::{Phase, Profile, Stopwatch};
 
 /// Where events end up after the modules saw them: the journal.
 pub trait Sink: Send + Sync {
@@ -36,6 +37,24 @@ struct Slot {
 pub struct Dispatcher {
     slots: Vec<Slot>,
     sink: Arc<dyn Sink>,
+    profile: Option<Profile>,
+}
+
+/// Modules whose time a profiled callback tells apart; later ones count in the total only.
+const PROFILED_MODULES: usize = 16;
+
+/// One profiled callback's times, before its phase is known.
+struct Times {
+    modules: [u64; PROFILED_MODULES],
+    sink: u64,
+}
+
+impl Times {
+    fn module(&mut self, i: usize, ns: u64) {
+        if let Some(t) = self.modules.get_mut(i) {
+            *t = t.saturating_add(ns);
+        }
+    }
 }
 
 /// Orders modules so every module comes after the modules it depends on.
@@ -117,7 +136,22 @@ impl Dispatcher {
                 disabled: AtomicBool::new(false),
             })
             .collect();
-        Ok(Self { slots, sink })
+        Ok(Self {
+            slots,
+            sink,
+            profile: None,
+        })
+    }
+
+    /// Measures the time every callback, module and hand-over takes (see [`crate::profile`]).
+    pub fn with_profile(mut self) -> Self {
+        self.profile = Some(Profile::new(self.module_names()));
+        self
+    }
+
+    /// The self-measurement, when on.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
     }
 
     /// The union of every module's interest: what the backend must instrument.
@@ -142,8 +176,12 @@ impl Dispatcher {
 
     /// Runs a hook through every interested module, then delivers what they published.
     pub fn hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook) {
+        let mut times = self.profile.as_ref().map(|_| Times {
+            modules: [0; PROFILED_MODULES],
+            sink: 0,
+        });
         let mut bus = Bus::default();
-        for slot in &self.slots {
+        for (i, slot) in self.slots.iter().enumerate() {
             let wants = match hook.point {
                 HookPoint::Entry(_) => slot.interest.entries,
                 HookPoint::Exit(_) => slot.interest.exits,
@@ -152,9 +190,24 @@ impl Dispatcher {
             if !wants || slot.disabled.load(Ordering::Relaxed) {
                 continue;
             }
+            let watch = times.as_ref().map(|_| Stopwatch::start());
             self.guarded(slot, || slot.module.on_hook(cpu, hook, &mut bus));
+            if let (Some(t), Some(w)) = (times.as_mut(), watch) {
+                t.module(i, w.ns());
+            }
         }
-        self.deliver(cpu, bus, 0);
+        self.deliver(cpu, bus, 0, times.as_mut());
+        if let (Some(p), Some(t)) = (&self.profile, times) {
+            let phase = Phase::of(hook.point, hook.to_user);
+            for (i, &ns) in t.modules.iter().enumerate().take(self.slots.len()) {
+                if ns > 0 {
+                    p.module(phase, i, ns);
+                }
+            }
+            if t.sink > 0 {
+                p.sink(phase, t.sink);
+            }
+        }
     }
 
     /// Tracing stops: every module flushes, then the sink.
@@ -165,7 +218,7 @@ impl Dispatcher {
             }
             let mut bus = Bus::default();
             self.guarded(slot, || slot.module.on_stop(&mut bus));
-            self.deliver(&mut Unreadable, bus, 0);
+            self.deliver(&mut Unreadable, bus, 0, None);
         }
         self.sink.flush();
     }
@@ -174,23 +227,39 @@ impl Dispatcher {
     pub fn publish(&self, event: Event) {
         let mut bus = Bus::default();
         bus.publish(event);
-        self.deliver(&mut Unreadable, bus, 0);
+        self.deliver(&mut Unreadable, bus, 0, None);
     }
 
-    fn deliver(&self, cpu: &mut dyn GuestCpu, bus: Bus, depth: usize) {
+    /// Hands the events of `bus` to the interested modules (and what they publish in turn, up to
+    /// [`MAX_EVENT_DEPTH`]), then to the sink. With `times`, each module's and the sink's time is added.
+    fn deliver(
+        &self,
+        cpu: &mut dyn GuestCpu,
+        bus: Bus,
+        depth: usize,
+        mut times: Option<&mut Times>,
+    ) {
         for event in bus.queue {
             if depth < MAX_EVENT_DEPTH {
                 let kind = event.kind();
                 let mut next = Bus::default();
-                for slot in &self.slots {
+                for (i, slot) in self.slots.iter().enumerate() {
                     if slot.interest.events.contains(kind) && !slot.disabled.load(Ordering::Relaxed)
                     {
+                        let watch = times.as_ref().map(|_| Stopwatch::start());
                         self.guarded(slot, || slot.module.on_event(&event, cpu, &mut next));
+                        if let (Some(t), Some(w)) = (times.as_deref_mut(), watch) {
+                            t.module(i, w.ns());
+                        }
                     }
                 }
-                self.deliver(cpu, next, depth + 1);
+                self.deliver(cpu, next, depth + 1, times.as_deref_mut());
             }
+            let watch = times.as_ref().map(|_| Stopwatch::start());
             self.sink.emit(event);
+            if let (Some(t), Some(w)) = (times.as_deref_mut(), watch) {
+                t.sink = t.sink.saturating_add(w.ns());
+            }
         }
     }
 

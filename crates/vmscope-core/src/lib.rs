@@ -16,5 +16,6 @@ pub mod error;
 pub mod event;
 pub mod guest;
 pub mod module;
+pub mod profile;
 
 pub use error::Error;

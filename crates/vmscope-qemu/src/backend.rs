@@ -31,6 +31,7 @@ use vmscope_core::dispatch::Dispatcher;
 use vmscope_core::event::{Event, Notice};
 use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 use vmscope_core::module::{Hook, HookPoint, Interest};
+use vmscope_core::profile::{Phase, Profile, Stopwatch};
 
 use crate::options::Options;
 use crate::setup::{self, SetupError};
@@ -115,8 +116,11 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
         return Err(SetupError::UserMode);
     };
     let built = setup::build(&opts, arch)?;
-    let dispatcher = Dispatcher::new(built.modules, built.journal.clone() as Arc<_>)
+    let mut dispatcher = Dispatcher::new(built.modules, built.journal.clone() as Arc<_>)
         .map_err(SetupError::Modules)?;
+    if opts.self_profile {
+        dispatcher = dispatcher.with_profile();
+    }
     let interest = dispatcher.interest();
     let max_vcpus = usize::try_from(system.max_vcpus.max(system.smp_vcpus).max(1)).unwrap_or(1);
     for n in built.notices {
@@ -259,6 +263,7 @@ impl Backend {
 extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let Some(b) = BACKEND.get() else { return };
+        let watch = b.dispatcher.profile().map(|_| Stopwatch::start());
         // SAFETY: `udata` is a leaked `Site` registered at translation time; it is never freed.
         let site = unsafe { &*(udata as *const Site) };
         let Some(slot) = b.vcpus.get(vcpu as usize) else {
@@ -270,6 +275,7 @@ extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
             vcpu,
             state,
             cache: [None; 32],
+            profile: b.dispatcher.profile(),
         };
         let mut hook = Hook {
             ts: clock::now_ns(),
@@ -281,12 +287,23 @@ extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
             thread: None,
         };
         b.dispatcher.hook(&mut cpu, &mut hook);
+        if let (Some(p), Some(w)) = (b.dispatcher.profile(), watch) {
+            p.callback(Phase::of(hook.point, hook.to_user), w.ns());
+        }
     }));
 }
 
 extern "C" fn on_exit(_id: qemu_plugin_id_t, _udata: *mut c_void) {
     let _ = catch_unwind(|| {
         if let Some(b) = BACKEND.get() {
+            if let Some(p) = b.dispatcher.profile() {
+                b.dispatcher.publish(Event::Notice(Notice {
+                    ts: clock::now_ns(),
+                    source: "vmscope".into(),
+                    level: "info",
+                    message: p.report(),
+                }));
+            }
             b.dispatcher.stop();
         }
     });
@@ -297,6 +314,7 @@ struct QemuCpu<'a> {
     vcpu: u32,
     state: &'a mut VcpuState,
     cache: [Option<u64>; 32],
+    profile: Option<&'a Profile>,
 }
 
 impl GuestMemory for QemuCpu<'_> {
@@ -304,6 +322,17 @@ impl GuestMemory for QemuCpu<'_> {
         if buf.is_empty() {
             return true;
         }
+        let watch = self.profile.map(|_| Stopwatch::start());
+        let ok = self.read_uncounted(addr, buf);
+        if let (Some(p), Some(w)) = (self.profile, watch) {
+            p.mem_read(w.ns());
+        }
+        ok
+    }
+}
+
+impl QemuCpu<'_> {
+    fn read_uncounted(&mut self, addr: u64, buf: &mut [u8]) -> bool {
         // SAFETY: `mem_buf` is our GByteArray; QEMU resizes it to `len` and fills it. We copy out at
         // most what it holds.
         unsafe {
@@ -335,6 +364,7 @@ impl GuestCpu for QemuCpu<'_> {
         if handle.is_null() {
             return None;
         }
+        let watch = self.profile.map(|_| Stopwatch::start());
         // SAFETY: the callback was registered with R_REGS; `reg_buf` is our GByteArray.
         let v = unsafe {
             g_byte_array_set_size(self.state.reg_buf, 0);
@@ -348,6 +378,9 @@ impl GuestCpu for QemuCpu<'_> {
             std::ptr::copy_nonoverlapping(arr.data, b.as_mut_ptr(), len);
             u64::from_le_bytes(b)
         };
+        if let (Some(p), Some(w)) = (self.profile, watch) {
+            p.reg_read(w.ns());
+        }
         if let Some(slot) = self.cache.get_mut(i) {
             *slot = Some(v);
         }

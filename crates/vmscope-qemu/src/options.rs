@@ -30,6 +30,8 @@ pub struct Options {
     pub process_list_every: Option<u64>,
     /// Options for modules loaded from libraries (`module_option=NAME.KEY=VALUE`, repeatable).
     pub module_options: Vec<vmscope_loader::ModuleOption>,
+    /// Measure vmscope's own time per callback and module, reported at the end (`self_profile=on`).
+    pub self_profile: bool,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             follow_comms: Vec::new(),
             process_list_every: None,
             module_options: Vec::new(),
+            self_profile: false,
         }
     }
 }
@@ -57,7 +60,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list)"
+        "unknown plugin option `{0}` (known: kernel, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -146,6 +149,13 @@ impl Options {
                             .filter(|n| (1..=86_400).contains(n))
                             .ok_or_else(|| bad("expected seconds from 1 to 86400"))?,
                     );
+                }
+                "self_profile" => {
+                    o.self_profile = match value {
+                        "on" | "true" | "1" => true,
+                        "off" | "false" | "0" => false,
+                        _ => return Err(bad("expected `on` or `off`")),
+                    }
                 }
                 "module_option" => o.module_options.push(
                     vmscope_loader::ModuleOption::parse(value).map_err(|e| bad(&e.to_string()))?,
