@@ -431,7 +431,6 @@ mod tests {
             min_identical: 95.0,
             min_matched_32: 100.0,
             verbose: false,
-            self_profile: false,
         };
         let (text, ok) = render(&args, &boots);
         assert!(!ok, "{text}");

@@ -315,11 +315,11 @@ mod tests {
             let seen = hook
                 .thread
                 .as_ref()
-                .and_then(|t| t.comm.clone())
+                .and_then(|t| t.comm.as_deref().map(str::to_string))
                 .unwrap_or_default();
             self.seen.lock().unwrap().push(seen);
             hook.thread = Some(crate::event::ThreadCtx {
-                comm: Some(self.name.to_string()),
+                comm: Some(self.name.into()),
                 ..Default::default()
             });
             bus.publish(Event::Notice(Notice {

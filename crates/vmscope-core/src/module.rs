@@ -54,7 +54,8 @@ pub struct Hook {
 /// Collects what a module publishes during a call; the dispatcher delivers it afterwards.
 #[derive(Debug, Default)]
 pub struct Bus {
-    pub(crate) queue: Vec<Event>,
+    /// Inline room for what a hook usually publishes (one event), so handing it over allocates nothing.
+    pub(crate) queue: smallvec::SmallVec<[Event; 1]>,
 }
 
 impl Bus {
@@ -70,7 +71,7 @@ impl Bus {
 
     /// Takes what was published so far.
     pub fn take(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.queue)
+        std::mem::take(&mut self.queue).into_vec()
     }
 }
 

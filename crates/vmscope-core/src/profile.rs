@@ -137,10 +137,7 @@ impl Profile {
 
     /// Records one module's part of a callback.
     pub fn module(&self, phase: Phase, module: usize, ns: u64) {
-        if let Some(c) = self
-            .modules
-            .get(phase.index() * self.names.len() + module)
-        {
+        if let Some(c) = self.modules.get(phase.index() * self.names.len() + module) {
             c.add(ns);
         }
     }
@@ -173,7 +170,10 @@ impl Profile {
                 .collect();
             let (_, sink_ns) = self.sink[phase.index()].get();
             if sink_ns > 0 {
-                detail.push(format!("journal hand-over {:.0}", sink_ns as f64 / n as f64));
+                detail.push(format!(
+                    "journal hand-over {:.0}",
+                    sink_ns as f64 / n as f64
+                ));
             }
             parts.push(format!(
                 "{} {n} x {:.0} ns ({})",

@@ -689,11 +689,15 @@ mod tests {
             abi,
             entry: EntryKind::Syscall,
             nr,
-            name: String::new(),
+            name: Default::default(),
             args: vec![],
-            raw: raw.to_vec(),
+            raw: {
+                let mut r = [0u64; 6];
+                r[..raw.len().min(6)].copy_from_slice(&raw[..raw.len().min(6)]);
+                r
+            },
             ret: Some(ret),
-            ret_text: String::new(),
+            ret_text: Default::default(),
             end: CallEnd::Returned,
         }
     }

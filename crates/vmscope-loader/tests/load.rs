@@ -188,7 +188,7 @@ fn syscall_event(path_addr: u64) -> Event {
             "\"/etc/shadow\"".into(),
             "O_RDONLY".into(),
         ],
-        raw: vec![0xffff_ff9c, path_addr, 0],
+        raw: [0xffff_ff9c, path_addr, 0, 0, 0, 0],
         ret: Some(3),
         ret_text: "3".into(),
         end: CallEnd::Returned,

@@ -1,13 +1,18 @@
 //! The journal: the sink that writes every event, as strace-like text or JSON Lines.
 //!
-//! Formatting and writing happen on a writer thread, off the vCPU threads. The channel to it is
-//! bounded: when the writer falls behind, vCPUs wait rather than events being dropped. The writer
-//! polls its queue (see [`WRITER_POLL`]) and flushes whenever it runs empty, so a crash loses at most
-//! the events of the last few milliseconds; every line is written whole.
+//! Formatting and writing happen on a writer thread, off the vCPU threads. A vCPU hands an event over
+//! by pushing it, as it is, onto a queue of its own thread (an uncontended lock, no allocation, no
+//! wake-up); the writer polls the queues (see [`WRITER_POLL`]), merges what it took in the order the
+//! events were handed over, writes, and flushes whenever all queues run empty, so a crash loses at
+//! most the events of the last few milliseconds; every line is written whole. The queues together
+//! hold at most [`QUEUE_DEPTH`] events: when the writer falls behind, vCPUs wait rather than events
+//! being dropped.
 
+use std::cell::Cell;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -24,28 +29,94 @@ pub enum Format {
     Jsonl,
 }
 
-/// Events queued for the writer before vCPUs have to wait.
-const QUEUE_DEPTH: usize = 1 << 16;
+/// Events queued for the writer, all queues together, before vCPUs have to wait.
+pub const QUEUE_DEPTH: usize = 1 << 16;
 
-enum Msg {
-    Event(Box<Event>),
+/// Hand-over queues; threads are spread over them (more threads than queues share).
+const QUEUES: usize = 32;
+
+/// How long a vCPU waits before looking again when the queues are full.
+const FULL_WAIT: Duration = Duration::from_micros(200);
+
+/// A queued event and its place in the order of hand-over.
+type Queued = (u64, Event);
+
+/// What the vCPUs and the writer share.
+struct Shared {
+    queues: Box<[Mutex<Vec<Queued>>]>,
+    /// The next hand-over number.
+    seq: AtomicU64,
+    /// Events in the queues.
+    queued: AtomicUsize,
+    /// The next queue a new thread gets.
+    next_queue: AtomicUsize,
+    /// Set once the writer is gone: later events have nowhere to go.
+    closed: AtomicBool,
+}
+
+thread_local! {
+    /// This thread's queue, once it handed over its first event.
+    static QUEUE: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+impl Shared {
+    fn queue_of_this_thread(&self) -> usize {
+        QUEUE.with(|q| match q.get() {
+            Some(i) => i,
+            None => {
+                let i = self.next_queue.fetch_add(1, Ordering::Relaxed) % QUEUES;
+                q.set(Some(i));
+                i
+            }
+        })
+    }
+
+    /// Takes every queued event, in hand-over order.
+    fn drain(&self, spare: &mut Vec<Queued>, out: &mut Vec<Queued>) {
+        for q in &self.queues {
+            {
+                let mut q = q.lock().unwrap_or_else(PoisonError::into_inner);
+                if q.is_empty() {
+                    continue;
+                }
+                std::mem::swap(&mut *q, spare);
+            }
+            out.append(spare);
+        }
+        self.queued.fetch_sub(out.len(), Ordering::Relaxed);
+        // Each queue is in order already; a stable sort merges the runs in linear time.
+        out.sort_by_key(|(seq, _)| *seq);
+    }
+}
+
+enum Ctl {
     Flush(SyncSender<()>),
 }
 
 /// The journal sink.
 pub struct Journal {
-    tx: SyncSender<Msg>,
+    shared: Arc<Shared>,
+    tx: SyncSender<Ctl>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Journal {
     /// Starts the writer thread over `out`.
     pub fn new(format: Format, out: Box<dyn Write + Send>) -> io::Result<Self> {
-        let (tx, rx) = sync_channel(QUEUE_DEPTH);
+        let shared = Arc::new(Shared {
+            queues: (0..QUEUES).map(|_| Mutex::new(Vec::new())).collect(),
+            seq: AtomicU64::new(0),
+            queued: AtomicUsize::new(0),
+            next_queue: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+        });
+        let (tx, rx) = sync_channel(4);
+        let for_writer = shared.clone();
         let writer = std::thread::Builder::new()
             .name("vmscope-journal".into())
-            .spawn(move || write_loop(format, out, rx))?;
+            .spawn(move || write_loop(format, out, &for_writer, rx))?;
         Ok(Self {
+            shared,
             tx,
             writer: Mutex::new(Some(writer)),
         })
@@ -54,13 +125,30 @@ impl Journal {
 
 impl Sink for Journal {
     fn emit(&self, event: Event) {
-        // The writer only goes away after `flush`; an event after that has nowhere to go.
-        let _ = self.tx.send(Msg::Event(Box::new(event)));
+        let sh = &*self.shared;
+        let mut event = Some(event);
+        let queue = &sh.queues[sh.queue_of_this_thread()];
+        while let Some(ev) = event.take() {
+            if sh.closed.load(Ordering::Relaxed) {
+                return;
+            }
+            if sh.queued.load(Ordering::Relaxed) >= QUEUE_DEPTH {
+                // The writer is behind: wait for it rather than drop the event.
+                event = Some(ev);
+                std::thread::sleep(FULL_WAIT);
+                continue;
+            }
+            sh.queued.fetch_add(1, Ordering::Relaxed);
+            let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+            // Numbered under the queue's lock, so every queue is in hand-over order.
+            let seq = sh.seq.fetch_add(1, Ordering::Relaxed);
+            q.push((seq, ev));
+        }
     }
 
     fn flush(&self) {
         let (ack_tx, ack_rx) = sync_channel(1);
-        if self.tx.send(Msg::Flush(ack_tx)).is_ok() {
+        if self.tx.send(Ctl::Flush(ack_tx)).is_ok() {
             let _ = ack_rx.recv();
         }
     }
@@ -79,46 +167,60 @@ impl Drop for Journal {
     }
 }
 
-/// How long the writer sleeps when its queue is empty. It polls instead of blocking in `recv` so that
+/// How long the writer sleeps when the queues are empty. It polls instead of being woken so that
 /// vCPUs handing over an event never have to wake it (a futex wake-up per event cost more than the
 /// event itself); this is also the longest an event waits before it is handed to the OS.
 pub const WRITER_POLL: Duration = Duration::from_millis(2);
 
-fn write_loop(format: Format, out: Box<dyn Write + Send>, rx: Receiver<Msg>) {
+fn write_loop(format: Format, out: Box<dyn Write + Send>, shared: &Shared, rx: Receiver<Ctl>) {
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut line = Vec::with_capacity(512);
     let mut failed = false;
+    let mut spare = Vec::new();
+    let mut batch: Vec<Queued> = Vec::new();
     let report = |e: io::Error, failed: &mut bool| {
         if !*failed {
             *failed = true;
             eprintln!("vmscope: cannot write the journal: {e}; later events are lost");
         }
     };
-    loop {
-        match rx.try_recv() {
-            Ok(Msg::Event(ev)) => {
+    let mut write_batch =
+        |batch: &mut Vec<Queued>, out: &mut io::BufWriter<_>, failed: &mut bool| {
+            for (_, ev) in batch.drain(..) {
                 line.clear();
                 render(format, &ev, &mut line);
-                if !failed && let Err(e) = out.write_all(&line) {
-                    report(e, &mut failed);
+                if !*failed && let Err(e) = out.write_all(&line) {
+                    report(e, failed);
                 }
             }
-            Ok(Msg::Flush(ack)) => {
+        };
+    loop {
+        // Control first, so a flush sees every event handed over before it was asked for.
+        let ctl = rx.try_recv();
+        shared.drain(&mut spare, &mut batch);
+        let idle = batch.is_empty();
+        write_batch(&mut batch, &mut out, &mut failed);
+        match ctl {
+            Ok(Ctl::Flush(ack)) => {
                 if !failed && let Err(e) = out.flush() {
                     report(e, &mut failed);
                 }
                 let _ = ack.send(());
             }
-            Err(TryRecvError::Empty) => {
-                // The queue ran empty: hand what we have to the OS so a crash loses little.
+            Err(TryRecvError::Empty) if idle => {
+                // The queues ran empty: hand what we have to the OS so a crash loses little.
                 if !failed && let Err(e) = out.flush() {
                     report(e, &mut failed);
                 }
                 std::thread::sleep(WRITER_POLL);
             }
+            Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => break,
         }
     }
+    shared.closed.store(true, Ordering::Relaxed);
+    shared.drain(&mut spare, &mut batch);
+    write_batch(&mut batch, &mut out, &mut failed);
     let _ = out.flush();
 }
 
@@ -364,7 +466,7 @@ mod tests {
                 "\"/etc/fstab\"".into(),
                 "O_RDONLY".into(),
             ],
-            raw: vec![0xffff_ff9c, 0x4000, 0, 0, 0, 0],
+            raw: [0xffff_ff9c, 0x4000, 0, 0, 0, 0],
             ret: (end == CallEnd::Returned).then_some(3),
             ret_text: "3".into(),
             end,

@@ -416,7 +416,12 @@ impl Processes {
             return false;
         }
         let ppid = lp::parent_pid(cpu, c.thread.task, layout);
-        let comm = c.thread.comm.clone().unwrap_or_default();
+        let comm = c
+            .thread
+            .comm
+            .as_deref()
+            .map(str::to_string)
+            .unwrap_or_default();
         let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
         match table.get_mut(&pid).filter(|p| known(p)) {
             Some(p) if p.threads.contains(&tid) => {}
@@ -474,7 +479,7 @@ impl Processes {
             // clone_args unreadable: the child is announced at its first call.
             return;
         };
-        let comm = c.thread.comm.clone();
+        let comm = c.thread.comm.as_deref().map(str::to_string);
         let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
         if flags & lp::CLONE_THREAD != 0 {
             let p = table.entry(pid).or_default();
@@ -485,7 +490,7 @@ impl Processes {
             let mut e =
                 ProcessEvent::new(c.ts, c.vcpu, ProcessOp::ThreadStart, pid, child, Seen::Call);
             e.comm = comm;
-            e.syscall = Some(c.name.clone());
+            e.syscall = Some(c.name.to_string());
             bus.publish(Event::Process(e));
             return;
         }
@@ -520,7 +525,7 @@ impl Processes {
         let mut e = ProcessEvent::new(c.ts, c.vcpu, ProcessOp::Fork, child, child, Seen::Call);
         e.ppid = ppid;
         e.comm = comm;
-        e.syscall = Some(c.name.clone());
+        e.syscall = Some(c.name.to_string());
         bus.publish(Event::Process(e));
     }
 
@@ -539,7 +544,7 @@ impl Processes {
         let (pid, tid) = ident.map_or((pid, pid), |i| (i.pid, i.tid));
         let comm = ident
             .map(|i| i.comm_lossy())
-            .or_else(|| c.thread.comm.clone());
+            .or_else(|| c.thread.comm.as_deref().map(str::to_string));
         let argv = lp::read_cmdline(cpu, t, layout);
         let abi = new_image_abi(cpu).unwrap_or(c.abi);
         let other = match abi {
@@ -589,7 +594,7 @@ impl Processes {
         e.path = path;
         e.filename = filename;
         e.argv = argv;
-        e.syscall = Some(c.name.clone());
+        e.syscall = Some(c.name.to_string());
         bus.publish(Event::Process(e));
     }
 
@@ -606,9 +611,9 @@ impl Processes {
         };
         let mut e = ProcessEvent::new(c.ts, c.vcpu, ProcessOp::Exit, pid, tid, Seen::Call);
         e.ppid = ppid;
-        e.comm = c.thread.comm.clone();
+        e.comm = c.thread.comm.as_deref().map(str::to_string);
         e.code = Some(code);
-        e.syscall = Some(c.name.clone());
+        e.syscall = Some(c.name.to_string());
         bus.publish(Event::Process(e));
     }
 
@@ -629,9 +634,9 @@ impl Processes {
             (last, p.ppid)
         };
         let mut e = ProcessEvent::new(c.ts, c.vcpu, ProcessOp::ThreadExit, pid, tid, Seen::Call);
-        e.comm = c.thread.comm.clone();
+        e.comm = c.thread.comm.as_deref().map(str::to_string);
         e.code = Some(code);
-        e.syscall = Some(c.name.clone());
+        e.syscall = Some(c.name.to_string());
         bus.publish(Event::Process(e.clone()));
         if last {
             e.op = ProcessOp::Exit;
@@ -672,7 +677,7 @@ impl Processes {
         e.code = code;
         e.signal = signal;
         e.core_dumped = core;
-        e.syscall = Some(c.name.clone());
+        e.syscall = Some(c.name.to_string());
         bus.publish(Event::Process(e));
     }
 
@@ -974,9 +979,13 @@ mod tests {
             nr: 0,
             name: name.into(),
             args: vec![],
-            raw: raw.to_vec(),
+            raw: {
+                let mut r = [0u64; 6];
+                r[..raw.len().min(6)].copy_from_slice(&raw[..raw.len().min(6)]);
+                r
+            },
             ret,
-            ret_text: String::new(),
+            ret_text: Default::default(),
             end: if ret.is_some() {
                 CallEnd::Returned
             } else {
@@ -1236,7 +1245,7 @@ mod tests {
         let mut kept = Vec::new();
         for e in out.iter() {
             match e {
-                Event::Syscall(s) => kept.push((s.name.clone(), s.thread.pid)),
+                Event::Syscall(s) => kept.push((s.name.to_string(), s.thread.pid)),
                 Event::Process(p) => kept.push((format!("{:?}", p.op), p.pid)),
                 Event::ProcessList(l) => assert!(l.processes.is_empty(), "{l:?}"),
                 _ => {}

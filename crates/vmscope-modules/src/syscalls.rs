@@ -52,11 +52,16 @@ struct Pending {
     call: PendingCall,
 }
 
+/// Pending calls by thread. foldhash, seeded per run: SipHash cost more than the rest of the lookup,
+/// and the table is bounded anyway ([`MAX_PENDING_PER_SHARD`]), so a guest crafting collisions only
+/// slows itself.
+type PendingMap = HashMap<Key, Pending, foldhash::fast::RandomState>;
+
 /// The syscall detector module.
 pub struct Syscalls {
     opts: DecodeOptions,
-    shards: Vec<Mutex<HashMap<Key, Pending>>>,
-    hasher: std::hash::RandomState,
+    shards: Vec<Mutex<PendingMap>>,
+    hasher: foldhash::fast::RandomState,
     /// Calls in flight now, and the most there ever were: reported at the end, so the bound on
     /// vmscope's state can be checked from the journal.
     in_flight: AtomicUsize,
@@ -71,14 +76,16 @@ impl Syscalls {
     pub fn new(opts: DecodeOptions) -> Self {
         Self {
             opts,
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            hasher: std::hash::RandomState::new(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(PendingMap::default()))
+                .collect(),
+            hasher: foldhash::fast::RandomState::default(),
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
         }
     }
 
-    fn shard(&self, key: &Key) -> &Mutex<HashMap<Key, Pending>> {
+    fn shard(&self, key: &Key) -> &Mutex<PendingMap> {
         &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS]
     }
 
@@ -98,11 +105,14 @@ impl Syscalls {
             EntryKind::Syscall if cs == USER32_CS => Abi::I386,
             EntryKind::Syscall => Abi::X86_64,
         };
-        let raw = read_args(cpu, abi, kind);
         let nr = match abi {
             Abi::X86_64 => rax,
             Abi::I386 => rax & 0xffff_ffff,
         };
+        // Only the registers the call takes (all six for a number the table lacks): each read is a
+        // trip through QEMU's register interface.
+        let nargs = syscalls::lookup(abi, nr).map_or(6, |d| usize::from(d.nargs).min(6));
+        let raw = read_args(cpu, abi, kind, nargs);
         let thread = hook.thread.clone().unwrap_or_default();
         let Some(key) = entry_key(cpu, &thread) else {
             return;
@@ -224,7 +234,7 @@ impl Syscalls {
             nr: p.nr,
             name: d.name,
             args: d.args,
-            raw: p.raw.to_vec(),
+            raw: p.raw,
             ret,
             ret_text: d.ret_text,
             end,
@@ -344,35 +354,44 @@ fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) ->
     plain
 }
 
-/// Reads the six argument registers of `abi` for an entry by `kind`.
+/// Reads the first `n` argument registers of `abi` for an entry by `kind`; the others stay 0.
 ///
 /// 32-bit code entering through the vDSO moves arguments around: `syscall` from compatibility mode
 /// carries the second argument in ebp (ecx is clobbered by the instruction) and the sixth on the user
 /// stack; `sysenter` also finds the sixth on the user stack.
-fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind) -> [u64; 6] {
-    let mut r = |reg| cpu.reg(reg).unwrap_or(0);
-    match abi {
-        Abi::X86_64 => [r(RDI), r(RSI), r(RDX), r(R10), r(R8), r(R9)],
-        Abi::I386 => {
-            let lo = |v: u64| v & 0xffff_ffff;
-            let (a1, a3, a4, a5) = (lo(r(RBX)), lo(r(RDX)), lo(r(RSI)), lo(r(RDI)));
-            match kind {
-                EntryKind::Int80 => [a1, lo(r(RCX)), a3, a4, a5, lo(r(RBP))],
-                EntryKind::Syscall => {
-                    let a2 = lo(r(RBP));
-                    let sp = lo(r(RSP));
-                    let a6 = cpu.read_u32(sp).map(u64::from).unwrap_or(0);
-                    [a1, a2, a3, a4, a5, a6]
-                }
-                EntryKind::Sysenter => {
-                    let a2 = lo(r(RCX));
-                    let sp = lo(r(RSP));
-                    let a6 = cpu.read_u32(sp).map(u64::from).unwrap_or(0);
-                    [a1, a2, a3, a4, a5, a6]
-                }
-            }
+fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind, n: usize) -> [u64; 6] {
+    /// Where an argument is: a register, or the 32-bit word at the user stack pointer.
+    #[derive(Clone, Copy)]
+    enum At {
+        Reg(vmscope_core::guest::Reg),
+        Stack,
+    }
+    let at: [At; 6] = match (abi, kind) {
+        (Abi::X86_64, _) => [RDI, RSI, RDX, R10, R8, R9].map(At::Reg),
+        (Abi::I386, EntryKind::Int80) => [RBX, RCX, RDX, RSI, RDI, RBP].map(At::Reg),
+        (Abi::I386, EntryKind::Syscall) => {
+            let r = At::Reg;
+            [r(RBX), r(RBP), r(RDX), r(RSI), r(RDI), At::Stack]
+        }
+        (Abi::I386, EntryKind::Sysenter) => {
+            let r = At::Reg;
+            [r(RBX), r(RCX), r(RDX), r(RSI), r(RDI), At::Stack]
+        }
+    };
+    let mut raw = [0u64; 6];
+    for (slot, &where_) in raw.iter_mut().zip(&at).take(n) {
+        *slot = match where_ {
+            At::Reg(reg) => cpu.reg(reg).unwrap_or(0),
+            At::Stack => cpu
+                .reg(RSP)
+                .and_then(|sp| cpu.read_u32(sp & 0xffff_ffff))
+                .map_or(0, u64::from),
+        };
+        if abi == Abi::I386 {
+            *slot &= 0xffff_ffff;
         }
     }
+    raw
 }
 
 fn entry_key(cpu: &mut dyn GuestCpu, thread: &ThreadCtx) -> Option<Key> {

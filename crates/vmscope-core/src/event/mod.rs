@@ -3,6 +3,7 @@
 //! Numbers stay open: a syscall number or return value the tables do not know is kept and printed as a
 //! number, never dropped.
 
+pub use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::arch::EntryKind;
@@ -46,8 +47,9 @@ pub struct ThreadCtx {
     pub pid: Option<u32>,
     /// Thread id; `None` when unknown.
     pub tid: Option<u32>,
-    /// The thread's command name (`comm`), lossily decoded.
-    pub comm: Option<String>,
+    /// The thread's command name (`comm`), lossily decoded. Kept inline (a `comm` is at most 15
+    /// bytes), so naming a thread in every event allocates nothing.
+    pub comm: Option<CompactString>,
     /// Address of the kernel's thread object (Linux `task_struct`), 0 when unknown.
     #[serde(skip)]
     pub task: u64,
@@ -87,15 +89,15 @@ pub struct SyscallEvent {
     /// The syscall number.
     pub nr: u64,
     /// The call's name, or `syscall_0x…` for numbers the table lacks.
-    pub name: String,
+    pub name: CompactString,
     /// Every argument rendered as strace renders it.
     pub args: Vec<String>,
-    /// The raw argument values.
-    pub raw: Vec<u64>,
+    /// The raw argument values (0 for the registers the call does not take, which are not read).
+    pub raw: [u64; 6],
     /// The return value (sign-extended for i386), `None` when it did not return.
     pub ret: Option<i64>,
     /// The return value rendered as strace does (`3`, `-1 ENOENT (No such file or directory)`, `?`).
-    pub ret_text: String,
+    pub ret_text: CompactString,
     /// How the call ended.
     pub end: CallEnd,
 }

@@ -20,6 +20,7 @@ mod special;
 mod structs;
 mod xlat;
 
+use compact_str::{CompactString, ToCompactString, format_compact};
 use vmscope_core::event::Abi;
 use vmscope_core::guest::GuestMemory;
 
@@ -353,16 +354,16 @@ impl PendingCall {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     /// The call's name, or `syscall_0x…` for an unknown number.
-    pub name: String,
+    pub name: CompactString,
     /// The rendered arguments.
     pub args: Vec<String>,
     /// The return value as strace prints it after `= ` (`3`, `-1 ENOENT (…)`, `?`).
-    pub ret_text: String,
+    pub ret_text: CompactString,
 }
 
 /// The name strace gives an unknown syscall number.
-fn unknown_name(nr: u64) -> String {
-    format!("syscall_{nr:#x}")
+fn unknown_name(nr: u64) -> CompactString {
+    format_compact!("syscall_{nr:#x}")
 }
 
 /// The socket calls of i386 that exist only through `socketcall` (no call of their own).
@@ -619,7 +620,7 @@ pub fn decode_exit(
         }
     }
     Decoded {
-        name: d.name.to_string(),
+        name: CompactString::const_new(d.name),
         args: out,
         ret_text: ret_text(abi, Some(d), ret, &raw),
     }
@@ -631,30 +632,37 @@ fn is_error(ret: i64) -> bool {
 }
 
 /// The return value as strace prints it.
-fn ret_text(abi: Abi, desc: Option<&SyscallDesc>, ret: Option<i64>, raw: &[u64; 6]) -> String {
+///
+/// A `CompactString`: the usual short values (`3`, `0`) are kept inline, with no allocation.
+fn ret_text(
+    abi: Abi,
+    desc: Option<&SyscallDesc>,
+    ret: Option<i64>,
+    raw: &[u64; 6],
+) -> CompactString {
     let Some(r) = ret else {
-        return "?".to_string();
+        return CompactString::const_new("?");
     };
     if is_error(r) {
         let e = (-r) as u32;
         if matches!(e, 512 | 513 | 514 | 516)
             && let Some((name, msg)) = errno_name(e)
         {
-            return format!("? {name} ({msg})");
+            return format_compact!("? {name} ({msg})");
         }
         return match errno_name(e) {
-            Some((name, msg)) => format!("-1 {name} ({msg})"),
-            None => format!("-1 {e} (Unknown error {e})"),
+            Some((name, msg)) => format_compact!("-1 {name} ({msg})"),
+            None => format_compact!("-1 {e} (Unknown error {e})"),
         };
     }
     if let Some(text) = desc.and_then(|d| args::ret_override(abi, d, raw, r)) {
-        return text;
+        return text.into();
     }
     let kind = desc.map_or(RetKind::Int, |d| d.ret);
     match kind {
-        RetKind::Int => format!("{r}"),
-        RetKind::Hex => fmt::hex(fmt::word(abi, r as u64)),
-        RetKind::Octal => fmt::octal(r as u64),
+        RetKind::Int => r.to_compact_string(),
+        RetKind::Hex => fmt::hex(fmt::word(abi, r as u64)).into(),
+        RetKind::Octal => fmt::octal(r as u64).into(),
     }
 }
 

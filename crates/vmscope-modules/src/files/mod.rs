@@ -114,7 +114,7 @@ impl Files {
                 None => ev.thread.asid | 1 << 63,
             },
             pid: ev.thread.pid,
-            comm: ev.thread.comm.clone(),
+            comm: ev.thread.comm.as_deref().map(str::to_string),
         };
         for call in &calls {
             let moved = match (&call.op, self.capture) {

@@ -445,9 +445,13 @@ fn sys(nr: u64, name: &str, raw: [u64; 6], ret: i64) -> SyscallEvent {
             "O_RDWR|O_CREAT".into(),
             "0644".into(),
         ],
-        raw: raw.to_vec(),
+        raw: {
+            let mut r = [0u64; 6];
+            r[..raw.len().min(6)].copy_from_slice(&raw[..raw.len().min(6)]);
+            r
+        },
         ret: Some(ret),
-        ret_text: ret.to_string(),
+        ret_text: ret.to_string().into(),
         end: CallEnd::Returned,
     }
 }
