@@ -349,7 +349,7 @@ fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) ->
 /// 32-bit code entering through the vDSO moves arguments around: `syscall` from compatibility mode
 /// carries the second argument in ebp (ecx is clobbered by the instruction) and the sixth on the user
 /// stack; `sysenter` also finds the sixth on the user stack.
-fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind) -> [u64; 6] {
+pub(crate) fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind) -> [u64; 6] {
     let mut r = |reg| cpu.reg(reg).unwrap_or(0);
     match abi {
         Abi::X86_64 => [r(RDI), r(RSI), r(RDX), r(R10), r(R8), r(R9)],
