@@ -138,17 +138,26 @@ const CREATING_CALLS: &[&str] = &[
     "socketcall",
 ];
 
-/// Whether call `nr` of `abi` may name or create handles a file monitor would ask the kernel about:
-/// the cheap test (a table lookup by number) before [`handle_use`], which needs the arguments.
-pub fn uses_handles(abi: Abi, nr: u64) -> bool {
-    static BY_NR: OnceLock<[Vec<bool>; 2]> = OnceLock::new();
+/// How a call matters to naming handles ahead of its return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Uses {
+    None,
+    /// In [`NAMING_CALLS`].
+    Names,
+    /// In [`CREATING_CALLS`].
+    Creates,
+}
+
+/// [`Uses`] of call `nr` of `abi`, from a table by number built once from the call names.
+fn uses(abi: Abi, nr: u64) -> Uses {
+    static BY_NR: OnceLock<[Vec<Uses>; 2]> = OnceLock::new();
     let tables = BY_NR.get_or_init(|| {
         [Abi::X86_64, Abi::I386].map(|abi| {
             (0..MAX_NR)
-                .map(|nr| {
-                    lookup(abi, nr).is_some_and(|d| {
-                        NAMING_CALLS.contains(&d.name) || CREATING_CALLS.contains(&d.name)
-                    })
+                .map(|nr| match lookup(abi, nr).map(|d| d.name) {
+                    Some(n) if NAMING_CALLS.contains(&n) => Uses::Names,
+                    Some(n) if CREATING_CALLS.contains(&n) => Uses::Creates,
+                    _ => Uses::None,
                 })
                 .collect()
         })
@@ -161,7 +170,13 @@ pub fn uses_handles(abi: Abi, nr: u64) -> bool {
         .ok()
         .and_then(|i| table.get(i))
         .copied()
-        .unwrap_or(false)
+        .unwrap_or(Uses::None)
+}
+
+/// Whether call `nr` of `abi` may name or create handles a file monitor would ask the kernel about:
+/// the cheap test (a table lookup by number) before [`handle_use`], which needs the arguments.
+pub fn uses_handles(abi: Abi, nr: u64) -> bool {
+    uses(abi, nr) != Uses::None
 }
 
 /// Call numbers above every table's.
@@ -176,7 +191,8 @@ pub fn handle_use<M: GuestMemory + ?Sized>(
     raw: &[u64; 6],
     mem: &mut M,
 ) -> HandleUse {
-    let Some(desc) = lookup(abi, nr).filter(|_| uses_handles(abi, nr)) else {
+    let class = uses(abi, nr);
+    let Some(desc) = lookup(abi, nr).filter(|_| class != Uses::None) else {
         return HandleUse::default();
     };
     let word = |v: u64| match abi {
@@ -184,6 +200,7 @@ pub fn handle_use<M: GuestMemory + ?Sized>(
         Abi::I386 => v & 0xffff_ffff,
     };
     let created = match desc.name {
+        _ if class != Uses::Creates => None,
         "pipe" | "pipe2" => Some(NewHandles::Pair(word(raw[0]))),
         "socketpair" => Some(NewHandles::Pair(word(raw[3]))),
         "socket" | "accept" | "accept4" | "eventfd" | "eventfd2" | "epoll_create"
@@ -204,7 +221,7 @@ pub fn handle_use<M: GuestMemory + ?Sized>(
         created,
         ..HandleUse::default()
     };
-    if u.created.is_some() || !NAMING_CALLS.contains(&desc.name) {
+    if class != Uses::Names {
         return u;
     }
     for (i, kind) in desc.args.iter().enumerate() {
