@@ -323,12 +323,11 @@ fn lifecycle_events_with_two_vcpus_on_both_kernels() {
     full_check("6.1", &["--smp", "2"]);
 }
 
-/// Known to fail: with KPTI the kernel's memory is not mapped at a call's return (CR3 holds the user
-/// page table at `sysret` and `iret` to user mode). Threads are named (the context module remembers
-/// them at the switch to the user tables), but the exec details this test checks (program file, comm,
-/// argv from the kernel's mm) fall back to user memory. See docs/processes.md.
+/// With KPTI the kernel's memory is not mapped at a call's entry and return (CR3 holds the user page
+/// table at `syscall`, `sysret` and `iret` to user mode): threads are named from the switch to the user
+/// tables, and what the module needs from the kernel (exec details, parents, process lists) is read
+/// at that switch (docs/processes.md). The same checks as without KPTI.
 #[test]
-#[ignore = "KPTI (pti=on): exec details read from the kernel at the return are not readable then (docs/processes.md)"]
 fn lifecycle_events_with_kpti_forced_on() {
     full_check("6.12", &["append:pti=on"]);
     full_check("6.1", &["append:pti=on", "--smp", "2"]);

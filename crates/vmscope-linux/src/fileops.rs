@@ -7,13 +7,15 @@
 //! from guest memory at the call's exit (the kernel has faulted them in by then); a read that fails
 //! gives a `None` path, never a guess. The `files` module consumes the result without knowing the OS.
 
+use std::sync::OnceLock;
+
 use vmscope_core::event::{
-    Abi, Buffer, CallEnd, FileCall, FileOp, Handle, ObjectKind, PathArg, PathBase, SyscallEvent,
-    Target,
+    Abi, Buffer, CallEnd, FileCall, FileOp, Handle, HandleUse, NewHandles, ObjectKind, PathArg,
+    PathBase, SyscallEvent, Target,
 };
 use vmscope_core::guest::GuestMemory;
 
-use crate::syscalls::{errno_name, lookup};
+use crate::syscalls::{ArgKind, errno_name, lookup};
 
 /// The longest path read (the kernel's `PATH_MAX`).
 pub const PATH_MAX: usize = 4096;
@@ -54,6 +56,192 @@ pub fn file_calls<M: GuestMemory + ?Sized>(ev: &SyscallEvent, mem: &mut M) -> Ve
     }
     let mut c = Ctx { ev, mem };
     c.map(desc.name).unwrap_or_default()
+}
+
+/// Calls [`file_calls`] maps whose handles or relative paths a file monitor may have to name from the
+/// kernel. Not `close`/`close_range` (a handle never seen closes unnamed), spawns, `exec` or exits; the
+/// calls creating objects are in [`handle_use`] itself.
+const NAMING_CALLS: &[&str] = &[
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "read",
+    "write",
+    "pread64",
+    "pwrite64",
+    "readv",
+    "writev",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "sendfile",
+    "sendfile64",
+    "lseek",
+    "_llseek",
+    "truncate",
+    "truncate64",
+    "ftruncate",
+    "ftruncate64",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "mkdir",
+    "mkdirat",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "lchown",
+    "chown32",
+    "lchown32",
+    "fchown",
+    "fchown32",
+    "fchownat",
+    "mmap",
+    "mmap2",
+    "dup",
+    "dup2",
+    "dup3",
+    "fcntl",
+    "fcntl64",
+    "chdir",
+    "fchdir",
+];
+
+/// Calls creating handles whose names only the kernel knows (pipes, sockets, anonymous inodes).
+const CREATING_CALLS: &[&str] = &[
+    "pipe",
+    "pipe2",
+    "socketpair",
+    "socket",
+    "accept",
+    "accept4",
+    "eventfd",
+    "eventfd2",
+    "epoll_create",
+    "epoll_create1",
+    "timerfd_create",
+    "inotify_init",
+    "inotify_init1",
+    "signalfd",
+    "signalfd4",
+    "socketcall",
+];
+
+/// How a call matters to naming handles ahead of its return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Uses {
+    None,
+    /// In [`NAMING_CALLS`].
+    Names,
+    /// In [`CREATING_CALLS`].
+    Creates,
+}
+
+/// [`Uses`] of call `nr` of `abi`, from a table by number built once from the call names.
+fn uses(abi: Abi, nr: u64) -> Uses {
+    static BY_NR: OnceLock<[Vec<Uses>; 2]> = OnceLock::new();
+    let tables = BY_NR.get_or_init(|| {
+        [Abi::X86_64, Abi::I386].map(|abi| {
+            (0..MAX_NR)
+                .map(|nr| match lookup(abi, nr).map(|d| d.name) {
+                    Some(n) if NAMING_CALLS.contains(&n) => Uses::Names,
+                    Some(n) if CREATING_CALLS.contains(&n) => Uses::Creates,
+                    _ => Uses::None,
+                })
+                .collect()
+        })
+    });
+    let table = match abi {
+        Abi::X86_64 => &tables[0],
+        Abi::I386 => &tables[1],
+    };
+    usize::try_from(nr)
+        .ok()
+        .and_then(|i| table.get(i))
+        .copied()
+        .unwrap_or(Uses::None)
+}
+
+/// Whether call `nr` of `abi` may name or create handles a file monitor would ask the kernel about:
+/// the cheap test (a table lookup by number) before [`handle_use`], which needs the arguments.
+pub fn uses_handles(abi: Abi, nr: u64) -> bool {
+    uses(abi, nr) != Uses::None
+}
+
+/// Call numbers above every table's.
+const MAX_NR: u64 = 1024;
+
+/// What call `nr` of `abi`, entering now with arguments `raw`, names and may create: the handles
+/// whose names a file monitor may ask the kernel about at its return, known before it (see
+/// [`HandleUse`]). `mem` is the caller's memory (for the i386 multiplexers' argument blocks).
+pub fn handle_use<M: GuestMemory + ?Sized>(
+    abi: Abi,
+    nr: u64,
+    raw: &[u64; 6],
+    mem: &mut M,
+) -> HandleUse {
+    let class = uses(abi, nr);
+    let Some(desc) = lookup(abi, nr).filter(|_| class != Uses::None) else {
+        return HandleUse::default();
+    };
+    let word = |v: u64| match abi {
+        Abi::X86_64 => v,
+        Abi::I386 => v & 0xffff_ffff,
+    };
+    let created = match desc.name {
+        _ if class != Uses::Creates => None,
+        "pipe" | "pipe2" => Some(NewHandles::Pair(word(raw[0]))),
+        "socketpair" => Some(NewHandles::Pair(word(raw[3]))),
+        "socket" | "accept" | "accept4" | "eventfd" | "eventfd2" | "epoll_create"
+        | "epoll_create1" | "timerfd_create" | "inotify_init" | "inotify_init1" => {
+            Some(NewHandles::Returned)
+        }
+        "signalfd" | "signalfd4" if raw[0] as u32 as i32 == -1 => Some(NewHandles::Returned),
+        "socketcall" => match word(raw[0]) {
+            SYS_SOCKET | SYS_ACCEPT | SYS_ACCEPT4 => Some(NewHandles::Returned),
+            SYS_SOCKETPAIR => mem
+                .read_u32(word(raw[1]).wrapping_add(12))
+                .map(|sv| NewHandles::Pair(u64::from(sv))),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut u = HandleUse {
+        created,
+        ..HandleUse::default()
+    };
+    if class != Uses::Names {
+        return u;
+    }
+    for (i, kind) in desc.args.iter().enumerate() {
+        let v = raw.get(i).copied().unwrap_or(0) as u32 as i32;
+        match kind {
+            ArgKind::Fd | ArgKind::DirFd if v >= 0 => u.given.push(Handle::from(v)),
+            ArgKind::DirFd if v == AT_FDCWD => u.cwd = true,
+            ArgKind::Path | ArgKind::Str => u.cwd = true,
+            _ => {}
+        }
+    }
+    // The old i386 `mmap` passes its arguments in a block: the descriptor is the fifth word.
+    if abi == Abi::I386
+        && desc.name == "mmap"
+        && let Some(fd) = mem.read_u32(word(raw[0]).wrapping_add(16))
+        && (fd as i32) >= 0
+    {
+        u.given.push(Handle::from(fd as i32));
+    }
+    u
 }
 
 fn call(op: FileOp, flags: Option<String>, error: Option<String>) -> FileCall {
@@ -699,6 +887,92 @@ mod tests {
             ret: Some(ret),
             ret_text: Default::default(),
             end: CallEnd::Returned,
+        }
+    }
+
+    #[test]
+    fn handles_a_call_will_ask_about_are_known_at_its_entry() {
+        let mut g = TestGuest::new();
+        // read(3, ...), write(1, ...): the descriptor; close names nothing.
+        let u = handle_use(Abi::X86_64, 0, &[3, 0x1000, 16, 0, 0, 0], &mut g);
+        assert_eq!((u.given, u.cwd, u.created), (vec![3], false, None));
+        assert!(handle_use(Abi::X86_64, 3, &[3, 0, 0, 0, 0, 0], &mut g).is_empty());
+        // openat(AT_FDCWD, "x", ...) may be relative to the working directory; openat(5, ...) to 5.
+        let u = handle_use(Abi::X86_64, 257, &[0xffff_ff9c, 0x1000, 0, 0, 0, 0], &mut g);
+        assert_eq!((u.given.as_slice(), u.cwd), (&[][..], true));
+        let u = handle_use(Abi::X86_64, 257, &[5, 0x1000, 0, 0, 0, 0], &mut g);
+        assert_eq!((u.given.as_slice(), u.cwd), (&[5][..], true));
+        // pipe2(fds, 0) writes two new descriptors; socket returns one.
+        let u = handle_use(Abi::X86_64, 293, &[0x2000, 0, 0, 0, 0, 0], &mut g);
+        assert_eq!(u.created, Some(NewHandles::Pair(0x2000)));
+        let u = handle_use(Abi::X86_64, 41, &[1, 1, 0, 0, 0, 0], &mut g);
+        assert_eq!(u.created, Some(NewHandles::Returned));
+        // i386 socketcall(SYS_SOCKETPAIR, args): the pair's address is in the argument block.
+        g.write_u32(0x3000 + 12, 0x4000);
+        let u = handle_use(Abi::I386, 102, &[8, 0x3000, 0, 0, 0, 0], &mut g);
+        assert_eq!(u.created, Some(NewHandles::Pair(0x4000)));
+        // The old i386 mmap(struct *): its descriptor is read from the block.
+        g.write_u32(0x5000 + 16, 7);
+        let u = handle_use(Abi::I386, 90, &[0x5000, 0, 0, 0, 0, 0], &mut g);
+        assert_eq!(u.given, vec![7]);
+        // Unknown numbers, unreadable blocks and calls that touch no file: nothing, never a panic.
+        assert!(handle_use(Abi::X86_64, 100_000, &[0; 6], &mut g).is_empty());
+        assert!(handle_use(Abi::I386, 90, &[0xdead_0000, 0, 0, 0, 0, 0], &mut g).is_empty());
+        assert!(handle_use(Abi::X86_64, 39, &[0; 6], &mut g).is_empty());
+        // The cheap test by number agrees.
+        assert!(uses_handles(Abi::X86_64, 0) && uses_handles(Abi::I386, 102));
+        assert!(!uses_handles(Abi::X86_64, 39) && !uses_handles(Abi::X86_64, 3));
+        assert!(!uses_handles(Abi::I386, u64::MAX));
+    }
+
+    #[test]
+    fn every_call_that_names_a_handle_is_known_at_entry() {
+        // Any call `file_calls` turns into an operation on a given handle or a relative path must
+        // be in `handle_use`'s list (the list is kept by hand beside `map`).
+        let mut g = TestGuest::new();
+        g.write(0x1000, b"rel/name\0");
+        for abi in [Abi::X86_64, Abi::I386] {
+            for nr in 0..1024u64 {
+                let Some(desc) = lookup(abi, nr) else {
+                    continue;
+                };
+                let raw = [3, 0x1000, 0x1000, 3, 3, 0];
+                let mut e = ev(abi, nr, raw, 3);
+                e.name = desc.name.into();
+                let named = |at: &PathArg| at.path.is_some();
+                let target = |t: &Target| match t {
+                    Target::Handle(h) => *h == 3,
+                    Target::Path(at) => named(at),
+                };
+                let uses = file_calls(&e, &mut g).iter().any(|c| match &c.op {
+                    FileOp::Read { handle, .. }
+                    | FileOp::Write { handle, .. }
+                    | FileOp::Seek { handle, .. }
+                    | FileOp::SetCloexec { handle, .. }
+                    | FileOp::Mmap { handle, .. } => *handle == 3,
+                    FileOp::Dup { old, .. } => *old == 3,
+                    FileOp::Open { at, .. }
+                    | FileOp::Unlink { at }
+                    | FileOp::Mkdir { at }
+                    | FileOp::Rmdir { at } => named(at),
+                    FileOp::Rename { from, to } | FileOp::Link { from, to } => {
+                        named(from) || named(to)
+                    }
+                    FileOp::Symlink { link, .. } => named(link),
+                    FileOp::Truncate { target: t, .. }
+                    | FileOp::Chmod { target: t }
+                    | FileOp::Chown { target: t }
+                    | FileOp::Chdir { target: t } => target(t),
+                    _ => false,
+                });
+                if uses {
+                    assert!(
+                        !handle_use(abi, nr, &raw, &mut g).is_empty(),
+                        "{abi:?} {} names a handle or path but handle_use says nothing",
+                        desc.name
+                    );
+                }
+            }
         }
     }
 

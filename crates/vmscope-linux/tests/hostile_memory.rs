@@ -19,7 +19,7 @@ use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 use vmscope_linux::btf::KernelLayout;
 use vmscope_linux::kernel_image::vmlinux_from_image;
 use vmscope_linux::syscalls::{DecodeOptions, decode_entry, decode_exit};
-use vmscope_linux::{signal, task};
+use vmscope_linux::{fileops, signal, task};
 
 /// splitmix64: a fast, well-mixed function of its input.
 fn mix(mut z: u64) -> u64 {
@@ -191,6 +191,27 @@ fn every_syscall_decodes_over_junk_memory() {
     }
     too_long.dedup();
     assert!(too_long.is_empty(), "unbounded arguments: {too_long:#?}");
+}
+
+#[test]
+fn handles_known_at_entry_are_read_safely_over_junk() {
+    // What a call names at its entry (read before a return where the kernel is not mapped, KPTI):
+    // at most the call's arguments and one extra descriptor, whatever the memory holds.
+    for seed in 0..3u64 {
+        for abi in [Abi::X86_64, Abi::I386] {
+            for nr in (0..460u64).chain([0x1bad, u64::MAX]) {
+                let mut g = Chaos::new(seed ^ nr, 16 * seed, seed != 1);
+                let raw: [u64; 6] = std::array::from_fn(|i| match (seed + i as u64) % 3 {
+                    0 => g.word(mix(nr + i as u64) & !7),
+                    1 => WINDOW + (mix(nr ^ i as u64) % (64 << 10)),
+                    _ => mix(nr.wrapping_mul(31) + i as u64),
+                });
+                let u = fileops::handle_use(abi, nr, &raw, &mut g);
+                assert!(u.given.len() <= 7, "{abi:?} {nr}: {u:?}");
+                assert!(u.given.iter().all(|&h| h >= 0), "{abi:?} {nr}: {u:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! vmscope's built-in modules.
 //!
 //! - [`context`]: which guest thread runs (Linux task structures through BTF);
+//! - [`at_return`]: kernel facts for a call's return, read at the last page-table switch before it
+//!   (page-table isolation);
 //! - [`syscalls`]: the system-call detector, entry matched with exit, decoded by `vmscope-linux`;
 //! - [`files`]: the file monitor, handle tables and file events from the syscall module's events;
 //! - [`processes`]: process and thread lifecycle events, process lists, the process filter;
@@ -9,6 +11,7 @@
 //!
 //! Modules name no emulator: they see the guest through `vmscope-core`'s traits only.
 
+pub mod at_return;
 pub mod context;
 pub mod files;
 pub mod journal;

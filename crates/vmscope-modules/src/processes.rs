@@ -25,9 +25,15 @@
 //! [`Follow`] and [`FilterSink`] restrict the journal to some processes and their descendants; the
 //! module keeps the followed set up to date (children are followed from their fork, or from their
 //! first call, before any of their events reach the journal).
+//!
+//! With page-table isolation (KPTI) the kernel is not mapped at the hooked entries and returns. What a
+//! call's return needs from the kernel (an exec's program file, comm, argv, working directory; an
+//! unknown thread's parent) is noted at the call's entry and read at the kernel's last page-table
+//! switch before the return ([`crate::at_return`]); process lists wanted where the kernel cannot be
+//! read are walked at the next page-table switch where it can.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use vmscope_core::arch::EntryKind;
@@ -35,7 +41,7 @@ use vmscope_core::arch::x86_64::{CS, RAX, RSP, USER32_CS};
 use vmscope_core::dispatch::Sink;
 use vmscope_core::event::{
     Abi, CallEnd, Event, EventKind, EventMask, Notice, ProcessEntry, ProcessEvent, ProcessList,
-    ProcessOp, Seen, SyscallEvent, ThreadEntry,
+    ProcessOp, Seen, SyscallEvent, ThreadCtx, ThreadEntry,
 };
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
@@ -43,6 +49,7 @@ use vmscope_linux::btf::{KernelLayout, VfsLayout};
 use vmscope_linux::process::{self as lp, WaitStatus};
 use vmscope_linux::{syscalls, task, vfs};
 
+use crate::at_return::AtReturn;
 use crate::context::Context;
 use crate::syscalls::Syscalls;
 
@@ -192,6 +199,70 @@ struct Proc {
 /// Ended threads remembered per process (see `Proc::ended`).
 const MAX_ENDED_THREADS: usize = 4096;
 
+/// Process lists asked for where the kernel could not be read, walked at the next page-table switch
+/// where it can (bits of `Processes::deferred`).
+const WALK_START: u8 = 1;
+const WALK_PERIODIC: u8 = 2;
+const WALK_SHUTDOWN: u8 = 4;
+
+fn walk_name(bit: u8) -> &'static str {
+    match bit {
+        WALK_START => "start",
+        WALK_PERIODIC => "periodic",
+        _ => "shutdown",
+    }
+}
+
+/// What a call will want from the kernel at its return, noted at its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Need {
+    /// An exec, called from this address space: a successful one returns in another.
+    exec_from: Option<u64>,
+    /// The thread is not in the table: its parent, to announce it.
+    parent: bool,
+    /// The table has no address space for the process (new to it, or a kernel thread at the last
+    /// walk, like init before it ran /init): its `mm` now.
+    mm: bool,
+}
+
+/// What was read from the kernel at the page-table switch before a call's return.
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    /// The thread current at the switch.
+    pid: Option<u32>,
+    tid: Option<u32>,
+    ppid: Option<u32>,
+    mm: Option<u64>,
+    exec: Option<ExecFacts>,
+}
+
+/// The kernel's account of a task right after a successful exec.
+#[derive(Debug, Clone, Default)]
+struct ExecFacts {
+    pid: u32,
+    tid: u32,
+    comm: String,
+    ppid: Option<u32>,
+    argv: Option<Vec<String>>,
+    /// `AT_EXECFN` read as a 64-bit and as a 32-bit auxiliary vector (which one is right is known from
+    /// the return's code segment).
+    execfn64: Option<String>,
+    execfn32: Option<String>,
+    /// The program file (`mm->exe_file`), and the working directory when no absolute `AT_EXECFN`
+    /// was found.
+    path: Option<String>,
+    cwd: Option<String>,
+}
+
+impl ExecFacts {
+    fn execfn(&self, abi: Abi) -> Option<String> {
+        match abi {
+            Abi::X86_64 => self.execfn64.clone(),
+            Abi::I386 => self.execfn32.clone(),
+        }
+    }
+}
+
 /// The process monitor module.
 pub struct Processes {
     layout: Option<Arc<KernelLayout>>,
@@ -201,8 +272,14 @@ pub struct Processes {
     table: RwLock<HashMap<u32, Proc>>,
     started: AtomicBool,
     shutdown_listed: AtomicBool,
+    /// When the guest's `reboot` call entered (for a shutdown list that had to wait).
+    shutdown_ts: AtomicU64,
     last_list: AtomicU64,
     warned: AtomicBool,
+    /// Lists asked for where the kernel could not be read (`WALK_*` bits).
+    deferred: AtomicU8,
+    /// Kernel facts for calls' returns, read at the page-table switch before them (KPTI).
+    at_return: AtReturn<Need, Facts>,
 }
 
 impl Processes {
@@ -225,8 +302,11 @@ impl Processes {
             table: RwLock::new(HashMap::new()),
             started: AtomicBool::new(false),
             shutdown_listed: AtomicBool::new(false),
+            shutdown_ts: AtomicU64::new(0),
             last_list: AtomicU64::new(0),
             warned: AtomicBool::new(false),
+            deferred: AtomicU8::new(0),
+            at_return: AtReturn::new(),
         }
     }
 
@@ -321,6 +401,66 @@ impl Processes {
         bus.publish(Event::ProcessList(list));
     }
 
+    /// Walks the task list now if the kernel can be read here, else at the next page-table switch
+    /// where it can (with KPTI, entries and returns run on the user page tables).
+    fn list(
+        &self,
+        cpu: &mut dyn GuestCpu,
+        layout: &KernelLayout,
+        task: u64,
+        bit: u8,
+        ts: u64,
+        bus: &mut Bus,
+    ) {
+        if cpu.read_u32(task.wrapping_add(layout.task.pid)).is_some() {
+            self.walk(cpu, layout, task, walk_name(bit), ts, bus);
+        } else {
+            self.deferred.fetch_or(bit, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether thread `tid` of process `pid` is in the table (and the process not gone long ago), and
+    /// whether the table lacks the process's address space.
+    fn table_view(&self, pid: u32, tid: u32, ts: u64) -> (bool, bool) {
+        let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(p) = table.get(&pid) else {
+            return (false, true);
+        };
+        let known = p
+            .exited
+            .is_none_or(|at| ts < at.saturating_add(PID_REUSE_AFTER_NS))
+            && p.threads.contains(&tid);
+        (known, p.mm.is_none_or(|m| m == 0))
+    }
+
+    /// A process the table has without an address space makes calls: it has one now (init after it
+    /// ran /init from the kernel, with no exec call to see). Its comm changed with it.
+    fn refresh(
+        &self,
+        c: &SyscallEvent,
+        cpu: &mut dyn GuestCpu,
+        layout: &KernelLayout,
+        facts: Option<&Facts>,
+        pid: u32,
+        tid: u32,
+    ) {
+        let Some(mm) = lp::task_mm(cpu, c.thread.task, layout)
+            .or(facts.and_then(|f| f.mm))
+            .filter(|&m| m != 0)
+        else {
+            return;
+        };
+        let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(p) = table.get_mut(&pid) {
+            p.mm = Some(mm);
+            if pid == tid
+                && let Some(comm) = &c.thread.comm
+            {
+                comm.as_str().clone_into(&mut p.comm);
+            }
+        }
+    }
+
     fn on_call(&self, c: &SyscallEvent, cpu: &mut dyn GuestCpu, bus: &mut Bus) {
         let Some(layout) = self.layout.as_deref() else {
             return;
@@ -338,16 +478,27 @@ impl Processes {
         if c.thread.task == 0 {
             return;
         }
-        if !self.started.swap(true, Ordering::Relaxed) {
-            self.walk(cpu, layout, c.thread.task, "start", c.ts, bus);
+        // What this call noted at its entry it would want now, and what was read for it at the
+        // page-table switch before its return (KPTI).
+        let (need, facts) = match self.at_return.take(cpu.vcpu(), c.thread.task) {
+            Some((need, facts)) => (Some(need), facts),
+            None => (None, None),
+        };
+        if !self.started.load(Ordering::Relaxed) && !self.started.swap(true, Ordering::Relaxed) {
+            self.list(cpu, layout, c.thread.task, WALK_START, c.ts, bus);
         } else if let Some(every) = self.list_every_ns
             && c.ts.saturating_sub(self.last_list.load(Ordering::Relaxed)) >= every
         {
-            self.walk(cpu, layout, c.thread.task, "periodic", c.ts, bus);
+            self.list(cpu, layout, c.thread.task, WALK_PERIODIC, c.ts, bus);
         }
         // Calls flushed when tracing stops come without a guest to read: nothing to learn from them.
-        if c.end != CallEnd::Unfinished && !self.discover(c, cpu, layout, pid, tid, bus) {
+        if c.end != CallEnd::Unfinished
+            && !self.discover(c, cpu, layout, pid, tid, facts.as_ref(), bus)
+        {
             return;
+        }
+        if c.end != CallEnd::Unfinished && need.is_some_and(|n| n.mm) {
+            self.refresh(c, cpu, layout, facts.as_ref(), pid, tid);
         }
         let ret = c.ret.unwrap_or(-1);
         match (c.name.as_str(), c.end) {
@@ -355,7 +506,7 @@ impl Processes {
                 self.created(c, cpu, pid, ret as u32, bus);
             }
             ("execve" | "execveat", CallEnd::Returned) if ret == 0 => {
-                self.exec(c, cpu, layout, pid, bus);
+                self.exec(c, cpu, layout, pid, facts.and_then(|f| f.exec), bus);
             }
             ("exit_group", CallEnd::NoReturn) => self.exit_group(c, pid, tid, bus),
             ("exit", CallEnd::NoReturn) => self.thread_exit(c, pid, tid, bus),
@@ -388,6 +539,10 @@ impl Processes {
     /// yet, or it was missed). `false` when the call is stale: the thread object now belongs to
     /// another thread (a dead thread's call matched with the first return of a task reusing its
     /// `task_struct`), and nothing is to be learnt from it.
+    ///
+    /// `facts`: what was read at the page-table switch before the return, for when the kernel cannot
+    /// be read here (KPTI).
+    #[allow(clippy::too_many_arguments, reason = "one call's whole context")]
     fn discover(
         &self,
         c: &SyscallEvent,
@@ -395,27 +550,24 @@ impl Processes {
         layout: &KernelLayout,
         pid: u32,
         tid: u32,
+        facts: Option<&Facts>,
         bus: &mut Bus,
     ) -> bool {
         let known = |p: &Proc| {
             p.exited
                 .is_none_or(|at| c.ts < at.saturating_add(PID_REUSE_AFTER_NS))
         };
-        {
-            let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
-            if table
-                .get(&pid)
-                .is_some_and(|p| known(p) && p.threads.contains(&tid))
-            {
-                return true;
-            }
+        if self.table_view(pid, tid, c.ts).0 {
+            return true;
         }
-        if task::read_task_ident(cpu, c.thread.task, layout)
-            .is_some_and(|i| (i.pid, i.tid) != (pid, tid))
-        {
+        let now = match task::read_task_ident(cpu, c.thread.task, layout) {
+            Some(i) => Some((i.pid, i.tid)),
+            None => facts.and_then(|f| f.pid.zip(f.tid)),
+        };
+        if now.is_some_and(|ids| ids != (pid, tid)) {
             return false;
         }
-        let ppid = lp::parent_pid(cpu, c.thread.task, layout);
+        let ppid = lp::parent_pid(cpu, c.thread.task, layout).or(facts.and_then(|f| f.ppid));
         let comm = c
             .thread
             .comm
@@ -529,49 +681,96 @@ impl Processes {
         bus.publish(Event::Process(e));
     }
 
-    /// A successful exec, seen at its return: the guest now holds the new image.
+    /// The kernel's account of `task` right after an exec: `None` when the kernel cannot be read here.
+    /// `abi` is the new image's when known (at the return); at a page-table switch it is not, and
+    /// `AT_EXECFN` is read both ways.
+    fn read_exec(
+        &self,
+        cpu: &mut dyn GuestCpu,
+        layout: &KernelLayout,
+        task: u64,
+        abi: Option<Abi>,
+    ) -> Option<ExecFacts> {
+        let ident = task::read_task_ident(cpu, task, layout)?;
+        let mut f = ExecFacts {
+            pid: ident.pid,
+            tid: ident.tid,
+            comm: ident.comm_lossy(),
+            ppid: lp::parent_pid(cpu, task, layout),
+            argv: lp::read_cmdline(cpu, task, layout),
+            ..ExecFacts::default()
+        };
+        // The image's own ABI first; the other only when that finds nothing or the ABI is unknown.
+        if abi != Some(Abi::I386) {
+            f.execfn64 = lp::read_execfn(cpu, task, layout, Abi::X86_64);
+        }
+        if abi.is_none() || f.execfn64.is_none() {
+            f.execfn32 = lp::read_execfn(cpu, task, layout, Abi::I386);
+        }
+        if abi == Some(Abi::I386) && f.execfn32.is_none() {
+            f.execfn64 = lp::read_execfn(cpu, task, layout, Abi::X86_64);
+        }
+        // The kernel's own name for the program file (symlinks resolved), and the working directory
+        // for a file name given relative.
+        if let Some(v) = self.vfs.as_deref() {
+            f.path = lp::exe_file(cpu, task, layout).and_then(|file| vfs::file_name(cpu, v, file));
+            let absolute = [&f.execfn64, &f.execfn32]
+                .into_iter()
+                .flatten()
+                .any(|n| n.starts_with('/'));
+            if !absolute {
+                f.cwd = vfs::task_cwd(cpu, v, task);
+            }
+        }
+        Some(f)
+    }
+
+    /// A successful exec, seen at its return: the guest now holds the new image. What the kernel
+    /// says is read here, or comes from `captured` (read at the page-table switch before the return)
+    /// where the kernel is not mapped (KPTI).
     fn exec(
         &self,
         c: &SyscallEvent,
         cpu: &mut dyn GuestCpu,
         layout: &KernelLayout,
         pid: u32,
+        captured: Option<ExecFacts>,
         bus: &mut Bus,
     ) {
         let t = c.thread.task;
-        // The exec'ing thread may have taken over the leader's id; the comm is the new program's.
-        let ident = task::read_task_ident(cpu, t, layout);
-        let (pid, tid) = ident.map_or((pid, pid), |i| (i.pid, i.tid));
-        let comm = ident
-            .map(|i| i.comm_lossy())
-            .or_else(|| c.thread.comm.as_deref().map(str::to_string));
-        let argv = lp::read_cmdline(cpu, t, layout);
         let abi = new_image_abi(cpu).unwrap_or(c.abi);
         let other = match abi {
             Abi::X86_64 => Abi::I386,
             Abi::I386 => Abi::X86_64,
         };
+        let f = self.read_exec(cpu, layout, t, Some(abi)).or(captured);
+        // The exec'ing thread may have taken over the leader's id; the comm is the new program's.
+        let (pid, tid) = f.as_ref().map_or((pid, pid), |f| (f.pid, f.tid));
+        let comm = f
+            .as_ref()
+            .map(|f| f.comm.clone())
+            .or_else(|| c.thread.comm.as_deref().map(str::to_string));
+        let argv = f.as_ref().and_then(|f| f.argv.clone());
         let given = match c.name.as_str() {
             "execveat" => c.args.get(1),
             _ => c.args.first(),
         };
-        let mut filename = lp::read_execfn(cpu, t, layout, abi)
-            .or_else(|| lp::read_execfn(cpu, t, layout, other))
+        let mut filename = f
+            .as_ref()
+            .and_then(|f| f.execfn(abi).or_else(|| f.execfn(other)))
             .or_else(|| given.and_then(|a| unquote(a)));
-        // The kernel's own name for the program file (symlinks resolved), and the file name as given
-        // made absolute with the working directory.
-        let mut path = None;
-        if let Some(v) = self.vfs.as_deref() {
-            path = lp::exe_file(cpu, t, layout).and_then(|f| vfs::file_name(cpu, v, f));
-            if let Some(f) = filename.as_deref()
-                && !f.starts_with('/')
-                && c.name == "execve"
-                && let Some(cwd) = vfs::task_cwd(cpu, v, t)
-            {
-                filename = Some(join_path(&cwd, f));
-            }
+        // The file name as given, made absolute with the working directory.
+        if let Some(name) = filename.as_deref()
+            && !name.starts_with('/')
+            && c.name == "execve"
+            && let Some(cwd) = f.as_ref().and_then(|f| f.cwd.as_deref())
+        {
+            filename = Some(join_path(cwd, name));
         }
-        let path = path.or_else(|| filename.clone());
+        let path = f
+            .as_ref()
+            .and_then(|f| f.path.clone())
+            .or_else(|| filename.clone());
         let ppid = {
             let mut table = self.table.write().unwrap_or_else(PoisonError::into_inner);
             let p = table.entry(pid).or_default();
@@ -581,7 +780,7 @@ impl Processes {
             p.threads = [tid].into_iter().collect();
             p.exited = None;
             if p.ppid.is_none() {
-                p.ppid = lp::parent_pid(cpu, t, layout);
+                p.ppid = f.as_ref().and_then(|f| f.ppid);
             }
             p.ppid
         };
@@ -681,14 +880,20 @@ impl Processes {
         bus.publish(Event::Process(e));
     }
 
-    /// At a kernel entry: the guest's `reboot` call gets a last walk while the guest can be read.
+    /// At a kernel entry: the first call seen gets the start list, the guest's `reboot` call a last
+    /// one while the guest can be read; and what the call will want from the kernel at its return is
+    /// noted, to be read at the page-table switch before it if the kernel is not mapped there (KPTI).
     fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook, kind: EntryKind, bus: &mut Bus) {
         let Some(layout) = self.layout.as_deref() else {
             return;
         };
-        let Some(task) = hook.thread.as_ref().map(|t| t.task).filter(|&t| t != 0) else {
+        let Some(thread) = hook.thread.as_ref().filter(|t| t.task != 0) else {
             return;
         };
+        let task = thread.task;
+        if !self.started.load(Ordering::Relaxed) && !self.started.swap(true, Ordering::Relaxed) {
+            self.list(cpu, layout, task, WALK_START, hook.ts, bus);
+        }
         let Some(ax) = cpu.reg(RAX) else { return };
         let abi = match kind {
             EntryKind::Syscall if cpu.reg(CS) != Some(USER32_CS) => Abi::X86_64,
@@ -698,11 +903,83 @@ impl Processes {
             Abi::X86_64 => ax,
             Abi::I386 => ax & 0xffff_ffff,
         };
-        if syscalls::lookup(abi, nr).is_some_and(|d| d.name == "reboot")
-            && !self.shutdown_listed.swap(true, Ordering::Relaxed)
-        {
-            self.walk(cpu, layout, task, "shutdown", hook.ts, bus);
+        let name = syscalls::lookup(abi, nr).map(|d| d.name);
+        if name == Some("reboot") {
+            if !self.shutdown_listed.swap(true, Ordering::Relaxed) {
+                self.shutdown_ts.store(hook.ts, Ordering::Relaxed);
+                self.list(cpu, layout, task, WALK_SHUTDOWN, hook.ts, bus);
+            }
+            return;
         }
+        let (known, no_mm) = match (thread.pid, thread.tid) {
+            (Some(pid), Some(tid)) => self.table_view(pid, tid, hook.ts),
+            _ => (true, false),
+        };
+        let need = Need {
+            exec_from: matches!(name, Some("execve" | "execveat")).then_some(thread.asid),
+            parent: !known,
+            mm: no_mm,
+        };
+        if need.exec_from.is_some() || need.parent || need.mm {
+            self.at_return.note(task, need);
+        }
+    }
+
+    /// At a page-table switch: walks the lists that had to wait, and reads what a call of the current
+    /// thread noted it will want at its return. Only when something waits: with KPTI this runs before
+    /// every return to user mode. On the way into the kernel the old tables are the user's, the kernel
+    /// cannot be read and nothing is done (the context module then names the thread it remembers).
+    fn on_switch(&self, cpu: &mut dyn GuestCpu, hook: &Hook, bus: &mut Bus) {
+        if self.deferred.load(Ordering::Relaxed) == 0 && self.at_return.is_idle() {
+            return;
+        }
+        let Some(layout) = self.layout.as_deref() else {
+            return;
+        };
+        let Some(t) = hook.thread.as_ref().filter(|t| t.task != 0) else {
+            return;
+        };
+        if t.tid.is_none() || cpu.read_u32(t.task.wrapping_add(layout.task.pid)) != t.tid {
+            return;
+        }
+        if self.deferred.load(Ordering::Relaxed) != 0 {
+            let bits = self.deferred.swap(0, Ordering::Relaxed);
+            for bit in [WALK_START, WALK_PERIODIC, WALK_SHUTDOWN] {
+                if bits & bit != 0 {
+                    self.walk(cpu, layout, t.task, walk_name(bit), hook.ts, bus);
+                }
+            }
+        }
+        let vcpu = cpu.vcpu();
+        self.at_return.capture(vcpu, t.task, |need| {
+            self.facts_at_switch(cpu, layout, t, *need)
+        });
+    }
+
+    fn facts_at_switch(
+        &self,
+        cpu: &mut dyn GuestCpu,
+        layout: &KernelLayout,
+        t: &ThreadCtx,
+        need: Need,
+    ) -> Facts {
+        let mut f = Facts {
+            pid: t.pid,
+            tid: t.tid,
+            ..Facts::default()
+        };
+        if need.parent {
+            f.ppid = lp::parent_pid(cpu, t.task, layout);
+        }
+        if need.mm {
+            f.mm = lp::task_mm(cpu, t.task, layout);
+        }
+        // A successful exec returns in a new address space; a failed one has nothing to read. Earlier
+        // switches during the exec may see it half done: the last one before the return wins.
+        if need.exec_from.is_some_and(|from| from != t.asid) {
+            f.exec = self.read_exec(cpu, layout, t.task, None);
+        }
+        f
     }
 }
 
@@ -845,19 +1122,22 @@ impl Module for Processes {
 
     fn interest(&self) -> Interest {
         Interest {
-            // Entries only to catch the guest's `reboot` call (it never returns, so no event).
+            // Entries for the start and `reboot` lists and to note what a call's return will want.
             entries: true,
             exits: false,
-            page_table_switches: false,
+            // The last point before a return where the kernel is mapped (KPTI).
+            page_table_switches: self.layout.is_some(),
             events: EventMask::NONE.with(EventKind::Syscall),
         }
     }
 
     fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, bus: &mut Bus) {
-        if let HookPoint::Entry(kind) = hook.point
-            && !self.shutdown_listed.load(Ordering::Relaxed)
-        {
-            self.on_entry(cpu, hook, kind, bus);
+        match hook.point {
+            HookPoint::Entry(kind) if !self.shutdown_listed.load(Ordering::Relaxed) => {
+                self.on_entry(cpu, hook, kind, bus);
+            }
+            HookPoint::PageTableSwitch => self.on_switch(cpu, hook, bus),
+            _ => {}
         }
     }
 
@@ -872,8 +1152,17 @@ impl Module for Processes {
             return;
         }
         let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
+        // A shutdown list the kernel could not be read for (KPTI, and no page-table switch came after
+        // the `reboot` call): the table as the events left it.
+        let shutdown = (self.deferred.load(Ordering::Relaxed) & WALK_SHUTDOWN != 0).then(|| {
+            let ts = self.shutdown_ts.load(Ordering::Relaxed);
+            list_from_table(&table, ts, "shutdown", "events", true)
+        });
         let list = list_from_table(&table, vmscope_core::clock::now_ns(), "end", "events", true);
         drop(table);
+        if let Some(l) = shutdown {
+            bus.publish(Event::ProcessList(l));
+        }
         bus.publish(Event::ProcessList(list));
     }
 }
@@ -882,6 +1171,7 @@ impl Module for Processes {
 mod tests {
     use super::*;
     use std::sync::Mutex;
+    use vmscope_core::arch::x86_64::{CS, RAX};
     use vmscope_core::guest::TestGuest;
     use vmscope_linux::btf::{
         CurrentTaskVia, MmStructLayout, PerCpuLayout, ProcessLayout, StateField, TaskStructLayout,
@@ -1261,6 +1551,201 @@ mod tests {
                 ("getpid".into(), Some(12)),
             ]
         );
+    }
+
+    // ---- KPTI: the kernel is mapped at page-table switches, not at entries and returns ----
+
+    /// What the vCPU sees on the user page tables (KPTI at an entry or a return): user memory only.
+    fn user_view(g: &TestGuest) -> TestGuest {
+        let mut u = g.clone();
+        u.pages.retain(|a, _| *a < 1 << 47);
+        u
+    }
+
+    fn at(point: HookPoint, thread: vmscope_core::event::ThreadCtx) -> Hook {
+        Hook {
+            ts: 1_000,
+            vcpu: 0,
+            pc: 0x40_1000,
+            len: 2,
+            point,
+            to_user: None,
+            thread: Some(thread),
+        }
+    }
+
+    fn thread(pid: u32, tid: u32, comm: &str, task: u64, asid: u64) -> ThreadCtx {
+        ThreadCtx {
+            pid: Some(pid),
+            tid: Some(tid),
+            comm: Some(comm.into()),
+            task,
+            asid,
+        }
+    }
+
+    fn hook_on(m: &Processes, g: &mut TestGuest, mut h: Hook) -> Vec<Event> {
+        let mut bus = Bus::default();
+        m.on_hook(g, &mut h, &mut bus);
+        bus.take()
+    }
+
+    /// A call entering by `syscall` with number `nr`, seen on the user page tables.
+    fn enter(m: &Processes, g: &TestGuest, nr: u64, t: ThreadCtx) -> Vec<Event> {
+        let mut u = user_view(g);
+        u.set_reg(RAX, nr).set_reg(CS, 0x33);
+        hook_on(m, &mut u, at(HookPoint::Entry(EntryKind::Syscall), t))
+    }
+
+    #[test]
+    fn with_kpti_lists_wait_for_a_switch_where_the_kernel_is_mapped() {
+        let m = module();
+        assert!(m.interest().page_table_switches);
+        let g = guest();
+        let sh = thread(10, 10, "sh", t(2), 0x1000);
+        // The first call enters on the user tables: the start list cannot be walked there.
+        assert!(enter(&m, &g, 39, sh.clone()).is_empty());
+        // The switch into the kernel runs on the user tables too: nothing.
+        assert!(
+            hook_on(
+                &m,
+                &mut user_view(&g),
+                at(HookPoint::PageTableSwitch, sh.clone())
+            )
+            .is_empty()
+        );
+        // The switch back, on the kernel's tables: the start list.
+        let ev = hook_on(
+            &m,
+            &mut g.clone(),
+            at(HookPoint::PageTableSwitch, sh.clone()),
+        );
+        let Some(Event::ProcessList(l)) = ev.first() else {
+            panic!("no list at the switch: {ev:?}");
+        };
+        assert_eq!(
+            (l.when, l.source, l.complete, l.processes.len()),
+            ("start", "kernel", true, 2)
+        );
+        // The guest's reboot call: no switch follows it; the list is the table, at the end.
+        assert!(enter(&m, &g, 169, sh).is_empty());
+        let mut bus = Bus::default();
+        m.on_stop(&mut bus);
+        let lists: Vec<(&str, &str)> = bus
+            .events()
+            .iter()
+            .filter_map(|e| match e {
+                Event::ProcessList(l) => Some((l.when, l.source)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lists, vec![("shutdown", "events"), ("end", "events")]);
+    }
+
+    #[test]
+    fn with_kpti_exec_details_are_read_at_the_switch_before_the_return() {
+        let m = module();
+        let mut g = guest();
+        feed(&m, &mut g, &call("getpid", 10, 10, t(2), [0; 6], Some(10)));
+        feed(
+            &m,
+            &mut g,
+            &call("clone", 10, 10, t(2), [0x11, 0, 0, 0, 0, 0], Some(11)),
+        );
+        // 11 calls execve (59) on the user tables of the shell's copy (address space 0x1000).
+        let before = thread(11, 11, "sh", t(3), 0x1000);
+        task(&mut g, 3, 11, 11, "sh", t(2));
+        enter(&m, &g, 59, before.clone());
+        // A switch while the exec is half done (still the old address space) reads nothing of it.
+        hook_on(
+            &m,
+            &mut g.clone(),
+            at(HookPoint::PageTableSwitch, before.clone()),
+        );
+        // The new image: comm, mm with arguments and AT_EXECFN, a new address space (0x2000).
+        task(&mut g, 3, 11, 11, "wl", t(2));
+        g.write_u64(t(3) + 0x80, MM);
+        let args = b"wl\0-v\0";
+        g.write(0x7ffc_0000_0100, args);
+        g.write_u64(MM + 0x100, 0x7ffc_0000_0100)
+            .write_u64(MM + 0x108, 0x7ffc_0000_0100 + args.len() as u64);
+        g.write(0x7ffc_0000_0200, b"/bin/wl\0");
+        for (i, v) in [31u64, 0x7ffc_0000_0200, 0, 0].iter().enumerate() {
+            g.write_u64(MM + 0x200 + 8 * i as u64, *v);
+        }
+        let after = thread(11, 11, "wl", t(3), 0x2000);
+        hook_on(&m, &mut g.clone(), at(HookPoint::PageTableSwitch, after));
+        // The return, on the user tables: what the kernel says comes from the switch.
+        let ev = feed(
+            &m,
+            &mut user_view(&g),
+            &call("execve", 11, 11, t(3), [0; 6], Some(0)),
+        );
+        let p = procs(&ev);
+        assert_eq!(p.len(), 1, "{ev:?}");
+        assert_eq!(p[0].op, ProcessOp::Exec);
+        assert_eq!(p[0].comm.as_deref(), Some("wl"));
+        assert_eq!(p[0].path.as_deref(), Some("/bin/wl"));
+        assert_eq!(p[0].ppid, Some(10));
+        assert_eq!(
+            p[0].argv.as_deref(),
+            Some(&["wl".to_string(), "-v".into()][..])
+        );
+        assert!(m.at_return.is_idle(), "the note went with the event");
+        // A failed exec returns in the caller's address space: nothing is read for it.
+        enter(&m, &g, 59, thread(11, 11, "wl", t(3), 0x2000));
+        hook_on(
+            &m,
+            &mut TestGuest::new(),
+            at(
+                HookPoint::PageTableSwitch,
+                thread(11, 11, "wl", t(3), 0x2000),
+            ),
+        );
+        let ev = feed(
+            &m,
+            &mut user_view(&g),
+            &call("execve", 11, 11, t(3), [0; 6], Some(-2)),
+        );
+        assert!(procs(&ev).is_empty());
+        assert!(m.at_return.is_idle());
+    }
+
+    #[test]
+    fn with_kpti_an_unknown_threads_parent_is_read_at_the_switch() {
+        let m = module();
+        let mut g = guest();
+        feed(&m, &mut g, &call("getpid", 10, 10, t(2), [0; 6], Some(10)));
+        // Child 14 makes its first call before the shell's fork returns.
+        task(&mut g, 5, 14, 14, "sh", t(2));
+        g.write_u64(t(5) + 0x80, MM + 0x1000);
+        let child = thread(14, 14, "sh", t(5), 0x3000);
+        enter(&m, &g, 39, child.clone());
+        hook_on(&m, &mut g.clone(), at(HookPoint::PageTableSwitch, child));
+        let ev = feed(
+            &m,
+            &mut user_view(&g),
+            &call("getpid", 14, 14, t(5), [0; 6], Some(14)),
+        );
+        let p = procs(&ev);
+        assert_eq!(
+            (p[0].op, p[0].ppid, p[0].seen),
+            (ProcessOp::Fork, Some(10), Seen::FirstCall)
+        );
+        // Known now, with its address space (read at the switch too): its next calls note nothing.
+        enter(&m, &g, 39, thread(14, 14, "sh", t(5), 0x3000));
+        assert!(m.at_return.is_idle());
+        let mut bus = Bus::default();
+        m.on_stop(&mut bus);
+        let Some(Event::ProcessList(end)) = bus.events().first() else {
+            panic!("no end list");
+        };
+        let child = end
+            .processes
+            .iter()
+            .find(|p| p.pid == 14)
+            .expect("child listed");
+        assert_eq!(child.mm, Some(format!("{:#x}", MM + 0x1000)));
     }
 
     #[test]

@@ -359,7 +359,7 @@ fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) ->
 /// 32-bit code entering through the vDSO moves arguments around: `syscall` from compatibility mode
 /// carries the second argument in ebp (ecx is clobbered by the instruction) and the sixth on the user
 /// stack; `sysenter` also finds the sixth on the user stack.
-fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind, n: usize) -> [u64; 6] {
+pub(crate) fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind, n: usize) -> [u64; 6] {
     /// Where an argument is: a register, or the 32-bit word at the user stack pointer.
     #[derive(Clone, Copy)]
     enum At {

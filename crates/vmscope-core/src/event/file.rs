@@ -237,6 +237,35 @@ pub struct FileCall {
     pub error: Option<String>,
 }
 
+/// What a call names and may create, known at its entry: the handles whose names a file monitor may
+/// want from the kernel at the call's return. Where the kernel is not mapped at the return (page-table
+/// isolation) they are read at the last point before it that it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HandleUse {
+    /// Handles passed to the call (descriptors, directory descriptors).
+    pub given: Vec<Handle>,
+    /// Whether a path argument may be relative to the current directory.
+    pub cwd: bool,
+    /// Where the handles the call creates will be.
+    pub created: Option<NewHandles>,
+}
+
+impl HandleUse {
+    /// Whether the call names and creates nothing.
+    pub fn is_empty(&self) -> bool {
+        self.given.is_empty() && !self.cwd && self.created.is_none()
+    }
+}
+
+/// Where a call puts the handles it creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewHandles {
+    /// The call's return value (`socket`, `accept`, `eventfd`).
+    Returned,
+    /// Two 32-bit handles written at this address of the caller's memory (`pipe`, `socketpair`).
+    Pair(u64),
+}
+
 /// A file event: one file operation of one thread (`type: "file"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileAccess {

@@ -14,8 +14,8 @@ mod process;
 
 pub use alert::{CustomEvent, FieldValue};
 pub use file::{
-    Buffer, FileAccess, FileCall, FileEvent, FileOp, FileSummary, Handle, ObjectKind, PathArg,
-    PathBase, ProcessFileUse, Target,
+    Buffer, FileAccess, FileCall, FileEvent, FileOp, FileSummary, Handle, HandleUse, NewHandles,
+    ObjectKind, PathArg, PathBase, ProcessFileUse, Target,
 };
 pub use process::{ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry};
 

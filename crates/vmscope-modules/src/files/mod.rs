@@ -11,21 +11,30 @@
 //!
 //! State is one model behind one lock: handle tables are shared between threads and processes, so
 //! they cannot be split by vCPU. Only calls that touch files take it, briefly.
+//!
+//! Names only the kernel knows (a descriptor open before tracing began, the first working directory,
+//! a new pipe's or socket's inode) are read at the call's return. With page-table isolation (KPTI) the
+//! kernel is not mapped there: at the call's entry the module notes which of the call's handles the
+//! model does not know, and they are named at the kernel's last page-table switch before the return
+//! ([`crate::at_return`]).
 
 pub mod table;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use vmscope_core::arch::EntryKind;
+use vmscope_core::arch::x86_64::{CS, RAX, USER32_CS};
 use vmscope_core::event::{
-    Buffer, Event, EventKind, EventMask, FileAccess, FileCall, FileEvent, FileOp, Handle,
-    SyscallEvent, ThreadCtx,
+    Abi, Buffer, Event, EventKind, EventMask, FileAccess, FileCall, FileEvent, FileOp, Handle,
+    HandleUse, NewHandles, SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::GuestCpu;
-use vmscope_core::module::{Bus, Interest, Module};
+use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
 use vmscope_linux::btf::VfsLayout;
 use vmscope_linux::{fileops, vfs};
 
-use crate::syscalls::Syscalls;
+use crate::at_return::AtReturn;
+use crate::syscalls::{self as detector, Syscalls};
 use table::{KernelView, Moved, Outcome, Tracker, Who};
 
 /// The most bytes of one call read from the guest for hashing; the rest is counted as unhashed.
@@ -41,6 +50,45 @@ pub trait FileOs: Send + Sync {
     fn handle_name(&self, thread: &ThreadCtx, h: Handle, cpu: &mut dyn GuestCpu) -> Option<String>;
     /// The current directory of `thread`, from the kernel's own structures.
     fn cwd(&self, thread: &ThreadCtx, cpu: &mut dyn GuestCpu) -> Option<String>;
+
+    /// Whether this layer can name anything from the kernel at all ([`FileOs::handle_name`],
+    /// [`FileOs::cwd`]). Default: no.
+    fn reads_kernel(&self) -> bool {
+        false
+    }
+
+    /// At a call's entry (`kind`, registers and memory in `cpu`): the handles it names and may create,
+    /// whose names may have to be read before its return. Default: none.
+    fn handle_use(&self, _kind: EntryKind, _cpu: &mut dyn GuestCpu) -> HandleUse {
+        HandleUse::default()
+    }
+
+    /// Just before a call returns (at the kernel's last page-table switch): the handles it created, as
+    /// [`HandleUse::created`] says where to find them. Default: none.
+    fn created_now(&self, _created: NewHandles, _cpu: &mut dyn GuestCpu) -> Vec<Handle> {
+        Vec::new()
+    }
+}
+
+/// Handles at most named ahead of one call's return.
+const MAX_NAMED_AHEAD: usize = 8;
+
+/// Names read from the kernel before a call's return, for where it is not mapped at the return.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamesAhead {
+    /// Handles and what they named.
+    pub names: Vec<(Handle, String)>,
+    /// The current directory, when asked for.
+    pub cwd: Option<String>,
+}
+
+impl NamesAhead {
+    fn name(&self, h: Handle) -> Option<String> {
+        self.names
+            .iter()
+            .find(|(n, _)| *n == h)
+            .map(|(_, name)| name.clone())
+    }
 }
 
 /// Linux: calls mapped by `vmscope_linux::fileops`, kernel structures read by `vmscope_linux::vfs`.
@@ -65,6 +113,59 @@ impl FileOs for LinuxFiles {
     fn cwd(&self, thread: &ThreadCtx, cpu: &mut dyn GuestCpu) -> Option<String> {
         vfs::task_cwd(cpu, self.vfs.as_deref()?, thread.task)
     }
+
+    fn reads_kernel(&self) -> bool {
+        self.vfs.is_some()
+    }
+
+    fn handle_use(&self, kind: EntryKind, cpu: &mut dyn GuestCpu) -> HandleUse {
+        // As the syscall detector reads a call (x86: the ABI from the entry and the code segment).
+        let Some(ax) = cpu.reg(RAX) else {
+            return HandleUse::default();
+        };
+        let abi = match kind {
+            EntryKind::Syscall if cpu.reg(CS) != Some(USER32_CS) => Abi::X86_64,
+            _ => Abi::I386,
+        };
+        let nr = match abi {
+            Abi::X86_64 => ax,
+            Abi::I386 => ax & 0xffff_ffff,
+        };
+        // Most calls touch no handle: decided by number, before reading any argument.
+        if !fileops::uses_handles(abi, nr) {
+            return HandleUse::default();
+        }
+        let nargs =
+            vmscope_linux::syscalls::lookup(abi, nr).map_or(6, |d| usize::from(d.nargs).min(6));
+        let raw = detector::read_args(cpu, abi, kind, nargs);
+        fileops::handle_use(abi, nr, &raw, cpu)
+    }
+
+    fn created_now(&self, created: NewHandles, cpu: &mut dyn GuestCpu) -> Vec<Handle> {
+        match created {
+            // x86: at the switch to the user page tables the kernel has restored the user's
+            // registers, the call's return value in rax.
+            NewHandles::Returned => cpu
+                .reg(RAX)
+                .map(|ax| ax as u32 as i32)
+                .filter(|&fd| fd >= 0)
+                .map(Handle::from)
+                .into_iter()
+                .collect(),
+            NewHandles::Pair(at) => {
+                let mut b = [0u8; 8];
+                if !cpu.read(at, &mut b) {
+                    return Vec::new();
+                }
+                [&b[..4], &b[4..]]
+                    .into_iter()
+                    .map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+                    .filter(|&fd| fd >= 0)
+                    .map(Handle::from)
+                    .collect()
+            }
+        }
+    }
 }
 
 /// The file monitor module.
@@ -72,20 +173,29 @@ pub struct Files {
     os: Box<dyn FileOs>,
     capture: Option<usize>,
     tracker: Mutex<Tracker>,
+    /// Names the model lacks, read at the page-table switch before a call's return (KPTI).
+    ahead: AtReturn<HandleUse, Option<NamesAhead>>,
 }
 
+/// The kernel as the model sees it at a call's return: read live, or else what was read at the
+/// page-table switch before the return (where the kernel is not mapped at the return).
 struct View<'a> {
     os: &'a dyn FileOs,
     thread: &'a ThreadCtx,
     cpu: &'a mut dyn GuestCpu,
+    ahead: Option<&'a NamesAhead>,
 }
 
 impl KernelView for View<'_> {
     fn handle_name(&mut self, h: Handle) -> Option<String> {
-        self.os.handle_name(self.thread, h, self.cpu)
+        self.os
+            .handle_name(self.thread, h, self.cpu)
+            .or_else(|| self.ahead?.name(h))
     }
     fn cwd(&mut self) -> Option<String> {
-        self.os.cwd(self.thread, self.cpu)
+        self.os
+            .cwd(self.thread, self.cpu)
+            .or_else(|| self.ahead?.cwd.clone())
     }
 }
 
@@ -100,19 +210,82 @@ impl Files {
             os,
             capture,
             tracker: Mutex::new(Tracker::new(capture.is_some())),
+            ahead: AtReturn::new(),
         }
     }
 
+    /// At a call's entry: notes the names its return may need that the model does not have.
+    fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook, kind: EntryKind) {
+        let Some(t) = hook.thread.as_ref().filter(|t| t.task != 0) else {
+            return;
+        };
+        let uses = self.os.handle_use(kind, cpu);
+        if uses.is_empty() {
+            return;
+        }
+        let wanted = uses.created.is_some() || {
+            let key = who_key(t);
+            let tracker = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
+            uses.given.iter().any(|&h| !tracker.knows_handle(key, h))
+                || (uses.cwd && !tracker.knows_cwd(key))
+        };
+        if wanted {
+            self.ahead.note(t.task, uses);
+        }
+    }
+
+    /// At a page-table switch: names what a call of the current thread noted, if any.
+    fn on_switch(&self, cpu: &mut dyn GuestCpu, hook: &Hook) {
+        if self.ahead.is_idle() {
+            return;
+        }
+        let Some(t) = hook.thread.as_ref().filter(|t| t.task != 0) else {
+            return;
+        };
+        let vcpu = cpu.vcpu();
+        self.ahead
+            .capture(vcpu, t.task, |uses| self.names_ahead(t, uses, cpu));
+    }
+
+    /// The names of the handles in `uses` (the created ones included) and, if asked, the current
+    /// directory of `thread`, read now; `None` when nothing could be read (on the way into the kernel,
+    /// where the old page tables are the user's: each name fails at its first read).
+    fn names_ahead(
+        &self,
+        thread: &ThreadCtx,
+        uses: &HandleUse,
+        cpu: &mut dyn GuestCpu,
+    ) -> Option<NamesAhead> {
+        let mut handles = uses.given.clone();
+        if let Some(created) = uses.created {
+            handles.extend(self.os.created_now(created, cpu));
+        }
+        handles.sort_unstable();
+        handles.dedup();
+        handles.truncate(MAX_NAMED_AHEAD);
+        let names: Vec<(Handle, String)> = handles
+            .into_iter()
+            .filter_map(|h| self.os.handle_name(thread, h, cpu).map(|n| (h, n)))
+            .collect();
+        let cwd = if uses.cwd {
+            self.os.cwd(thread, cpu)
+        } else {
+            None
+        };
+        (!names.is_empty() || cwd.is_some()).then_some(NamesAhead { names, cwd })
+    }
+
     fn handle(&self, ev: &SyscallEvent, cpu: &mut dyn GuestCpu, bus: &mut Bus) {
+        let ahead = self
+            .ahead
+            .take(cpu.vcpu(), ev.thread.task)
+            .and_then(|(_, names)| names.flatten());
         let calls = self.os.calls(ev, cpu);
         if calls.is_empty() {
             return;
         }
         let who = Who {
-            key: match ev.thread.tid {
-                Some(t) => u64::from(t),
-                None => ev.thread.asid | 1 << 63,
-            },
+            key: who_key(&ev.thread),
             pid: ev.thread.pid,
             comm: ev.thread.comm.as_deref().map(str::to_string),
         };
@@ -138,6 +311,7 @@ impl Files {
                     os: self.os.as_ref(),
                     thread: &ev.thread,
                     cpu: &mut *cpu,
+                    ahead: ahead.as_ref(),
                 };
                 let mut t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
                 t.apply(&who, call, moved.as_ref(), &mut view)
@@ -157,6 +331,14 @@ impl Files {
     /// The model's view, for tests.
     pub fn with_tracker<R>(&self, f: impl FnOnce(&mut Tracker) -> R) -> R {
         f(&mut self.tracker.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// The model's key for a thread: its id, or its address space when threads are not identified.
+fn who_key(t: &ThreadCtx) -> u64 {
+    match t.tid {
+        Some(tid) => u64::from(tid),
+        None => t.asid | 1 << 63,
     }
 }
 
@@ -243,11 +425,22 @@ impl Module for Files {
     }
 
     fn interest(&self) -> Interest {
+        // Entries and page-table switches only to name ahead of a return what the kernel cannot be
+        // read for at the return (KPTI).
+        let ahead = self.os.reads_kernel();
         Interest {
-            entries: false,
+            entries: ahead,
             exits: false,
-            page_table_switches: false,
+            page_table_switches: ahead,
             events: EventMask::NONE.with(EventKind::Syscall),
+        }
+    }
+
+    fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, _bus: &mut Bus) {
+        match hook.point {
+            HookPoint::Entry(kind) => self.on_entry(cpu, hook, kind),
+            HookPoint::PageTableSwitch => self.on_switch(cpu, hook),
+            HookPoint::Exit(_) => {}
         }
     }
 

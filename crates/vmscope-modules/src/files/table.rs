@@ -253,6 +253,19 @@ impl Tracker {
             .as_deref()
     }
 
+    /// Whether the model knows what handle `h` of thread `key` is (it will not ask the kernel).
+    pub fn knows_handle(&self, key: u64, h: Handle) -> bool {
+        self.threads
+            .get(&key)
+            .and_then(|t| self.tables.get(&t.table))
+            .is_some_and(|(t, _)| t.handles.contains_key(&h))
+    }
+
+    /// Whether the model knows the current directory of thread `key`.
+    pub fn knows_cwd(&self, key: u64) -> bool {
+        self.cwd_of(key).is_some()
+    }
+
     /// The current directory of thread `key` in the model.
     pub fn cwd_of(&self, key: u64) -> Option<&str> {
         let t = self.threads.get(&key)?;

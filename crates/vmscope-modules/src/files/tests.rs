@@ -4,15 +4,16 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 use vmscope_core::arch::EntryKind;
+use vmscope_core::arch::x86_64::{CS, R8, R9, R10, RAX, RDI, RDX, RSI};
 use vmscope_core::event::{
-    Abi, CallEnd, Event, FileCall, FileEvent, FileOp, Handle, ObjectKind, PathArg, PathBase,
-    SyscallEvent, Target, ThreadCtx,
+    Abi, CallEnd, Event, FileCall, FileEvent, FileOp, Handle, HandleUse, NewHandles, ObjectKind,
+    PathArg, PathBase, SyscallEvent, Target, ThreadCtx,
 };
-use vmscope_core::guest::TestGuest;
-use vmscope_core::module::{Bus, Module};
+use vmscope_core::guest::{GuestCpu, TestGuest};
+use vmscope_core::module::{Bus, Hook, HookPoint, Module};
 
 use super::table::{KernelView, NoKernel, Outcome, Tracker, Who, join};
-use super::{Files, LinuxFiles, escape};
+use super::{FileOs, Files, LinuxFiles, escape};
 
 fn who(tid: u64, pid: u32) -> Who {
     Who {
@@ -576,4 +577,149 @@ fn unreadable_buffers_are_counted_not_hashed() {
         panic!()
     };
     assert_eq!((a.hashed_bytes, a.unhashed_bytes), (Some(4), Some(6)));
+}
+
+// ---- names only the kernel knows, where the kernel is not mapped at the return (KPTI) ----
+
+/// Where the fake kernel keeps what handle `h` names (`KNAMES + h * 0x100`) and the current directory.
+const KNAMES: u64 = 0xffff_8880_0000_0000;
+const KCWD: u64 = 0xffff_8880_0001_0000;
+
+/// Linux calls over a fake kernel whose names live in kernel memory: readable on the kernel's page
+/// tables (a page-table switch), not on the user's (an entry or a return under KPTI).
+struct PagedKernel(LinuxFiles);
+
+impl PagedKernel {
+    fn text(cpu: &mut dyn GuestCpu, at: u64) -> Option<String> {
+        let (name, _) = cpu.read_cstr(at, 64)?;
+        (!name.is_empty()).then(|| String::from_utf8_lossy(&name).into_owned())
+    }
+}
+
+impl FileOs for PagedKernel {
+    fn calls(&self, ev: &SyscallEvent, cpu: &mut dyn GuestCpu) -> Vec<FileCall> {
+        self.0.calls(ev, cpu)
+    }
+    fn handle_name(&self, _t: &ThreadCtx, h: Handle, cpu: &mut dyn GuestCpu) -> Option<String> {
+        Self::text(cpu, KNAMES.checked_add(u64::try_from(h).ok()? * 0x100)?)
+    }
+    fn cwd(&self, _t: &ThreadCtx, cpu: &mut dyn GuestCpu) -> Option<String> {
+        Self::text(cpu, KCWD)
+    }
+    fn reads_kernel(&self) -> bool {
+        true
+    }
+    fn handle_use(&self, kind: EntryKind, cpu: &mut dyn GuestCpu) -> HandleUse {
+        self.0.handle_use(kind, cpu)
+    }
+    fn created_now(&self, created: NewHandles, cpu: &mut dyn GuestCpu) -> Vec<Handle> {
+        self.0.created_now(created, cpu)
+    }
+}
+
+/// What the vCPU sees on the user page tables: user memory only, and the registers.
+fn user_view(g: &TestGuest) -> TestGuest {
+    let mut u = g.clone();
+    u.pages.retain(|a, _| *a < 1 << 47);
+    u
+}
+
+const TASK: u64 = 0xffff_8880_0100_0000;
+
+fn wl() -> ThreadCtx {
+    ThreadCtx {
+        pid: Some(42),
+        tid: Some(42),
+        comm: Some("wl".into()),
+        task: TASK,
+        asid: 0x1000,
+    }
+}
+
+fn at_hook(m: &Files, g: &mut TestGuest, point: HookPoint) {
+    let mut h = Hook {
+        ts: 1,
+        vcpu: 0,
+        pc: 0x40_1000,
+        len: 2,
+        point,
+        to_user: None,
+        thread: Some(wl()),
+    };
+    m.on_hook(g, &mut h, &mut Bus::default());
+}
+
+/// One x86_64 call under KPTI: entry on the user tables, the switch into the kernel (user tables:
+/// nothing readable), the switch back (kernel tables), the return on the user tables with `ret` in rax.
+fn kpti_call(
+    m: &Files,
+    kernel: &TestGuest,
+    nr: u64,
+    name: &str,
+    raw: [u64; 6],
+    ret: i64,
+) -> Vec<FileEvent> {
+    let mut u = user_view(kernel);
+    u.set_reg(RAX, nr).set_reg(CS, 0x33);
+    for (r, v) in [RDI, RSI, RDX, R10, R8, R9].into_iter().zip(raw) {
+        u.set_reg(r, v);
+    }
+    at_hook(m, &mut u, HookPoint::Entry(EntryKind::Syscall));
+    at_hook(m, &mut u, HookPoint::PageTableSwitch);
+    let mut k = kernel.clone();
+    k.set_reg(RAX, ret as u64);
+    at_hook(m, &mut k, HookPoint::PageTableSwitch);
+    let mut ev = sys(nr, name, raw, ret);
+    ev.thread = wl();
+    feed(m, &mut u, ev)
+}
+
+fn path_of(ev: &[FileEvent]) -> Option<&str> {
+    match ev.first() {
+        Some(FileEvent::Access(a)) => a.path.as_deref(),
+        other => panic!("not an access: {other:?}"),
+    }
+}
+
+#[test]
+fn with_kpti_names_only_the_kernel_knows_are_read_before_the_return() {
+    let m = Files::new(Box::new(PagedKernel(LinuxFiles::new(None))), None);
+    assert!(m.interest().entries && m.interest().page_table_switches);
+    let mut kernel = TestGuest::new();
+    kernel
+        .write(KNAMES + 0x100, b"/dev/console\0")
+        .write(KNAMES + 7 * 0x100, b"anon_inode:[eventfd]\0")
+        .write(KCWD, b"/home\0")
+        .write(0x1000, b"notes.txt\0");
+    // stdout, open before tracing: named at the switch before write's return.
+    let ev = kpti_call(&m, &kernel, WRITE, "write", [1, 0x1000, 5, 0, 0, 0], 5);
+    assert_eq!(path_of(&ev), Some("/dev/console"));
+    assert!(m.ahead.is_idle(), "the note went with the event");
+    // A relative open: the first working directory, from the switch.
+    let at_fdcwd = u64::from(-100i32 as u32);
+    let ev = kpti_call(
+        &m,
+        &kernel,
+        OPENAT,
+        "openat",
+        [at_fdcwd, 0x1000, 0, 0, 0, 0],
+        3,
+    );
+    assert_eq!(path_of(&ev), Some("/home/notes.txt"));
+    // eventfd2 (290) returns 7: the new descriptor is named from the return value at the switch.
+    kpti_call(&m, &kernel, 290, "eventfd2", [0, 0, 0, 0, 0, 0], 7);
+    m.with_tracker(|t| assert_eq!(t.name_of(42, 7), Some("anon_inode:[eventfd]")));
+    // Known now: a write to stdout notes nothing (no kernel read at the switch).
+    let mut u = user_view(&kernel);
+    u.set_reg(RAX, WRITE).set_reg(CS, 0x33).set_reg(RDI, 1);
+    at_hook(&m, &mut u, HookPoint::Entry(EntryKind::Syscall));
+    assert!(m.ahead.is_idle());
+    // Without the switch (a kernel whose tables never come back), the name stays unknown: no guess.
+    let mut u = user_view(&kernel);
+    u.set_reg(RAX, READ).set_reg(CS, 0x33).set_reg(RDI, 0);
+    at_hook(&m, &mut u, HookPoint::Entry(EntryKind::Syscall));
+    at_hook(&m, &mut u, HookPoint::PageTableSwitch);
+    let mut ev = sys(READ, "read", [0, 0x1000, 4, 0, 0, 0], 4);
+    ev.thread = wl();
+    assert_eq!(path_of(&feed(&m, &mut u, ev)), None);
 }
