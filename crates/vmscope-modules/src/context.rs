@@ -38,6 +38,18 @@ pub struct Context {
     /// Per vCPU: the thread named at its last entry (see [`Context::entering_thread`]). Taken only by
     /// its own vCPU.
     idents: Box<[Mutex<Option<IdentCache>>]>,
+    /// Per vCPU: the task that entered the kernel last, with its address space and user stack
+    /// pointer, until another hook says something else may have run (see [`Context::returning_task`]).
+    /// Taken only by its own vCPU.
+    last_entry: Box<[Mutex<Option<LastEntry>>]>,
+}
+
+/// The last kernel entry on a vCPU.
+#[derive(Debug, Clone, Copy)]
+struct LastEntry {
+    task: u64,
+    asid: u64,
+    rsp: u64,
 }
 
 impl Context {
@@ -51,6 +63,7 @@ impl Context {
             percpu: (0..CACHED_VCPUS).map(|_| AtomicU64::new(0)).collect(),
             user_thread: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
             idents: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
+            last_entry: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
         }
     }
 
@@ -191,6 +204,59 @@ impl Context {
         ctx
     }
 
+    /// An `iret` that certainly stays in the kernel, told from the GS registers alone (no read of the
+    /// frame): the kernel swaps GS to the user's before every return to user mode, so while GS still
+    /// holds this vCPU's per-CPU base and the other half does not, the return is to kernel code. Most
+    /// `iret`s are these (interrupts taken in the kernel). Anything less certain says `false`, and the
+    /// frame decides.
+    fn stays_in_kernel(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> bool {
+        if !matches!(kind, ExitKind::Iret { .. }) {
+            return false;
+        }
+        let Some(base) = self
+            .percpu
+            .get(cpu.vcpu() as usize)
+            .map(|s| s.load(Ordering::Relaxed))
+            .filter(|&b| b != 0)
+        else {
+            return false;
+        };
+        cpu.reg(GS_BASE) == Some(base) && cpu.reg(K_GS_BASE).is_some_and(|k| k != base)
+    }
+
+    /// Remembers (or, with `None`, forgets) the last entry on this vCPU.
+    fn set_last_entry(&self, cpu: &dyn GuestCpu, e: Option<LastEntry>) {
+        if let Some(slot) = self.last_entry.get(cpu.vcpu() as usize) {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = e;
+        }
+    }
+
+    /// The task leaving by `sysret`/`sysexit`, without reading the kernel when it can be known.
+    ///
+    /// Such a return restores the user stack pointer saved at the call's entry, and no two threads
+    /// of one address space make calls on the same stack, except a `vfork` child on its parent's:
+    /// so when the last entry on this vCPU was made from this address space and this stack pointer,
+    /// it is this thread's. The vfork child cannot be mistaken for its parent: its first return is an
+    /// `iret`, which forgets the last entry, and its calls that end it (`exit`, `exit_group`, a
+    /// successful `execve`) are not remembered. Anything else is read from the kernel.
+    fn returning_task(&self, cpu: &mut dyn GuestCpu) -> ThreadCtx {
+        let last = self
+            .last_entry
+            .get(cpu.vcpu() as usize)
+            .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).take());
+        if let Some(e) = last
+            && cpu.reg(RSP) == Some(e.rsp)
+            && cpu.reg(CR3).map(task::cr3_key) == Some(e.asid)
+        {
+            return ThreadCtx {
+                task: e.task,
+                asid: e.asid,
+                ..ThreadCtx::default()
+            };
+        }
+        self.thread(cpu, Want::Task, true)
+    }
+
     fn forget_ident(&self, cpu: &dyn GuestCpu) {
         if let Some(slot) = self.idents.get(cpu.vcpu() as usize) {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
@@ -223,15 +289,29 @@ struct IdentCache {
     uses: u32,
 }
 
+/// Whether the call being entered ends the thread or its program when it succeeds (`exit`,
+/// `exit_group`, `execve`, `execveat`): the next return to this stack is then not this thread's.
+fn ends_thread_or_image(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
+    let Some(nr) = cpu.reg(RAX) else { return true };
+    if compat_entry(cpu, kind) {
+        matches!(nr & 0xffff_ffff, 1 | 252 | 11 | 358)
+    } else {
+        matches!(nr, 60 | 231 | 59 | 322)
+    }
+}
+
+fn compat_entry(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
+    match kind {
+        EntryKind::Int80 | EntryKind::Sysenter => true,
+        EntryKind::Syscall => cpu.reg(CS) == Some(USER32_CS),
+    }
+}
+
 /// Whether the call being entered may change the caller's name or identity (`execve`, `execveat`,
 /// `prctl`), from its number (the register reads are cached for the syscall module).
 fn renames(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
     let Some(nr) = cpu.reg(RAX) else { return true };
-    let compat = match kind {
-        EntryKind::Int80 | EntryKind::Sysenter => true,
-        EntryKind::Syscall => cpu.reg(CS) == Some(USER32_CS),
-    };
-    if compat {
+    if compat_entry(cpu, kind) {
         matches!(nr & 0xffff_ffff, 11 | 172 | 358)
     } else {
         matches!(nr, 59 | 157 | 322)
@@ -288,20 +368,38 @@ impl Module for Context {
     fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, _bus: &mut Bus) {
         match hook.point {
             HookPoint::Exit(kind) => {
-                let to_user = exit_returns_to_user(cpu, kind);
+                let to_user = if self.stays_in_kernel(cpu, kind) {
+                    Some(false)
+                } else {
+                    exit_returns_to_user(cpu, kind)
+                };
                 hook.to_user = to_user;
                 if to_user == Some(true) {
-                    let want = match kind {
+                    hook.thread = Some(match kind {
                         ExitKind::Iret { .. } => {
                             self.forget_ident(cpu);
-                            Want::TaskAndTid
+                            self.set_last_entry(cpu, None);
+                            self.thread(cpu, Want::TaskAndTid, false)
                         }
-                        ExitKind::Sysret { .. } | ExitKind::Sysexit { .. } => Want::Task,
-                    };
-                    hook.thread = Some(self.thread(cpu, want, want == Want::Task));
+                        ExitKind::Sysret { .. } | ExitKind::Sysexit { .. } => {
+                            self.returning_task(cpu)
+                        }
+                    });
                 }
             }
-            HookPoint::Entry(kind) => hook.thread = Some(self.entering_thread(cpu, kind)),
+            HookPoint::Entry(kind) => {
+                let t = self.entering_thread(cpu, kind);
+                let last = (t.task != 0 && !ends_thread_or_image(cpu, kind))
+                    .then(|| cpu.reg(RSP))
+                    .flatten()
+                    .map(|rsp| LastEntry {
+                        task: t.task,
+                        asid: t.asid,
+                        rsp,
+                    });
+                self.set_last_entry(cpu, last);
+                hook.thread = Some(t);
+            }
             HookPoint::PageTableSwitch => {
                 // Still on the old tables. On the way into the kernel those are the user's and
                 // nothing is found: the remembered thread stays.
@@ -346,6 +444,207 @@ mod tests {
             exit_returns_to_user(&mut g, ExitKind::Sysret { wide: true }),
             Some(true)
         );
+    }
+
+    mod cached {
+        use super::*;
+        use std::sync::Arc;
+        use vmscope_core::arch::x86_64::{CR3, CS, GS_BASE, K_GS_BASE, RAX, RSP};
+        use vmscope_core::arch::{EntryKind, ExitKind};
+        use vmscope_core::module::{Bus, Hook, HookPoint, Module};
+        use vmscope_linux::btf::{
+            CurrentTaskVia, KernelLayout, MmStructLayout, PerCpuLayout, ProcessLayout,
+            TaskStructLayout,
+        };
+
+        const BASE: u64 = 0xffff_8880_0f00_0000;
+        const TASK: u64 = 0xffff_8880_0100_0000;
+
+        fn layout() -> KernelLayout {
+            KernelLayout {
+                release: Some("test".into()),
+                task: TaskStructLayout {
+                    pid: 0x100,
+                    tgid: 0x104,
+                    comm: 0x200,
+                    comm_len: 16,
+                    mm: None,
+                    tasks: None,
+                    real_parent: None,
+                    group_leader: None,
+                    thread_group: None,
+                    flags: None,
+                    exit_code: None,
+                    exit_signal: None,
+                    state: None,
+                    files: None,
+                    fs: None,
+                },
+                mm: MmStructLayout { pgd: None },
+                percpu: PerCpuLayout {
+                    current_task: 0,
+                    current_task_via: CurrentTaskVia::Standalone,
+                    this_cpu_off: 8,
+                    section_addr: 0,
+                },
+                process: ProcessLayout {
+                    mm_arg_start: None,
+                    mm_arg_end: None,
+                    mm_saved_auxv: None,
+                    mm_saved_auxv_len: 8,
+                    mm_exe_file: None,
+                    task_signal: None,
+                    task_thread_node: None,
+                    signal_thread_head: None,
+                },
+                missing: vec![],
+            }
+        }
+
+        fn guest(comm: &[u8]) -> TestGuest {
+            let mut g = TestGuest::new();
+            g.set_reg(GS_BASE, 0)
+                .set_reg(K_GS_BASE, BASE)
+                .set_reg(CR3, 0x1000)
+                .set_reg(CS, 0x33)
+                .set_reg(RAX, 0);
+            g.write_u64(BASE, TASK).write_u64(BASE + 8, BASE);
+            g.write_u32(TASK + 0x100, 7).write_u32(TASK + 0x104, 7);
+            rename(&mut g, comm);
+            g
+        }
+
+        fn rename(g: &mut TestGuest, comm: &[u8]) {
+            let mut c = [0u8; 16];
+            c[..comm.len()].copy_from_slice(comm);
+            g.write(TASK + 0x200, &c);
+        }
+
+        fn hook(point: HookPoint) -> Hook {
+            Hook {
+                ts: 0,
+                vcpu: 0,
+                pc: 0x40_1000,
+                len: 2,
+                point,
+                to_user: None,
+                thread: None,
+            }
+        }
+
+        fn enter(c: &Context, g: &mut TestGuest, nr: u64) -> String {
+            g.set_reg(RAX, nr);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(g, &mut h, &mut Bus::default());
+            let t = h.thread.unwrap();
+            assert_eq!((t.task, t.pid, t.tid), (TASK, Some(7), Some(7)));
+            t.comm.unwrap().to_string()
+        }
+
+        #[test]
+        fn entering_thread_names_come_from_the_cache_until_they_may_change() {
+            let c = Context::new(Some(Arc::new(layout())));
+            let mut g = guest(b"old");
+            assert_eq!(enter(&c, &mut g, 0), "old");
+            // Renamed behind our back: the cache still answers...
+            rename(&mut g, b"new");
+            assert_eq!(enter(&c, &mut g, 0), "old");
+            // ...until a call that may rename enters (prctl), after which the name is read again.
+            assert_eq!(enter(&c, &mut g, 157), "old");
+            assert_eq!(enter(&c, &mut g, 0), "new");
+            // An iret to user mode (a new program, a new thread's first return) drops it too.
+            rename(&mut g, b"exec'd");
+            g.set_reg(RSP, 0xffff_c900_0000_1000)
+                .write_u64(0xffff_c900_0000_1008, 0x33)
+                .set_reg(GS_BASE, 0);
+            let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.to_user, Some(true));
+            assert_eq!(enter(&c, &mut g, 0), "exec'd");
+            // And it is read again after IDENT_REUSE uses whatever happens.
+            rename(&mut g, b"proc-comm");
+            let mut seen = Vec::new();
+            for _ in 0..=IDENT_REUSE {
+                seen.push(enter(&c, &mut g, 0));
+            }
+            assert_eq!(seen.last().map(String::as_str), Some("proc-comm"));
+            // A different task entering is never given the cached one's name.
+            let other = TASK + 0x4000;
+            g.write_u64(BASE, other)
+                .write_u32(other + 0x100, 9)
+                .write_u32(other + 0x104, 9);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.thread.unwrap().tid, Some(9));
+        }
+
+        fn sysret(c: &Context, g: &mut TestGuest) -> u64 {
+            let mut h = hook(HookPoint::Exit(ExitKind::Sysret { wide: true }));
+            c.on_hook(g, &mut h, &mut Bus::default());
+            assert_eq!(h.to_user, Some(true));
+            h.thread.unwrap().task
+        }
+
+        #[test]
+        fn a_sysret_to_the_last_entrys_stack_is_that_thread_without_a_read() {
+            let c = Context::new(Some(Arc::new(layout())));
+            let mut g = guest(b"a");
+            g.set_reg(RSP, 0x7ffe_1000);
+            enter(&c, &mut g, 0);
+            // The kernel now says another task runs: the return to the same stack and address
+            // space is still the entering thread's, taken without reading the kernel.
+            let other = TASK + 0x4000;
+            g.write_u64(BASE, other);
+            assert_eq!(sysret(&c, &mut g), TASK);
+            // Once only: the next return reads the kernel.
+            assert_eq!(sysret(&c, &mut g), other);
+            // Another stack, or another address space: read.
+            g.write_u64(BASE, TASK);
+            enter(&c, &mut g, 0);
+            g.write_u64(BASE, other).set_reg(RSP, 0x7ffe_2000);
+            assert_eq!(sysret(&c, &mut g), other);
+            g.write_u64(BASE, TASK).set_reg(RSP, 0x7ffe_1000);
+            enter(&c, &mut g, 0);
+            g.write_u64(BASE, other).set_reg(CR3, 0x9000);
+            assert_eq!(sysret(&c, &mut g), other);
+            // exit_group and execve entries are not remembered (a vfork child on its parent's
+            // stack), and an iret to user mode in between forgets the entry.
+            for nr in [231, 59] {
+                g.write_u64(BASE, TASK).set_reg(CR3, 0x1000);
+                enter(&c, &mut g, nr);
+                g.write_u64(BASE, other);
+                assert_eq!(sysret(&c, &mut g), other, "nr {nr}");
+            }
+            g.write_u64(BASE, TASK);
+            enter(&c, &mut g, 0);
+            let rsp = 0x7ffe_1000;
+            g.set_reg(RSP, 0xffff_c900_0000_1000)
+                .write_u64(0xffff_c900_0000_1008, 0x33);
+            let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            g.write_u64(BASE, other).set_reg(RSP, rsp);
+            assert_eq!(sysret(&c, &mut g), other);
+        }
+
+        #[test]
+        fn an_iret_with_the_kernel_gs_in_place_stays_in_the_kernel_without_a_read() {
+            let c = Context::new(Some(Arc::new(layout())));
+            let mut g = guest(b"x");
+            enter(&c, &mut g, 0); // learns the per-CPU base
+            // In the kernel: GS holds the base, the other half the user's. The frame is junk (not
+            // mapped): the answer comes from the registers alone.
+            g.set_reg(GS_BASE, BASE)
+                .set_reg(K_GS_BASE, 0)
+                .set_reg(RSP, 0xdead_0000);
+            let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.to_user, Some(false));
+            // Both halves equal (user code set its GS to the kernel's value): the frame decides.
+            g.set_reg(K_GS_BASE, BASE);
+            let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.to_user, None);
+        }
     }
 
     #[test]

@@ -304,6 +304,13 @@ fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) ->
     if syscalls::is_execve(p.abi, p.nr) || matches!(name, "rt_sigreturn" | "sigreturn") {
         return plain;
     }
+    // Linux leaves by `sysret`/`sysexit` only when the thread resumes exactly where the call
+    // returns (64-bit: rcx == rip; 32-bit fast calls: the vDSO's landing pad). A signal handler or a
+    // restart moves the instruction pointer and forces `iret`. So these return plainly, and the
+    // registers that would tell are not read.
+    if matches!(kind, ExitKind::Sysret { .. } | ExitKind::Sysexit { .. }) {
+        return plain;
+    }
     let Some((ip, sp)) = user_return(cpu, kind) else {
         return plain;
     };
@@ -548,6 +555,34 @@ mod tests {
         bus.take()
     }
 
+    /// A return by `iretq` to `ip` with the user stack at `sp`: how Linux leaves when the thread does
+    /// not resume right after its call (a signal handler, a restart).
+    fn leave_by_iret(
+        s: &Syscalls,
+        g: &mut TestGuest,
+        t: ThreadCtx,
+        ret: u64,
+        ip: u64,
+        sp: u64,
+    ) -> Vec<Event> {
+        let frame = 0xffff_c900_0000_2000u64;
+        g.write_u64(frame, ip)
+            .write_u64(frame + 8, 0x33)
+            .write_u64(frame + 16, 0x246)
+            .write_u64(frame + 24, sp)
+            .write_u64(frame + 32, 0x2b);
+        g.set_reg(RAX, ret).set_reg(RSP, frame);
+        let mut bus = Bus::default();
+        let mut h = hook(
+            HookPoint::Exit(ExitKind::Iret { wide: true }),
+            0xffff_ffff_8100_0000,
+            Some(t),
+        );
+        h.to_user = Some(true);
+        s.on_hook(g, &mut h, &mut bus);
+        bus.take()
+    }
+
     fn call(ev: &[Event]) -> &SyscallEvent {
         match ev {
             [Event::Syscall(c)] => c,
@@ -615,19 +650,19 @@ mod tests {
         g.write(sp, &[0u8; 256]);
         g.write_u64(sp + 48 + 13 * 8, 147)
             .write_u64(sp + 48 + 16 * 8, SITE + 2);
-        g.set_reg(RAX, 0).set_reg(RCX, 0x40_5000).set_reg(RSP, sp);
-        let mut bus = Bus::default();
-        let kind = ExitKind::Sysret { wide: true };
-        s.on_hook(
-            &mut g,
-            &mut hook(
-                HookPoint::Exit(kind),
-                0xffff_ffff_8100_0000,
-                Some(thread(0xa000, 1)),
-            ),
-            &mut bus,
-        );
-        assert_eq!(call(bus.events()).ret, Some(147));
+        let ev = leave_by_iret(&s, &mut g, thread(0xa000, 1), 0, 0x40_5000, sp);
+        assert_eq!(call(&ev).ret, Some(147));
+    }
+
+    #[test]
+    fn a_sysret_returns_the_register_as_it_is() {
+        // Linux leaves by sysret only to the instruction after the call; the registers that would
+        // tell a handler or a restart are not even looked at.
+        let s = det();
+        let mut g = TestGuest::new();
+        enter(&s, &mut g, thread(0xa000, 1), 0, 0);
+        let ev = leave(&s, &mut g, thread(0xa000, 1), (-512i64) as u64, SITE);
+        assert_eq!(call(&ev).ret, Some(-512));
     }
 
     #[test]
@@ -635,7 +670,7 @@ mod tests {
         let s = det();
         let mut g = TestGuest::new();
         enter(&s, &mut g, thread(0xa000, 1), 0, 0);
-        let ev = leave(&s, &mut g, thread(0xa000, 1), 0, SITE);
+        let ev = leave_by_iret(&s, &mut g, thread(0xa000, 1), 0, SITE, 0x7ffc_0000_1000);
         assert_eq!(call(&ev).ret, Some(ERESTARTSYS));
     }
 
