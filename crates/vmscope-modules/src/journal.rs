@@ -214,7 +214,13 @@ fn write_loop(format: Format, out: Box<dyn Write + Send>, shared: &Shared, rx: R
                 }
                 std::thread::sleep(WRITER_POLL);
             }
-            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Empty) => {
+                // Busy, but not behind: let the queues fill for a while rather than take their
+                // locks again at once (a vCPU finding its queue locked has to wait in the kernel).
+                if shared.queued.load(Ordering::Relaxed) < QUEUE_DEPTH / 4 {
+                    std::thread::sleep(WRITER_POLL);
+                }
+            }
             Err(TryRecvError::Disconnected) => break,
         }
     }

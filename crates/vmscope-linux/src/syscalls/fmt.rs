@@ -1,6 +1,7 @@
 //! Low-level rendering helpers shared by the argument decoders: numbers, pointers, quoted strings and
 //! bounded reads of guest memory, all in strace's notation.
 
+use std::fmt::Write as _;
 use vmscope_core::event::Abi;
 use vmscope_core::guest::GuestMemory;
 
@@ -87,7 +88,7 @@ pub(super) fn quote(bytes: &[u8], more: bool, style: Quote) -> String {
     s.push('"');
     for (i, &c) in bytes.iter().enumerate() {
         if style == Quote::Hex {
-            s.push_str(&format!("\\x{c:02x}"));
+            let _ = write!(s, "\\x{c:02x}");
             continue;
         }
         match c {
@@ -104,9 +105,9 @@ pub(super) fn quote(bytes: &[u8], more: bool, style: Quote) -> String {
                 let next_is_digit = bytes.get(i + 1).is_some_and(|n| (b'0'..=b'7').contains(n));
                 s.push('\\');
                 if next_is_digit {
-                    s.push_str(&format!("{c:03o}"));
+                    let _ = write!(s, "{c:03o}");
                 } else {
-                    s.push_str(&format!("{c:o}"));
+                    let _ = write!(s, "{c:o}");
                 }
             }
         }
@@ -171,18 +172,25 @@ pub(super) fn flags(v: u64, table: &[(u64, &str)], zero: &str) -> String {
     if v == 0 {
         return zero.to_string();
     }
-    let mut parts: Vec<String> = Vec::new();
+    // Written into one string: this runs on the vCPU thread for most calls.
+    let mut out = String::new();
     let mut left = v;
     for &(bits, name) in table {
         if bits != 0 && left & bits == bits {
-            parts.push(name.to_string());
+            if !out.is_empty() {
+                out.push('|');
+            }
+            out.push_str(name);
             left &= !bits;
         }
     }
     if left != 0 {
-        parts.push(format!("{left:#x}"));
+        if !out.is_empty() {
+            out.push('|');
+        }
+        let _ = write!(out, "{left:#x}");
     }
-    parts.join("|")
+    out
 }
 
 /// Renders `v` as the name of an exact value, or `0x… /* WHAT_??? */` (strace's unknown-value form).
