@@ -116,6 +116,10 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
         return Err(SetupError::UserMode);
     };
     let built = setup::build(&opts, arch)?;
+    // Setup's big buffers (the decompressed kernel image, BTF) are free now: give their pages back
+    // (about 230 MiB of QEMU's peak resident memory otherwise).
+    // SAFETY: a plain call into the allocator, on the thread that allocated them.
+    unsafe { libmimalloc_sys::mi_collect(true) };
     let mut dispatcher = Dispatcher::new(built.modules, built.journal.clone() as Arc<_>)
         .map_err(SetupError::Modules)?;
     if opts.self_profile {

@@ -23,3 +23,13 @@ macro_rules! export_plugin {
 
 #[doc(hidden)]
 pub use qemu_plugin as __qemu_plugin;
+
+/// The allocator of everything vmscope allocates inside QEMU. Events are allocated on a vCPU thread
+/// and freed on the journal thread: glibc's malloc handles that producer/consumer pattern badly (the
+/// vCPU thread's cache stays empty, every allocation takes the arena path); mimalloc frees to the
+/// owning page's list. Thread-local storage is dynamic because QEMU loads the plugin with `dlopen`.
+/// The memory setup used (the decompressed kernel, its BTF) is handed back to the OS once setup is
+/// done ([`backend`] calls `mi_collect`): mimalloc would otherwise keep it until the installing thread
+/// allocates again, which it never does.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
