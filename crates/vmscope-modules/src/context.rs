@@ -42,6 +42,8 @@ pub struct Context {
     /// pointer, until another hook says something else may have run (see [`Context::returning_task`]).
     /// Taken only by its own vCPU.
     last_entry: Box<[Mutex<Option<LastEntry>>]>,
+    /// Per vCPU: the task it last returned to user mode (see [`Context::user_task`]); 0: unknown.
+    user_tasks: Box<[AtomicU64]>,
 }
 
 /// The last kernel entry on a vCPU.
@@ -64,6 +66,7 @@ impl Context {
             user_thread: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
             idents: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
             last_entry: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
+            user_tasks: (0..CACHED_VCPUS).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
@@ -166,9 +169,10 @@ impl Context {
         let ctx = match self.layout.as_deref() {
             Some(layout) => {
                 let asid = cpu.reg(CR3).map(task::cr3_key).unwrap_or(0);
-                let task = self
-                    .percpu_base(cpu, layout, true)
-                    .and_then(|base| task::current_task(cpu, base, layout));
+                let task = self.user_task(cpu).or_else(|| {
+                    self.percpu_base(cpu, layout, true)
+                        .and_then(|base| task::current_task(cpu, base, layout))
+                });
                 let mut cache = slot.lock().unwrap_or_else(PoisonError::into_inner);
                 match (task, cache.as_mut()) {
                     (Some(t), Some(c)) if c.ctx.task == t && c.uses < IDENT_REUSE => {
@@ -187,8 +191,12 @@ impl Context {
                                     ctx: ctx.clone(),
                                     uses: 0,
                                 });
+                            ctx
+                        } else {
+                            // The task cannot be read here (KPTI's user tables): as without a
+                            // known task.
+                            self.thread(cpu, Want::Ident, true)
                         }
-                        ctx
                     }
                     (None, _) => {
                         drop(cache);
@@ -222,6 +230,26 @@ impl Context {
             return false;
         };
         cpu.reg(GS_BASE) == Some(base) && cpu.reg(K_GS_BASE).is_some_and(|k| k != base)
+    }
+
+    /// The task this vCPU last returned to user mode, when known: the one making any call now.
+    ///
+    /// Once the kernel has returned to a thread in user mode, that thread runs on the vCPU until it
+    /// enters the kernel again: by a call (the entry being named), or by an interrupt or exception,
+    /// which returns by `iret` — an exit hook, which records whichever thread it resumes. Every exit
+    /// to user mode records its task here (0 when it could not be told) and an exit whose direction
+    /// is unknown forgets it, so an entry can name its thread without reading the kernel.
+    fn user_task(&self, cpu: &dyn GuestCpu) -> Option<u64> {
+        self.user_tasks
+            .get(cpu.vcpu() as usize)
+            .map(|s| s.load(Ordering::Relaxed))
+            .filter(|&t| t != 0)
+    }
+
+    fn set_user_task(&self, cpu: &dyn GuestCpu, task: u64) {
+        if let Some(s) = self.user_tasks.get(cpu.vcpu() as usize) {
+            s.store(task, Ordering::Relaxed);
+        }
     }
 
     /// Remembers (or, with `None`, forgets) the last entry on this vCPU.
@@ -374,8 +402,11 @@ impl Module for Context {
                     exit_returns_to_user(cpu, kind)
                 };
                 hook.to_user = to_user;
+                if to_user.is_none() {
+                    self.set_user_task(cpu, 0);
+                }
                 if to_user == Some(true) {
-                    hook.thread = Some(match kind {
+                    let t = match kind {
                         ExitKind::Iret { .. } => {
                             self.forget_ident(cpu);
                             self.set_last_entry(cpu, None);
@@ -384,7 +415,9 @@ impl Module for Context {
                         ExitKind::Sysret { .. } | ExitKind::Sysexit { .. } => {
                             self.returning_task(cpu)
                         }
-                    });
+                    };
+                    self.set_user_task(cpu, t.task);
+                    hook.thread = Some(t);
                 }
             }
             HookPoint::Entry(kind) => {
@@ -568,14 +601,50 @@ mod tests {
                 seen.push(enter(&c, &mut g, 0));
             }
             assert_eq!(seen.last().map(String::as_str), Some("proc-comm"));
-            // A different task entering is never given the cached one's name.
+            // A different task entering (after its own return to user mode) is never given the
+            // cached one's name.
             let other = TASK + 0x4000;
             g.write_u64(BASE, other)
                 .write_u32(other + 0x100, 9)
                 .write_u32(other + 0x104, 9);
+            let rsp = 0x7ffe_1000;
+            iret_to_user(&c, &mut g);
+            g.set_reg(RSP, rsp);
             let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
             c.on_hook(&mut g, &mut h, &mut Bus::default());
             assert_eq!(h.thread.unwrap().tid, Some(9));
+        }
+
+        fn iret_to_user(c: &Context, g: &mut TestGuest) {
+            g.set_reg(RSP, 0xffff_c900_0000_1000)
+                .write_u64(0xffff_c900_0000_1008, 0x33)
+                .set_reg(GS_BASE, 0)
+                .set_reg(K_GS_BASE, BASE);
+            let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
+            c.on_hook(g, &mut h, &mut Bus::default());
+            assert_eq!(h.to_user, Some(true));
+        }
+
+        #[test]
+        fn an_entry_is_made_by_the_thread_last_returned_to_user_mode() {
+            let c = Context::new(Some(Arc::new(layout())));
+            let mut g = guest(b"a");
+            iret_to_user(&c, &mut g);
+            // The kernel's current-task slot now reads junk: the entry is still the thread the
+            // vCPU returned to, with no read of it.
+            g.write_u64(BASE, 0x1234);
+            g.set_reg(RSP, 0x7ffe_1000);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.thread.unwrap().task, TASK);
+            // An exit whose direction is unknown (unreadable frame, no GS hint) forgets it.
+            g.set_reg(RSP, 0xdead_0000).set_reg(GS_BASE, 0);
+            let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.to_user, None);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.thread.unwrap().task, 0);
         }
 
         fn sysret(c: &Context, g: &mut TestGuest) -> u64 {
