@@ -594,4 +594,55 @@ mod tests {
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         assert_eq!(text.lines().count(), 1000);
     }
+
+    #[test]
+    fn events_from_many_threads_all_arrive_each_threads_in_order() {
+        #[derive(Clone, Default)]
+        struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Shared::default();
+        let j = std::sync::Arc::new(Journal::new(Format::Jsonl, Box::new(buf.clone())).unwrap());
+        // More events than the queues hold: the emitting threads must wait, nothing is dropped.
+        let per_thread = QUEUE_DEPTH / 2;
+        let threads: Vec<_> = (0..4u32)
+            .map(|t| {
+                let j = j.clone();
+                std::thread::spawn(move || {
+                    for i in 0..per_thread {
+                        let mut ev = call(CallEnd::Returned);
+                        if let Event::Syscall(c) = &mut ev {
+                            c.vcpu = t;
+                            c.ts = i as u64;
+                        }
+                        j.emit(ev);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        j.flush();
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let mut next = [0u64; 4];
+        for line in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let t = v["vcpu"].as_u64().unwrap() as usize;
+            assert_eq!(
+                v["ts"].as_u64().unwrap(),
+                next[t],
+                "thread {t} out of order"
+            );
+            next[t] += 1;
+        }
+        assert_eq!(next, [per_thread as u64; 4]);
+    }
 }
