@@ -44,11 +44,19 @@ pub struct Context {
     last_entry: Box<[Mutex<Option<LastEntry>>]>,
     /// Per vCPU: the task it last returned to user mode (see [`Context::user_task`]); 0: unknown.
     user_tasks: Box<[AtomicU64]>,
+    /// Advanced, for all vCPUs, wherever a task object may have changed hands or a thread its name:
+    /// at every `iret` to user mode (a new thread's first return, a new program's start) and at
+    /// `execve`/`prctl` entries. The per-vCPU caches above are trusted only within one epoch: a thread
+    /// created on one vCPU may reach another by a plain `sysret`, where that vCPU's cache could still
+    /// hold a dead thread on the same task object.
+    epoch: AtomicU64,
 }
 
 /// The last kernel entry on a vCPU.
 #[derive(Debug, Clone, Copy)]
 struct LastEntry {
+    /// [`Context::epoch`] when it was taken.
+    epoch: u64,
     task: u64,
     asid: u64,
     rsp: u64,
@@ -67,6 +75,7 @@ impl Context {
             idents: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
             last_entry: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
             user_tasks: (0..CACHED_VCPUS).map(|_| AtomicU64::new(0)).collect(),
+            epoch: AtomicU64::new(0),
         }
     }
 
@@ -169,13 +178,17 @@ impl Context {
         let ctx = match self.layout.as_deref() {
             Some(layout) => {
                 let asid = cpu.reg(CR3).map(task::cr3_key).unwrap_or(0);
+                // Taken before any read: a change meanwhile only makes the cache stale sooner.
+                let epoch = self.epoch.load(Ordering::Acquire);
                 let task = self.user_task(cpu).or_else(|| {
                     self.percpu_base(cpu, layout, true)
                         .and_then(|base| task::current_task(cpu, base, layout))
                 });
                 let mut cache = slot.lock().unwrap_or_else(PoisonError::into_inner);
                 match (task, cache.as_mut()) {
-                    (Some(t), Some(c)) if c.ctx.task == t && c.uses < IDENT_REUSE => {
+                    (Some(t), Some(c))
+                        if c.ctx.task == t && c.uses < IDENT_REUSE && c.epoch == epoch =>
+                    {
                         c.uses += 1;
                         ThreadCtx {
                             asid,
@@ -190,6 +203,7 @@ impl Context {
                                 Some(IdentCache {
                                     ctx: ctx.clone(),
                                     uses: 0,
+                                    epoch,
                                 });
                             ctx
                         } else {
@@ -208,6 +222,7 @@ impl Context {
         };
         if renames(cpu, kind) {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            self.epoch.fetch_add(1, Ordering::AcqRel);
         }
         ctx
     }
@@ -273,6 +288,7 @@ impl Context {
             .get(cpu.vcpu() as usize)
             .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).take());
         if let Some(e) = last
+            && e.epoch == self.epoch.load(Ordering::Acquire)
             && cpu.reg(RSP) == Some(e.rsp)
             && cpu.reg(CR3).map(task::cr3_key) == Some(e.asid)
         {
@@ -315,6 +331,8 @@ pub const IDENT_REUSE: u32 = 64;
 struct IdentCache {
     ctx: ThreadCtx,
     uses: u32,
+    /// [`Context::epoch`] when it was read.
+    epoch: u64,
 }
 
 /// Whether the call being entered ends the thread or its program when it succeeds (`exit`,
@@ -408,6 +426,7 @@ impl Module for Context {
                 if to_user == Some(true) {
                     let t = match kind {
                         ExitKind::Iret { .. } => {
+                            self.epoch.fetch_add(1, Ordering::AcqRel);
                             self.forget_ident(cpu);
                             self.set_last_entry(cpu, None);
                             self.thread(cpu, Want::TaskAndTid, false)
@@ -426,6 +445,7 @@ impl Module for Context {
                     .then(|| cpu.reg(RSP))
                     .flatten()
                     .map(|rsp| LastEntry {
+                        epoch: self.epoch.load(Ordering::Acquire),
                         task: t.task,
                         asid: t.asid,
                         rsp,
@@ -623,6 +643,30 @@ mod tests {
             let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
             c.on_hook(g, &mut h, &mut Bus::default());
             assert_eq!(h.to_user, Some(true));
+        }
+
+        #[test]
+        fn a_task_object_reused_on_another_vcpu_is_not_named_from_a_stale_cache() {
+            let c = Context::new(Some(Arc::new(layout())));
+            let mut g = guest(b"dead");
+            // vCPU 0 names thread 7 on TASK and caches it.
+            assert_eq!(enter(&c, &mut g, 0), "dead");
+            // Thread 7 dies; TASK is reused by thread 9, whose first return (an iret) is on vCPU 1.
+            g.write_u32(TASK + 0x100, 9).write_u32(TASK + 0x104, 9);
+            rename(&mut g, b"new");
+            g.vcpu = 1;
+            iret_to_user(&c, &mut g);
+            // Thread 9 later reaches vCPU 0 through a plain sysret and makes a call there.
+            g.vcpu = 0;
+            g.set_reg(RSP, 0x7ffe_3000)
+                .set_reg(GS_BASE, 0)
+                .set_reg(K_GS_BASE, BASE);
+            assert_eq!(sysret(&c, &mut g), TASK);
+            g.set_reg(RAX, 0);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            let t = h.thread.unwrap();
+            assert_eq!((t.tid, t.comm.as_deref()), (Some(9), Some("new")));
         }
 
         #[test]
