@@ -12,7 +12,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use vmscope_core::arch::x86_64::{CR3, CS, GS_BASE, K_GS_BASE, RAX, RSP, USER32_CS};
+use vmscope_core::arch::x86_64::{CR3, GS_BASE, K_GS_BASE, RSP};
+use vmscope_core::event::Abi;
+
+use crate::syscalls::entering_call;
 use vmscope_core::arch::{EntryKind, ExitKind};
 use vmscope_core::event::{CompactString, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
@@ -338,29 +341,20 @@ struct IdentCache {
 /// Whether the call being entered ends the thread or its program when it succeeds (`exit`,
 /// `exit_group`, `execve`, `execveat`): the next return to this stack is then not this thread's.
 fn ends_thread_or_image(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
-    let Some(nr) = cpu.reg(RAX) else { return true };
-    if compat_entry(cpu, kind) {
-        matches!(nr & 0xffff_ffff, 1 | 252 | 11 | 358)
-    } else {
-        matches!(nr, 60 | 231 | 59 | 322)
-    }
-}
-
-fn compat_entry(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
-    match kind {
-        EntryKind::Int80 | EntryKind::Sysenter => true,
-        EntryKind::Syscall => cpu.reg(CS) == Some(USER32_CS),
+    match entering_call(cpu, kind) {
+        Some((Abi::I386, nr)) => matches!(nr, 1 | 252 | 11 | 358),
+        Some((_, nr)) => matches!(nr, 60 | 231 | 59 | 322),
+        None => true,
     }
 }
 
 /// Whether the call being entered may change the caller's name or identity (`execve`, `execveat`,
 /// `prctl`), from its number (the register reads are cached for the syscall module).
 fn renames(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
-    let Some(nr) = cpu.reg(RAX) else { return true };
-    if compat_entry(cpu, kind) {
-        matches!(nr & 0xffff_ffff, 11 | 172 | 358)
-    } else {
-        matches!(nr, 59 | 157 | 322)
+    match entering_call(cpu, kind) {
+        Some((Abi::I386, nr)) => matches!(nr, 11 | 172 | 358),
+        Some((_, nr)) => matches!(nr, 59 | 157 | 322),
+        None => true,
     }
 }
 
@@ -505,54 +499,11 @@ mod tests {
         use vmscope_core::arch::x86_64::{CR3, CS, GS_BASE, K_GS_BASE, RAX, RSP};
         use vmscope_core::arch::{EntryKind, ExitKind};
         use vmscope_core::module::{Bus, Hook, HookPoint, Module};
-        use vmscope_linux::btf::{
-            CurrentTaskVia, KernelLayout, MmStructLayout, PerCpuLayout, ProcessLayout,
-            TaskStructLayout,
-        };
 
         const BASE: u64 = 0xffff_8880_0f00_0000;
         const TASK: u64 = 0xffff_8880_0100_0000;
 
-        fn layout() -> KernelLayout {
-            KernelLayout {
-                release: Some("test".into()),
-                task: TaskStructLayout {
-                    pid: 0x100,
-                    tgid: 0x104,
-                    comm: 0x200,
-                    comm_len: 16,
-                    mm: None,
-                    tasks: None,
-                    real_parent: None,
-                    group_leader: None,
-                    thread_group: None,
-                    flags: None,
-                    exit_code: None,
-                    exit_signal: None,
-                    state: None,
-                    files: None,
-                    fs: None,
-                },
-                mm: MmStructLayout { pgd: None },
-                percpu: PerCpuLayout {
-                    current_task: 0,
-                    current_task_via: CurrentTaskVia::Standalone,
-                    this_cpu_off: 8,
-                    section_addr: 0,
-                },
-                process: ProcessLayout {
-                    mm_arg_start: None,
-                    mm_arg_end: None,
-                    mm_saved_auxv: None,
-                    mm_saved_auxv_len: 8,
-                    mm_exe_file: None,
-                    task_signal: None,
-                    task_thread_node: None,
-                    signal_thread_head: None,
-                },
-                missing: vec![],
-            }
-        }
+        use crate::test_support::layout;
 
         fn guest(comm: &[u8]) -> TestGuest {
             let mut g = TestGuest::new();

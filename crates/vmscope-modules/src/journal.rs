@@ -572,19 +572,22 @@ mod tests {
         );
     }
 
+    /// A journal output the test can read while the writer holds its own handle.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn the_writer_thread_writes_everything_before_flush_returns() {
-        #[derive(Clone, Default)]
-        struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let buf = Shared::default();
         let j = Journal::new(Format::Jsonl, Box::new(buf.clone())).unwrap();
         for _ in 0..1000 {
@@ -597,17 +600,6 @@ mod tests {
 
     #[test]
     fn events_from_many_threads_all_arrive_each_threads_in_order() {
-        #[derive(Clone, Default)]
-        struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let buf = Shared::default();
         let j = std::sync::Arc::new(Journal::new(Format::Jsonl, Box::new(buf.clone())).unwrap());
         // More events than the queues hold: the emitting threads must wait, nothing is dropped.

@@ -18,3 +18,5 @@ pub mod journal;
 pub mod processes;
 pub mod registry;
 pub mod syscalls;
+#[cfg(test)]
+mod test_support;

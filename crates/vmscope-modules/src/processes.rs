@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use vmscope_core::arch::EntryKind;
-use vmscope_core::arch::x86_64::{CS, RAX, RSP, USER32_CS};
+use vmscope_core::arch::x86_64::{RSP, USER32_CS};
 use vmscope_core::dispatch::Sink;
 use vmscope_core::event::{
     Abi, CallEnd, Event, EventKind, EventMask, Notice, ProcessEntry, ProcessEvent, ProcessList,
@@ -894,14 +894,8 @@ impl Processes {
         if !self.started.load(Ordering::Relaxed) && !self.started.swap(true, Ordering::Relaxed) {
             self.list(cpu, layout, task, WALK_START, hook.ts, bus);
         }
-        let Some(ax) = cpu.reg(RAX) else { return };
-        let abi = match kind {
-            EntryKind::Syscall if cpu.reg(CS) != Some(USER32_CS) => Abi::X86_64,
-            _ => Abi::I386,
-        };
-        let nr = match abi {
-            Abi::X86_64 => ax,
-            Abi::I386 => ax & 0xffff_ffff,
+        let Some((abi, nr)) = crate::syscalls::entering_call(cpu, kind) else {
+            return;
         };
         let name = syscalls::lookup(abi, nr).map(|d| d.name);
         if name == Some("reboot") {
@@ -1173,59 +1167,28 @@ mod tests {
     use std::sync::Mutex;
     use vmscope_core::arch::x86_64::{CS, RAX};
     use vmscope_core::guest::TestGuest;
-    use vmscope_linux::btf::{
-        CurrentTaskVia, MmStructLayout, PerCpuLayout, ProcessLayout, StateField, TaskStructLayout,
-    };
 
-    fn layout() -> KernelLayout {
-        KernelLayout {
-            release: Some("test".into()),
-            task: TaskStructLayout {
-                pid: 0x100,
-                tgid: 0x104,
-                comm: 0x200,
-                comm_len: 16,
-                mm: Some(0x80),
-                tasks: Some(0x40),
-                real_parent: Some(0x110),
-                group_leader: Some(0x118),
-                thread_group: Some(0x120),
-                flags: None,
-                exit_code: None,
-                exit_signal: None,
-                state: Some(StateField {
-                    offset: 0x18,
-                    size: 4,
-                }),
-                files: None,
-                fs: None,
-            },
-            mm: MmStructLayout { pgd: Some(0x10) },
-            percpu: PerCpuLayout {
-                current_task: 0,
-                current_task_via: CurrentTaskVia::Standalone,
-                this_cpu_off: 8,
-                section_addr: 0,
-            },
-            process: ProcessLayout {
-                mm_arg_start: Some(0x100),
-                mm_arg_end: Some(0x108),
-                mm_saved_auxv: Some(0x200),
-                mm_saved_auxv_len: 8,
-                mm_exe_file: None,
-                task_signal: None,
-                task_thread_node: None,
-                signal_thread_head: None,
-            },
-            missing: vec![],
-        }
-    }
+    use crate::test_support::layout;
 
     const T: u64 = 0xffff_8880_0100_0000;
     const MM: u64 = 0xffff_8880_0800_0000;
 
     fn t(i: u64) -> u64 {
         T + i * 0x1000
+    }
+
+    /// Task 3 (pid 11, "wl", child of task 2) after an exec of /bin/wl with `args`: its mm holds the
+    /// arguments and an auxiliary vector whose AT_EXECFN names the program.
+    fn new_image(g: &mut TestGuest, args: &[u8]) {
+        task(g, 3, 11, 11, "wl", t(2));
+        g.write_u64(t(3) + 0x80, MM);
+        g.write(0x7ffc_0000_0100, args);
+        g.write_u64(MM + 0x100, 0x7ffc_0000_0100)
+            .write_u64(MM + 0x108, 0x7ffc_0000_0100 + args.len() as u64);
+        g.write(0x7ffc_0000_0200, b"/bin/wl\0");
+        for (i, v) in [31u64, 0x7ffc_0000_0200, 0, 0].iter().enumerate() {
+            g.write_u64(MM + 0x200 + 8 * i as u64, *v);
+        }
     }
 
     /// Writes task `i` (pid, tid, comm, parent task) with an empty thread list.
@@ -1328,16 +1291,7 @@ mod tests {
         );
         assert_eq!(p[0].seen, Seen::Call);
         // 11 execs /bin/wl with arguments: read from the new image.
-        task(&mut g, 3, 11, 11, "wl", t(2));
-        g.write_u64(t(3) + 0x80, MM);
-        let args = b"wl\0-v\0two words\0";
-        g.write(0x7ffc_0000_0100, args);
-        g.write_u64(MM + 0x100, 0x7ffc_0000_0100)
-            .write_u64(MM + 0x108, 0x7ffc_0000_0100 + args.len() as u64);
-        g.write(0x7ffc_0000_0200, b"/bin/wl\0");
-        for (i, v) in [31u64, 0x7ffc_0000_0200, 0, 0].iter().enumerate() {
-            g.write_u64(MM + 0x200 + 8 * i as u64, *v);
-        }
+        new_image(&mut g, b"wl\0-v\0two words\0");
         let ev = feed(&m, &mut g, &call("execve", 11, 11, t(3), [0; 6], Some(0)));
         let p = procs(&ev);
         assert_eq!(p.len(), 1, "{ev:?}");
@@ -1663,16 +1617,7 @@ mod tests {
             at(HookPoint::PageTableSwitch, before.clone()),
         );
         // The new image: comm, mm with arguments and AT_EXECFN, a new address space (0x2000).
-        task(&mut g, 3, 11, 11, "wl", t(2));
-        g.write_u64(t(3) + 0x80, MM);
-        let args = b"wl\0-v\0";
-        g.write(0x7ffc_0000_0100, args);
-        g.write_u64(MM + 0x100, 0x7ffc_0000_0100)
-            .write_u64(MM + 0x108, 0x7ffc_0000_0100 + args.len() as u64);
-        g.write(0x7ffc_0000_0200, b"/bin/wl\0");
-        for (i, v) in [31u64, 0x7ffc_0000_0200, 0, 0].iter().enumerate() {
-            g.write_u64(MM + 0x200 + 8 * i as u64, *v);
-        }
+        new_image(&mut g, b"wl\0-v\0");
         let after = thread(11, 11, "wl", t(3), 0x2000);
         hook_on(&m, &mut g.clone(), at(HookPoint::PageTableSwitch, after));
         // The return, on the user tables: what the kernel says comes from the switch.

@@ -98,16 +98,8 @@ impl Syscalls {
     }
 
     fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook, kind: EntryKind, bus: &mut Bus) {
-        let Some(rax) = cpu.reg(RAX) else { return };
-        let cs = cpu.reg(CS).unwrap_or(0);
-        let abi = match kind {
-            EntryKind::Int80 | EntryKind::Sysenter => Abi::I386,
-            EntryKind::Syscall if cs == USER32_CS => Abi::I386,
-            EntryKind::Syscall => Abi::X86_64,
-        };
-        let nr = match abi {
-            Abi::X86_64 => rax,
-            Abi::I386 => rax & 0xffff_ffff,
+        let Some((abi, nr)) = entering_call(cpu, kind) else {
+            return;
         };
         // Only the registers the call takes (all six for a number the table lacks): each read is a
         // trip through QEMU's register interface.
@@ -240,6 +232,24 @@ impl Syscalls {
             end,
         }));
     }
+}
+
+/// The ABI and number of the call being entered by `kind`: i386 for `int 0x80`, `sysenter` and a
+/// `syscall` from a 32-bit code segment (a 32-bit process is decoded with the i386 table whatever
+/// instruction it uses). `None` when the number register cannot be read. Every module that looks at
+/// an entry asks this; the registers are cached for the callback, so only the first pays.
+pub(crate) fn entering_call(cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<(Abi, u64)> {
+    let rax = cpu.reg(RAX)?;
+    let abi = match kind {
+        EntryKind::Int80 | EntryKind::Sysenter => Abi::I386,
+        EntryKind::Syscall if cpu.reg(CS) == Some(USER32_CS) => Abi::I386,
+        EntryKind::Syscall => Abi::X86_64,
+    };
+    let nr = match abi {
+        Abi::X86_64 => rax,
+        Abi::I386 => rax & 0xffff_ffff,
+    };
+    Some((abi, nr))
 }
 
 /// Normalizes a raw return register: i386 values are 32-bit, an error in -4095..=-1 and any other

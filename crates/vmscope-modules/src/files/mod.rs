@@ -23,9 +23,9 @@ pub mod table;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use vmscope_core::arch::EntryKind;
-use vmscope_core::arch::x86_64::{CS, RAX, USER32_CS};
+use vmscope_core::arch::x86_64::RAX;
 use vmscope_core::event::{
-    Abi, Buffer, Event, EventKind, EventMask, FileAccess, FileCall, FileEvent, FileOp, Handle,
+    Buffer, Event, EventKind, EventMask, FileAccess, FileCall, FileEvent, FileOp, Handle,
     HandleUse, NewHandles, SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::GuestCpu;
@@ -120,16 +120,8 @@ impl FileOs for LinuxFiles {
 
     fn handle_use(&self, kind: EntryKind, cpu: &mut dyn GuestCpu) -> HandleUse {
         // As the syscall detector reads a call (x86: the ABI from the entry and the code segment).
-        let Some(ax) = cpu.reg(RAX) else {
+        let Some((abi, nr)) = detector::entering_call(cpu, kind) else {
             return HandleUse::default();
-        };
-        let abi = match kind {
-            EntryKind::Syscall if cpu.reg(CS) != Some(USER32_CS) => Abi::X86_64,
-            _ => Abi::I386,
-        };
-        let nr = match abi {
-            Abi::X86_64 => ax,
-            Abi::I386 => ax & 0xffff_ffff,
         };
         // Most calls touch no handle: decided by number, before reading any argument.
         if !fileops::uses_handles(abi, nr) {
