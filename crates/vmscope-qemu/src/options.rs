@@ -236,6 +236,12 @@ mod tests {
         assert!(Options::parse(&["kernel="]).is_err());
         assert!(Options::parse(&["capture=-1"]).is_err());
         assert!(Options::parse(&["capture=99999999"]).is_err());
+        let e = Options::parse(&["self_profile=maybe"])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "plugin option `self_profile`: expected `on` or `off`");
+        assert!(Options::parse(&["self_profile=on"]).unwrap().self_profile);
+        assert!(!Options::parse(&["self_profile=off"]).unwrap().self_profile);
     }
 
     #[test]
