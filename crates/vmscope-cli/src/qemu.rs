@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::RunArgs;
 use crate::guest;
-use crate::{Format, RunArgs};
+use vmscope_modules::options::Options;
 
 /// The oldest QEMU whose plugin API (v4, `qemu_plugin_read_memory_vaddr`) vmscope needs.
 pub const MIN_QEMU: (u32, u32) = (9, 2);
@@ -218,51 +219,33 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             Some(o) => absolute(o)?.display().to_string(),
             None => "-".to_string(),
         };
-        let mut plugin_args = vec![
-            format!("kernel={}", kernel.display()),
-            format!("output={output}"),
-            format!(
-                "format={}",
-                match a.format {
-                    Format::Text => "text",
-                    Format::Jsonl => "jsonl",
-                }
-            ),
-            format!(
-                "modules={}",
-                checked
-                    .as_ref()
-                    .map(|c| c.plugin_list.join(":"))
-                    .unwrap_or_default()
-            ),
-            format!("string_limit={}", a.string_limit),
-        ];
-        if !a.pids.is_empty() {
-            let pids: Vec<String> = a.pids.iter().map(u32::to_string).collect();
-            plugin_args.push(format!("follow_pid={}", pids.join(":")));
-        }
-        if !a.follow_comms.is_empty() {
-            plugin_args.push(format!("follow_comm={}", a.follow_comms.join(":")));
-        }
-        if let Some(s) = a.process_list_every {
-            plugin_args.push(format!("process_list={s}"));
-        }
-        if let Some(n) = a.capture {
-            plugin_args.push(format!("capture={n}"));
-        }
-        if a.self_profile {
-            plugin_args.push("self_profile=on".to_string());
-        }
-        for o in checked.iter().flat_map(|c| &c.options) {
-            plugin_args.push(format!("module_option={}.{}={}", o.module, o.key, o.value));
-        }
-        for pa in &plugin_args {
-            if pa.contains(',') {
-                bail!(
-                    "paths given to vmscope must not contain a comma (QEMU splits plugin options on commas): {pa}"
-                );
-            }
-        }
+        // One options type for both sides: what the plugin parses is what we write here.
+        let opts = Options {
+            kernel: Some(kernel.clone()),
+            output: Some(output.into()),
+            format: match a.format {
+                crate::Format::Text => vmscope_modules::journal::Format::Text,
+                crate::Format::Jsonl => vmscope_modules::journal::Format::Jsonl,
+            },
+            modules: checked
+                .as_ref()
+                .map(|c| c.plugin_list.clone())
+                .unwrap_or_default(),
+            string_limit: a.string_limit as usize,
+            capture: a.capture.map(|n| n as usize),
+            follow_pids: a.pids.clone(),
+            follow_comms: a.follow_comms.clone(),
+            process_list_every: a.process_list_every,
+            module_options: checked
+                .iter()
+                .flat_map(|c| &c.options)
+                .map(|o| format!("{}.{}={}", o.module, o.key, o.value))
+                .collect(),
+            self_profile: a.self_profile,
+        };
+        let plugin_args = opts.to_args().map_err(|e| {
+            anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")
+        })?;
         let mut spec = p.display().to_string();
         for pa in &plugin_args {
             spec.push(',');

@@ -3,6 +3,8 @@
 //! Everything here reads the guest through [`vmscope_core::guest`] traits, so it can be tested against a
 //! synthetic guest.
 
+#![forbid(unsafe_code)]
+
 pub mod btf;
 mod describe;
 pub mod error;
@@ -11,6 +13,7 @@ pub mod kernel_image;
 pub mod process;
 pub mod signal;
 pub mod task;
+pub mod uapi;
 pub mod vfs;
 
 pub use error::Error;

@@ -13,12 +13,14 @@
 
 use std::path::PathBuf;
 
+use vmscope_core::arch::EntryKind;
 use vmscope_core::arch::x86_64::{GS_BASE, K_GS_BASE};
 use vmscope_core::event::Abi;
+use vmscope_core::event::{CallEnd, CallRender, RenderedCall, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 use vmscope_linux::btf::KernelLayout;
 use vmscope_linux::kernel_image::vmlinux_from_image;
-use vmscope_linux::syscalls::{DecodeOptions, decode_entry, decode_exit};
+use vmscope_linux::syscalls::{DecodeOptions, Decoder, capture_entry, capture_exit};
 use vmscope_linux::{fileops, signal, task};
 
 /// splitmix64: a fast, well-mixed function of its input.
@@ -132,7 +134,9 @@ fn task_walkers_end_within_their_bounds_on_any_memory() {
                 );
                 let _ = task::read_task_ident(&mut g, start, &layout);
                 let _ = task::task_asid(&mut g, start, &layout);
-                if let Some(base) = task::percpu_base(&mut g, &layout) {
+                if let Some(base) =
+                    task::percpu_base(&mut g, &layout, [Some(GS_BASE), Some(K_GS_BASE)])
+                {
                     let _ = task::current_task(&mut g, base, &layout);
                 }
                 let _ = task::current_task(&mut g, u64::MAX - 3, &layout);
@@ -166,22 +170,44 @@ fn every_syscall_decodes_over_junk_memory() {
                 let o = &opts[(nr % 3) as usize];
                 let mut g = Chaos::new(seed ^ nr, 16 * seed, seed != 1);
                 let raw: [u64; 6] = std::array::from_fn(|i| match (seed + i as u64) % 3 {
-                    0 => g.word(mix(nr + i as u64) & !7),
+                    0 => g.word(mix(nr.wrapping_add(i as u64)) & !7),
                     1 => WINDOW + (mix(nr ^ i as u64) % (64 << 10)),
-                    _ => mix(nr.wrapping_mul(31) + i as u64),
+                    _ => mix(nr.wrapping_mul(31).wrapping_add(i as u64)),
                 });
-                let pending = decode_entry(o, abi, nr, &raw, &mut g);
+                let mut c = capture_entry(o, abi, nr, &raw, &mut g);
                 let ret = match seed {
                     0 => Some(mix(nr) as i64),
                     1 => Some(-((nr % 4096) as i64)),
                     _ => None,
                 };
-                let d = decode_exit(o, pending, ret, &mut g);
+                capture_exit(o, abi, nr, &mut c, ret, None, &mut g);
+                assert!(c.data.capture.size() <= vmscope_core::capture::MAX_CAPTURE);
+                let ev = SyscallEvent {
+                    ts: 0,
+                    ts_exit: None,
+                    vcpu: 0,
+                    thread: ThreadCtx::default(),
+                    abi,
+                    entry: EntryKind::Syscall,
+                    nr,
+                    call: c.call.map(|c| c.id()),
+                    name: c.name(),
+                    raw: c.raw,
+                    ret,
+                    end: if ret.is_some() {
+                        CallEnd::Returned
+                    } else {
+                        CallEnd::Unfinished
+                    },
+                    data: c.data,
+                };
+                let mut d = RenderedCall::default();
+                Decoder::new(o.clone()).render(&ev, &mut d);
                 // Bounded output: an argument shows at most `limit` elements of at most `limit` bytes
                 // (each escaped to at most 4 characters), like strace -s, whatever the memory holds.
                 let elems = o.string_limit.clamp(1, 1024);
                 let bound = (64 << 10).max(8 * o.string_limit * elems);
-                for a in &d.args {
+                for a in d.arg_list() {
                     if a.len() >= bound {
                         too_long.push(format!("{abi:?} {} ({nr}): {} bytes", d.name, a.len()));
                     }
@@ -202,9 +228,9 @@ fn handles_known_at_entry_are_read_safely_over_junk() {
             for nr in (0..460u64).chain([0x1bad, u64::MAX]) {
                 let mut g = Chaos::new(seed ^ nr, 16 * seed, seed != 1);
                 let raw: [u64; 6] = std::array::from_fn(|i| match (seed + i as u64) % 3 {
-                    0 => g.word(mix(nr + i as u64) & !7),
+                    0 => g.word(mix(nr.wrapping_add(i as u64)) & !7),
                     1 => WINDOW + (mix(nr ^ i as u64) % (64 << 10)),
-                    _ => mix(nr.wrapping_mul(31) + i as u64),
+                    _ => mix(nr.wrapping_mul(31).wrapping_add(i as u64)),
                 });
                 let u = fileops::handle_use(abi, nr, &raw, &mut g);
                 assert!(u.given.len() <= 7, "{abi:?} {nr}: {u:?}");

@@ -7,8 +7,8 @@ use std::ptr;
 use vmscope_abi as abi;
 use vmscope_core::arch::EntryKind;
 use vmscope_core::event::{
-    Abi, CallEnd, CustomEvent, Event, EventKind, FieldValue, FileAccess, FileEvent, FileSummary,
-    ProcessEvent, ProcessList, ProcessOp, Seen, SyscallEvent, ThreadCtx,
+    Abi, CallEnd, CallRender, CustomEvent, Event, EventKind, FieldValue, FileAccess, FileEvent,
+    FileSummary, ProcessEvent, ProcessList, ProcessOp, RenderedCall, Seen, SyscallEvent, ThreadCtx,
 };
 
 /// The ABI's number for a core event kind.
@@ -108,8 +108,8 @@ impl CEvent {
     }
 
     /// `n` strings followed by a null pointer.
-    fn list(&mut self, items: &[String]) -> (*const *const c_char, usize) {
-        let mut v: Vec<*const c_char> = items.iter().map(|i| self.s(i)).collect();
+    fn list<S: AsRef<str>>(&mut self, items: &[S]) -> (*const *const c_char, usize) {
+        let mut v: Vec<*const c_char> = items.iter().map(|i| self.s(i.as_ref())).collect();
         v.push(ptr::null());
         let p = v.as_ptr();
         self.ptr_lists.push(v);
@@ -142,16 +142,21 @@ impl CEvent {
 }
 
 /// Copies `ev` into C structures; `None` for an event kind the ABI does not carry.
-pub fn to_c(ev: &Event) -> Option<CEvent> {
+/// System calls are rendered by `calls` (the ABI hands modules strace's text).
+pub fn to_c(ev: &Event, calls: &dyn CallRender) -> Option<CEvent> {
     let mut c = CEvent::empty(abi_kind(ev.kind()), 0);
     c.event.type_ = c.s(ev.type_name());
     match ev {
-        Event::Syscall(s) => syscall(&mut c, s),
+        Event::Syscall(s) => {
+            let mut r = RenderedCall::default();
+            calls.render(s, &mut r);
+            syscall(&mut c, s, &r);
+        }
         Event::Notice(n) => {
             c.event.ts = n.ts;
             let body = Box::new(abi::Notice {
                 source: c.s(&n.source),
-                level: c.s(n.level),
+                level: c.s(n.level.as_str()),
                 message: c.s(&n.message),
             });
             c.event.notice = &*body;
@@ -167,10 +172,11 @@ pub fn to_c(ev: &Event) -> Option<CEvent> {
     Some(c)
 }
 
-fn syscall(c: &mut CEvent, s: &SyscallEvent) {
+fn syscall(c: &mut CEvent, s: &SyscallEvent, r: &RenderedCall) {
     c.event.ts = s.ts;
     let thread = c.thread(&s.thread);
-    let (args, n_args) = c.list(&s.args);
+    let args: Vec<&str> = r.arg_list().collect();
+    let (args, n_args) = c.list(&args);
     let (raw, n_raw) = c.u64s(&s.raw);
     let body = Box::new(abi::Syscall {
         thread,
@@ -190,13 +196,13 @@ fn syscall(c: &mut CEvent, s: &SyscallEvent) {
             CallEnd::Unfinished => abi::END_UNFINISHED,
         },
         nr: s.nr,
-        name: c.s(&s.name),
+        name: c.s(&r.name),
         args,
         n_args,
         raw,
         n_raw,
         ret: s.ret.unwrap_or(0),
-        ret_text: c.s(&s.ret_text),
+        ret_text: c.s(&r.ret),
         ts_exit: s.ts_exit.unwrap_or(0),
     });
     c.event.syscall = &*body;
@@ -243,7 +249,7 @@ fn process(c: &mut CEvent, p: &ProcessEvent) {
         signal: c.opt(p.signal.as_deref()),
         core_dumped: i32::from(p.core_dumped.unwrap_or(false)),
         reserved: 0,
-        syscall: c.opt(p.syscall.as_deref()),
+        syscall: c.opt(p.syscall),
         seen: c.s(seen),
     });
     c.event.process = &*body;
@@ -270,14 +276,14 @@ fn file(c: &mut CEvent, a: &FileAccess) {
         thread,
         vcpu: a.vcpu,
         has,
-        op: c.s(a.op),
+        op: c.s(a.op.as_str()),
         fd: a.fd.unwrap_or(-1),
         path: c.opt(a.path.as_deref()),
         new_path: c.opt(a.new_path.as_deref()),
         bytes: a.bytes.unwrap_or(0),
         offset: a.offset.unwrap_or(0),
         length: a.length.unwrap_or(0),
-        flags: c.opt(a.flags.as_deref()),
+        flags: c.opt(a.flags.map(|f| f.text()).as_deref()),
         error: c.opt(a.error.as_deref()),
         data: c.opt(a.data.as_deref()),
         sha256: c.opt(a.sha256.as_deref()),
@@ -378,8 +384,8 @@ fn process_list(c: &mut CEvent, l: &ProcessList) {
     let (ep, n) = (entries.as_ptr(), entries.len());
     c.entries.push(entries);
     let body = Box::new(abi::ProcessList {
-        when: c.s(l.when),
-        source: c.s(l.source),
+        when: c.s(l.when.as_str()),
+        source: c.s(l.source.as_str()),
         complete: i32::from(l.complete),
         reserved: 0,
         processes: ep,

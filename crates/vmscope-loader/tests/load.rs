@@ -16,11 +16,14 @@ use vmscope_core::arch::x86_64::RAX;
 use vmscope_core::arch::{Arch, EntryKind, arch_for_target};
 use vmscope_core::dispatch::{Dispatcher, Sink, order_modules};
 use vmscope_core::event::{
-    Abi, CallEnd, Event, EventKind, EventMask, FieldValue, FileAccess, FileEvent, SyscallEvent,
-    ThreadCtx,
+    Abi, ArgsText, CallEnd, CallRender, Event, EventKind, EventMask, FieldValue, FileAccess,
+    FileEvent, SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::{GuestCpu, TestGuest};
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
+use vmscope_linux::syscalls::{
+    Call, DecodeOptions, Decoder, capture_entry, capture_exit, render_args,
+};
 use vmscope_loader::{
     Declared, DynModule, LoadError, ModuleOption, builtin_dependencies, load, load_all,
 };
@@ -61,7 +64,7 @@ fn name(n: &str) -> String {
 }
 
 fn load_err(path: &Path) -> LoadError {
-    load(path, arch(), &[]).expect_err("the load must fail")
+    load(path, arch(), &[], calls()).expect_err("the load must fail")
 }
 
 /// Opens a fixture a second time (the same instance) so its counters outlive the module's handle.
@@ -131,15 +134,12 @@ impl Module for Feeder {
 }
 
 fn hook() -> Hook {
-    Hook {
-        ts: 1,
-        vcpu: 1,
-        pc: 0x401000,
-        len: 2,
-        point: HookPoint::Entry(EntryKind::Syscall),
-        to_user: None,
-        thread: None,
-    }
+    Hook::new(1, 1, 0x401000, 2, HookPoint::Entry(EntryKind::Syscall))
+}
+
+/// The Linux decoder: what renders system calls for library modules in a real run.
+fn calls() -> Arc<dyn CallRender> {
+    Arc::new(Decoder::new(DecodeOptions::default()))
 }
 
 fn thread() -> ThreadCtx {
@@ -157,14 +157,21 @@ fn file_event(path: &str) -> Event {
         ts: 5,
         vcpu: 1,
         thread: thread(),
-        op: "open",
+        op: vmscope_core::event::FileActivity::Open,
         fd: Some(3),
         path: Some(path.into()),
         new_path: None,
         bytes: None,
         offset: None,
         length: None,
-        flags: Some("O_RDONLY".into()),
+        flags: Some(ArgsText {
+            abi: Abi::X86_64,
+            nr: 257,
+            call: Some(Call::Openat.id()),
+            raw: [0xffff_ff9c, 0, 0, 0, 0, 0],
+            which: [2, u8::MAX],
+            render: render_args,
+        }),
         error: None,
         data: None,
         sha256: None,
@@ -173,7 +180,15 @@ fn file_event(path: &str) -> Event {
     }))
 }
 
+/// `openat(AT_FDCWD, "/etc/shadow", O_RDONLY) = 3`, the path at `path_addr`, captured as the
+/// syscall detector captures it.
 fn syscall_event(path_addr: u64) -> Event {
+    let mut g = TestGuest::new();
+    g.write(path_addr, b"/etc/shadow\0");
+    let raw = [0xffff_ff9c, path_addr, 0, 0, 0, 0];
+    let opts = DecodeOptions::default();
+    let mut c = capture_entry(&opts, Abi::X86_64, 257, &raw, &mut g);
+    capture_exit(&opts, Abi::X86_64, 257, &mut c, Some(3), None, &mut g);
     Event::Syscall(SyscallEvent {
         ts: 4,
         ts_exit: Some(5),
@@ -182,16 +197,12 @@ fn syscall_event(path_addr: u64) -> Event {
         abi: Abi::X86_64,
         entry: EntryKind::Syscall,
         nr: 257,
-        name: "openat".into(),
-        args: vec![
-            "AT_FDCWD".into(),
-            "\"/etc/shadow\"".into(),
-            "O_RDONLY".into(),
-        ],
-        raw: [0xffff_ff9c, path_addr, 0, 0, 0, 0],
+        call: c.call.map(Call::id),
+        name: c.name(),
+        raw: c.raw,
         ret: Some(3),
-        ret_text: "3".into(),
         end: CallEnd::Returned,
+        data: c.data,
     })
 }
 
@@ -212,7 +223,7 @@ fn a_module_declares_itself_and_takes_its_options() {
         &[&name("decl"), "-DDEP1=\"files\"", "-DDEP2=\"other\""],
     );
     let opts = [ModuleOption::parse("decl.prefix=/pre").unwrap()];
-    let m = load(&p, arch(), &opts).unwrap();
+    let m = load(&p, arch(), &opts, calls()).unwrap();
     assert_eq!(m.name(), "decl");
     assert_eq!(m.depends(), &["files", "other"]);
     let i = m.interest();
@@ -238,6 +249,7 @@ fn events_arrive_as_c_structs_and_the_module_reads_the_guest_and_publishes() {
         &p,
         arch(),
         &[ModuleOption::parse("echo.prefix=P:").unwrap()],
+        calls(),
     )
     .unwrap();
     let mut g = TestGuest::new();
@@ -312,7 +324,7 @@ fn one_library_module_consumes_another_ones_events() {
             "-DCONSUMES=VMSCOPE_KIND_BIT(VMSCOPE_KIND_CUSTOM)",
         ],
     );
-    let mods = load_all(&[pong, ping], arch(), &[]).unwrap();
+    let mods = load_all(&[pong, ping], arch(), &[], calls()).unwrap();
     let mods: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     let sink = run(mods, vec![file_event("/x")], &mut TestGuest::new());
     // ping saw the file event and published ping_file; pong saw that once, and never its own
@@ -331,7 +343,7 @@ fn one_library_module_consumes_another_ones_events() {
 fn a_module_that_reports_an_error_is_disabled_once_and_the_others_go_on() {
     let bad = build("failing", &[&name("failing"), "-DFAIL_ON=\"/fail\""]);
     let good = build("steady", &[&name("steady")]);
-    let mods = load_all(&[bad, good], arch(), &[]).unwrap();
+    let mods = load_all(&[bad, good], arch(), &[], calls()).unwrap();
     let mods: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     let sink = run(
         mods,
@@ -452,6 +464,7 @@ fn missing_dependencies_and_cycles_are_refused_before_anything_runs() {
         &build("needy", &[&name("needy"), "-DDEP1=\"nosuch\""]),
         arch(),
         &[],
+        calls(),
     )
     .unwrap();
     let e = order_modules(vec![Arc::new(m)]).err().unwrap();
@@ -463,7 +476,7 @@ fn missing_dependencies_and_cycles_are_refused_before_anything_runs() {
     let b = build("cycb", &[&name("cycb"), "-DDEP1=\"files\""]);
     let c = build("cycc", &[&name("cycc"), "-DDEP1=\"cyca\""]);
     // files -> cycb -> ... closes the loop through a built-in stand-in.
-    let mods = load_all(&[a, b], arch(), &[]).unwrap();
+    let mods = load_all(&[a, b], arch(), &[], calls()).unwrap();
     let mut all: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     all.push(Arc::new(Declared {
         name: "files",
@@ -478,7 +491,7 @@ fn missing_dependencies_and_cycles_are_refused_before_anything_runs() {
         assert!(e.contains(n), "{e}");
     }
     // Two library modules of one name.
-    let mods = load_all(&[c.clone(), c], arch(), &[]).unwrap();
+    let mods = load_all(&[c.clone(), c], arch(), &[], calls()).unwrap();
     let all: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     assert_eq!(
         order_modules(all).err().unwrap().to_string(),
@@ -502,6 +515,7 @@ fn options_are_checked() {
         &p,
         arch(),
         &[ModuleOption::parse("opts.colour=red").unwrap()],
+        calls(),
     )
     .unwrap_err();
     assert_eq!(
@@ -512,6 +526,7 @@ fn options_are_checked() {
         std::slice::from_ref(&p),
         arch(),
         &[ModuleOption::parse("other.prefix=x").unwrap()],
+        calls(),
     )
     .unwrap_err();
     assert_eq!(
@@ -523,7 +538,7 @@ fn options_are_checked() {
 #[test]
 fn paths_that_cannot_travel_in_plugin_options_are_refused() {
     for bad in ["/tmp/a:b/libx.so", "/tmp/a,b.so", "/tmp/c++/libx.so"] {
-        let e = load(Path::new(bad), arch(), &[]).unwrap_err();
+        let e = load(Path::new(bad), arch(), &[], calls()).unwrap_err();
         assert!(matches!(e, LoadError::BadPath { .. }), "{e}");
     }
     assert!(vmscope_loader::is_library("./libx.so"));

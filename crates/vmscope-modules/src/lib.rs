@@ -7,14 +7,19 @@
 //! - [`files`]: the file monitor, handle tables and file events from the syscall module's events;
 //! - [`processes`]: process and thread lifecycle events, process lists, the process filter;
 //! - [`journal`]: the sink writing every event as text or JSON Lines, off the vCPU threads;
-//! - [`registry`]: the built-in modules by name.
+//! - [`options`]: what a run is told, shared by the command line and the plugin;
+//! - [`registry`]: the built-in modules by name, and the composition root of a run.
 //!
-//! Modules name no emulator: they see the guest through `vmscope-core`'s traits only.
+//! Modules name no emulator and no architecture: they see the guest through `vmscope-core`'s traits
+//! and the OS layer (`vmscope-linux`) only.
+
+#![forbid(unsafe_code)]
 
 pub mod at_return;
 pub mod context;
 pub mod files;
 pub mod journal;
+pub mod options;
 pub mod processes;
 pub mod registry;
 pub mod syscalls;
