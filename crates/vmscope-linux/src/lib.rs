@@ -4,6 +4,8 @@
 //! synthetic guest.
 
 pub mod btf;
+pub mod btf_cache;
+pub mod btf_locate;
 mod describe;
 pub mod error;
 pub mod fileops;
