@@ -2,23 +2,32 @@
 //!
 //! A kernel built with `CONFIG_DEBUG_INFO_BTF=y` keeps its `.BTF` section in memory, in the read-only
 //! data after its text (`RO_DATA` in the kernel's linker script: `.rodata` first, `.BTF` near its end).
-//! Any kernel text address seen at run time (a `sysretq` or `iretq` of the kernel's exit path, known at
-//! translation time) is a starting point: the scan reads page after page upward from it, through the
-//! rest of the text, the unmapped hole before `.rodata`, the version banner (`linux_banner`, "Linux
-//! version ..." near the start of `.rodata`) and on to the BTF header, then reads and checks the whole
-//! section.
-//!
 //! On x86_64 the kernel image lives in the kernel text mapping `0xffffffff80000000..0xffffffffc0000000`,
-//! `_text` at `0xffffffff81000000` moved by KASLR in steps of 2 MiB; below `_text` nothing is mapped.
+//! `_text` at `0xffffffff81000000` moved by KASLR in steps of 2 MiB; below `_text` nothing is mapped, and
+//! `.rodata` starts at the first 2 MiB boundary after the text.
 //!
-//! Guest memory is hostile and the scan is bounded: at most [`LocateLimits::max_scan_pages`] pages, each
-//! read once (4 KiB reads that never cross a page), ending early after
-//! [`LocateLimits::max_gap_pages`] unreadable pages in a row; at most 512 one-page probes for `_text`;
-//! every BTF candidate is checked in memory first (header fields consistent, the whole section within
-//! [`LocateLimits::max_btf_size`], both ends of the string section NUL) and at most
-//! [`LocateLimits::max_candidates`] are then read in full (2 byte reads plus one read per page each) and
-//! parsed; the kernel's own BTF must parse with `btf-rs` and describe `task_struct.pid`. With the
-//! default limits: at most 512 + 32,768 + 4 × (2 + 16,385) = 98,828 reads, never more than 4 KiB each.
+//! Any kernel text address seen at run time (a `sysretq` or `iretq` of the kernel's exit path, known at
+//! translation time) is a starting point:
+//! 1. `_text`: the 2 MiB boundaries below it, while readable (for the KASLR slide; not needed after).
+//! 2. `.rodata`: the first 2 MiB boundary above it whose first pages hold the version banner
+//!    (`linux_banner`, "Linux version ...\n", at 0xe0 or 0x1a0 into `.rodata` on Debian's kernels).
+//! 3. `.BTF`: a scan upward from there, page after page, for a BTF header that checks out.
+//!
+//! The scan starts at `.rodata`, not at the text address, on purpose: the pages between the end of the
+//! text and `.rodata` are freed after boot and may stay mapped (Debian's 6.1 leaves them so); they are
+//! reused for anything, modules' BTF and user data included. A scan through them met 30 module BTF
+//! headers there and could be fed a copy of `/sys/kernel/btf/vmlinux` with other offsets by any user.
+//! `.rodata` up to `.BTF` is constant. (A kernel without BTF is still scanned past its `.rodata`, into
+//! memory others may write: such a kernel could be given a fake BTF.)
+//!
+//! Guest memory is hostile and everything is bounded: at most 513 one-byte probes for `_text`; at most
+//! 64 boundaries × 9 pages for the banner; at most [`LocateLimits::max_scan_pages`] pages scanned, each
+//! read once (4 KiB reads that never cross a page), ending early after [`LocateLimits::max_gap_pages`]
+//! unreadable pages in a row. Every BTF candidate is checked in memory first (header fields consistent,
+//! the whole section within [`LocateLimits::max_btf_size`]), and at most [`LocateLimits::max_candidates`]
+//! are read further: both ends of the string section (2 one-byte reads; both must be NUL), then the whole
+//! section (one read per page), parsed with `btf-rs`; the kernel's own BTF describes `task_struct.pid`.
+//! With the default limits: at most 513 + 576 + 32,768 + 4 × (2 + 16,385) = 99,405 reads.
 //!
 //! With KPTI the user page tables map only the kernel's entry code: the locate must run where the
 //! kernel's page tables are loaded (a kernel-mode hook, like the write of the user CR3 just before the
@@ -47,8 +56,10 @@ const MAX_TEXT_PROBES: u64 = (X86_64_IMAGE_MAP_END - X86_64_IMAGE_MAP_START) / X
 const BANNER_PREFIX: &[u8] = b"Linux version ";
 /// The longest banner accepted (Debian's are about 200 bytes).
 const MAX_BANNER: usize = 512;
-/// How many `Linux version ` strings are checked before the banner search gives up.
-const MAX_BANNER_TRIES: u32 = 64;
+/// 2 MiB boundaries above the text address tried as the start of `.rodata` (128 MiB).
+const MAX_RODATA_PROBES: u64 = 64;
+/// Pages at the start of a boundary searched for the banner (32 KiB).
+const BANNER_PAGES: u64 = 8;
 
 /// `magic` 0xeB9F (little-endian), `version` 1, `flags` 0: the first 4 bytes of `struct btf_header`.
 const BTF_NEEDLE: [u8; 4] = [0x9f, 0xeb, 0x01, 0x00];
@@ -61,11 +72,11 @@ const BTF_MAX_HEADER_LEN: u32 = 256;
 /// Bounds of a locate; see the module documentation for what they cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocateLimits {
-    /// Pages scanned upward from the text address, readable or not (default 32,768: 128 MiB; Debian's
-    /// 6.12 BTF ends about 12 MiB above its `sysretq`).
+    /// Pages scanned upward from the start of `.rodata`, readable or not (default 32,768: 128 MiB;
+    /// Debian's 6.12 BTF ends 11 MiB into its `.rodata`).
     pub max_scan_pages: u64,
-    /// Unreadable pages in a row that end the scan (default 1,024: 4 MiB; the hole between the text and
-    /// `.rodata` is under 2 MiB).
+    /// Unreadable pages in a row that end the scan (default 1,024: 4 MiB; `.rodata` to `.BTF` has
+    /// none).
     pub max_gap_pages: u64,
     /// The largest BTF section accepted, header included (default 64 MiB; Debian's 6.12 has 4.7 MiB).
     pub max_btf_size: u64,
@@ -93,6 +104,8 @@ pub struct LocatedKernel {
     pub banner: String,
     /// Where the banner is.
     pub banner_addr: u64,
+    /// Where `.rodata` starts (the 2 MiB boundary the banner was found after).
+    pub rodata_start: u64,
     /// Where the `.BTF` section starts.
     pub btf_addr: u64,
     /// The whole `.BTF` section, header included, as `Btf::from_bytes` takes it (and as the cache
@@ -110,6 +123,7 @@ impl fmt::Debug for LocatedKernel {
             .field("text_start", &self.text_start.map(|a| format!("{a:#x}")))
             .field("banner", &self.banner)
             .field("banner_addr", &format_args!("{:#x}", self.banner_addr))
+            .field("rodata_start", &format_args!("{:#x}", self.rodata_start))
             .field("btf_addr", &format_args!("{:#x}", self.btf_addr))
             .field("btf_len", &self.btf.len())
             .field("stats", &self.stats)
@@ -142,7 +156,9 @@ pub fn release_of(banner: &str) -> Option<&str> {
 pub struct LocateStats {
     /// Calls to [`GuestMemory::read`] (each at most one page).
     pub reads: u64,
-    /// Pages the scan visited (readable or not).
+    /// 2 MiB boundaries tried as the start of `.rodata`.
+    pub rodata_probes: u64,
+    /// Pages the BTF scan visited (readable or not).
     pub scanned_pages: u64,
     /// Pages of those that could be read.
     pub readable_pages: u64,
@@ -240,18 +256,16 @@ pub enum LocateError {
         addr: u64,
     },
 
-    /// Neither the banner nor a BTF header was found: the image is not mapped in this address space, or
-    /// the address was not in the text before `.rodata`.
+    /// No 2 MiB boundary above the text address starts with the banner: the image is not mapped in
+    /// this address space, or the address is not in the text.
     #[error(
-        "no `Linux version` banner in {readable_pages} readable of {scanned_pages} pages scanned from {from:#x}: is the kernel image mapped here? (with KPTI the user page tables map only the entry code; locate on the kernel's page tables)"
+        "no `Linux version` banner at any of the {probes} 2 MiB boundaries above {from:#x}: is the kernel image mapped here? (with KPTI the user page tables map only the entry code; locate on the kernel's page tables) Else this kernel's banner is not in the first 32 KiB of its .rodata"
     )]
     ImageNotFound {
-        /// Where the scan started.
+        /// The text address given.
         from: u64,
-        /// Pages visited.
-        scanned_pages: u64,
-        /// Pages of those readable.
-        readable_pages: u64,
+        /// Boundaries tried.
+        probes: u64,
     },
 
     /// The banner was found but no valid BTF.
@@ -261,62 +275,58 @@ pub enum LocateError {
     NoBtf {
         /// The version banner.
         banner: String,
-        /// Where the scan started.
+        /// Where the scan started (the start of `.rodata`).
         from: u64,
         /// Pages visited.
         scanned_pages: u64,
         /// What was turned down.
         rejected: Rejections,
     },
-
-    /// A valid BTF was found but no banner before it (the banner is the cache key).
-    #[error("found the kernel's .BTF at {btf_addr:#x} but no `Linux version` banner before it")]
-    NoBanner {
-        /// Where the BTF is.
-        btf_addr: u64,
-    },
 }
 
-/// Finds the running kernel's version banner and BTF, scanning upward from `text_addr`, an address in
-/// the kernel's text before `.rodata` (the address of an instruction of the kernel's exit path).
+/// Finds the running kernel's version banner and BTF, from `text_addr`, an address in the kernel's text
+/// (the address of an instruction of the kernel's exit path).
 pub fn locate_kernel<M: GuestMemory + ?Sized>(
     mem: &mut M,
     text_addr: u64,
     limits: &LocateLimits,
 ) -> Result<LocatedKernel, LocateError> {
     let mut s = Scan::new(mem, text_addr, limits)?;
-    s.run(Goal::Btf)?;
-    s.stats.reads = s.r.reads;
-    match (s.banner.take(), s.found.take()) {
-        (Some((banner, banner_addr)), Some((btf_addr, btf, parsed))) => Ok(LocatedKernel {
-            text_start: s.text_start,
+    let text_start = s.find_text_start(text_addr);
+    let (rodata_start, banner, banner_addr) = s.find_rodata(text_addr)?;
+    match s.find_btf(rodata_start) {
+        Some((btf_addr, btf, parsed)) => {
+            s.stats.reads = s.r.reads;
+            Ok(LocatedKernel {
+                text_start,
+                banner,
+                banner_addr,
+                rodata_start,
+                btf_addr,
+                btf,
+                parsed,
+                stats: s.stats,
+            })
+        }
+        None => Err(LocateError::NoBtf {
             banner,
-            banner_addr,
-            btf_addr,
-            btf,
-            parsed,
-            stats: s.stats,
+            from: rodata_start,
+            scanned_pages: s.stats.scanned_pages,
+            rejected: s.stats.rejected,
         }),
-        _ => Err(s.failure()),
     }
 }
 
-/// Finds only the version banner (about as far as the start of `.rodata`): enough to look the BTF up in
-/// a [`crate::btf_cache::BtfCache`] before paying for the rest. Returns the banner and its address.
+/// Finds only the version banner (a few dozen reads): enough to look the BTF up in a
+/// [`crate::btf_cache::BtfCache`] before paying for the rest. Returns the banner and its address.
 pub fn locate_banner<M: GuestMemory + ?Sized>(
     mem: &mut M,
     text_addr: u64,
     limits: &LocateLimits,
 ) -> Result<(String, u64), LocateError> {
     let mut s = Scan::new(mem, text_addr, limits)?;
-    s.run(Goal::Banner)?;
-    s.banner.take().ok_or_else(|| s.failure())
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Goal {
-    Banner,
-    Btf,
+    let (_, banner, addr) = s.find_rodata(text_addr)?;
+    Ok((banner, addr))
 }
 
 /// A guest reader that counts its reads.
@@ -442,17 +452,10 @@ pub(crate) fn check_kernel_btf(blob: &[u8]) -> Result<Btf, Rejection> {
     }
 }
 
-/// The state of one scan. Each page is searched with the next one joined to it, so a header or a banner
-/// that starts near the end of a page is seen whole.
+/// The state of one locate.
 struct Scan<'m, M: GuestMemory + ?Sized> {
     r: Reader<'m, M>,
-    from: u64,
     limits: LocateLimits,
-    text_start: Option<u64>,
-    banner: Option<(String, u64)>,
-    /// The BTF's address, bytes and parse.
-    found: Option<(u64, Vec<u8>, Btf)>,
-    banner_tries: u32,
     candidates_read: u32,
     stats: LocateStats,
 }
@@ -462,19 +465,12 @@ impl<'m, M: GuestMemory + ?Sized> Scan<'m, M> {
         if !(X86_64_IMAGE_MAP_START..X86_64_IMAGE_MAP_END).contains(&text_addr) {
             return Err(LocateError::NotKernelText { addr: text_addr });
         }
-        let mut s = Scan {
+        Ok(Scan {
             r: Reader { mem, reads: 0 },
-            from: text_addr & !(PAGE - 1),
             limits: *limits,
-            text_start: None,
-            banner: None,
-            found: None,
-            banner_tries: 0,
             candidates_read: 0,
             stats: LocateStats::default(),
-        };
-        s.text_start = s.find_text_start(text_addr);
-        Ok(s)
+        })
     }
 
     /// `_text`: 2 MiB-aligned, readable from there in 2 MiB steps up to the text address, and nothing
@@ -497,17 +493,50 @@ impl<'m, M: GuestMemory + ?Sized> Scan<'m, M> {
         Some(at)
     }
 
-    /// Scans until `goal` is reached (`Ok`) or the limits end the scan (the `Err` says what was seen).
-    fn run(&mut self, goal: Goal) -> Result<(), LocateError> {
-        let end = self
-            .from
+    /// `.rodata`: the first 2 MiB boundary above `text_addr` with the banner in its first
+    /// [`BANNER_PAGES`] pages. Returns the boundary, the banner and its address.
+    fn find_rodata(&mut self, text_addr: u64) -> Result<(u64, String, u64), LocateError> {
+        let mut region = (text_addr | (X86_64_IMAGE_ALIGN - 1)).saturating_add(1);
+        let mut bytes = Vec::with_capacity(((BANNER_PAGES + 1) * PAGE) as usize);
+        let mut page = [0u8; PAGE_USIZE];
+        while region < X86_64_IMAGE_MAP_END && self.stats.rodata_probes < MAX_RODATA_PROBES {
+            self.stats.rodata_probes += 1;
+            // The banner may run into the page after the last one searched.
+            bytes.clear();
+            for i in 0..=BANNER_PAGES {
+                if !self.r.read(region + i * PAGE, &mut page) {
+                    break;
+                }
+                bytes.extend_from_slice(&page);
+            }
+            let searched = bytes.len().min((BANNER_PAGES * PAGE) as usize);
+            let hay = &bytes[..(searched + BANNER_PREFIX.len()).min(bytes.len())];
+            let found = memchr::memmem::find_iter(hay, BANNER_PREFIX)
+                .filter(|&pos| pos < searched)
+                .find_map(|pos| parse_banner(&bytes[pos..]).map(|b| (pos, b)));
+            if let Some((pos, banner)) = found {
+                return Ok((region, banner, region + pos as u64));
+            }
+            region += X86_64_IMAGE_ALIGN;
+        }
+        self.stats.reads = self.r.reads;
+        Err(LocateError::ImageNotFound {
+            from: text_addr,
+            probes: self.stats.rodata_probes,
+        })
+    }
+
+    /// Scans upward from `from` for the kernel's BTF: its address, bytes and parse.
+    fn find_btf(&mut self, from: u64) -> Option<(u64, Vec<u8>, Btf)> {
+        let end = from
             .saturating_add(self.limits.max_scan_pages.saturating_mul(PAGE))
             .min(X86_64_IMAGE_MAP_END);
         let mut gap = 0u64;
-        // The last readable page, not yet searched (it waits for the next page as its lookahead).
+        // The last readable page, not yet searched: it waits for the next page, joined to it so a
+        // header that starts near its end is seen whole.
         let mut pending: Option<(u64, Box<[u8; PAGE_USIZE]>)> = None;
         let mut joined = Vec::with_capacity(2 * PAGE_USIZE);
-        let mut page = self.from;
+        let mut page = from;
         while page < end {
             let mut buf = Box::new([0u8; PAGE_USIZE]);
             self.stats.scanned_pages += 1;
@@ -518,8 +547,8 @@ impl<'m, M: GuestMemory + ?Sized> Scan<'m, M> {
                 if readable {
                     joined.extend_from_slice(&buf[..]);
                 }
-                if self.search(addr, &joined, goal)? {
-                    return Ok(());
+                if let Some(found) = self.search(addr, &joined) {
+                    return Some(found);
                 }
             }
             if readable {
@@ -528,77 +557,28 @@ impl<'m, M: GuestMemory + ?Sized> Scan<'m, M> {
                 pending = Some((page, buf));
             } else {
                 gap += 1;
-                // The scan starts in readable text; after that, a long hole is the image's end.
-                if self.stats.readable_pages == 0 || gap >= self.limits.max_gap_pages {
+                if gap >= self.limits.max_gap_pages {
                     break;
                 }
             }
             page += PAGE;
         }
-        if let Some((addr, prev)) = pending.take()
-            && self.search(addr, &prev[..], goal)?
-        {
-            return Ok(());
-        }
-        Err(self.failure())
+        let (addr, prev) = pending?;
+        self.search(addr, &prev[..])
     }
 
-    /// The error for a scan that did not reach its goal.
-    fn failure(&mut self) -> LocateError {
-        self.stats.reads = self.r.reads;
-        match &self.banner {
-            None => LocateError::ImageNotFound {
-                from: self.from,
-                scanned_pages: self.stats.scanned_pages,
-                readable_pages: self.stats.readable_pages,
-            },
-            Some((banner, _)) => LocateError::NoBtf {
-                banner: banner.clone(),
-                from: self.from,
-                scanned_pages: self.stats.scanned_pages,
-                rejected: self.stats.rejected,
-            },
-        }
-    }
-
-    /// Searches the page at `addr`, the first 4 KiB of `bytes`, for the banner and BTF headers (the
-    /// rest of `bytes` is the next page, for matches that run into it); `true` when `goal` is reached.
-    fn search(&mut self, addr: u64, bytes: &[u8], goal: Goal) -> Result<bool, LocateError> {
-        if self.banner.is_none() {
-            self.find_banner(addr, bytes);
-        }
-        if goal == Goal::Banner {
-            return Ok(self.banner.is_some());
-        }
+    /// Searches the page at `addr`, the first 4 KiB of `bytes`, for BTF headers (the rest of `bytes` is
+    /// the next page, for a header that runs into it).
+    fn search(&mut self, addr: u64, bytes: &[u8]) -> Option<(u64, Vec<u8>, Btf)> {
         let hay = &bytes[..bytes.len().min(PAGE_USIZE + BTF_NEEDLE.len() - 1)];
         for pos in memchr::memmem::find_iter(hay, &BTF_NEEDLE) {
             let at = addr + pos as u64;
             match self.try_candidate(at, &bytes[pos..]) {
-                Ok((btf, parsed)) => {
-                    if self.banner.is_none() {
-                        return Err(LocateError::NoBanner { btf_addr: at });
-                    }
-                    self.found = Some((at, btf, parsed));
-                    return Ok(true);
-                }
+                Ok((btf, parsed)) => return Some((at, btf, parsed)),
                 Err(r) => self.stats.rejected.count(r),
             }
         }
-        Ok(false)
-    }
-
-    fn find_banner(&mut self, addr: u64, bytes: &[u8]) {
-        let hay = &bytes[..bytes.len().min(PAGE_USIZE + BANNER_PREFIX.len() - 1)];
-        for pos in memchr::memmem::find_iter(hay, BANNER_PREFIX) {
-            if self.banner_tries >= MAX_BANNER_TRIES {
-                return;
-            }
-            self.banner_tries += 1;
-            if let Some(b) = parse_banner(&bytes[pos..]) {
-                self.banner = Some((b, addr + pos as u64));
-                return;
-            }
-        }
+        None
     }
 
     /// Checks the candidate at `addr`, whose first bytes are `head`; returns the whole section.

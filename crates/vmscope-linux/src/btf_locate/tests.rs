@@ -93,6 +93,16 @@ fn guest_with(btf: &[u8], btf_off: u64) -> TestGuest {
     g
 }
 
+/// Counts the reads of the memory it wraps.
+struct Counting<M>(M, u64);
+
+impl<M: GuestMemory> GuestMemory for Counting<M> {
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
+        self.1 += 1;
+        self.0.read(addr, buf)
+    }
+}
+
 fn locate(g: &mut TestGuest) -> Result<LocatedKernel, LocateError> {
     locate_kernel(&mut Fast(g), SYSRET, &LocateLimits::default())
 }
@@ -106,15 +116,22 @@ fn finds_banner_btf_and_text_start() {
     assert_eq!(k.btf, btf);
     assert_eq!(k.btf_addr, RODATA + 0x6b_a4f5);
     assert_eq!(k.banner_addr, RODATA + 0xe0);
+    assert_eq!(k.rodata_start, RODATA);
     assert!(k.banner.starts_with("Linux version 6.12.95+deb12-amd64 ("));
     assert!(!k.banner.ends_with('\n'));
     assert_eq!(k.release(), Some("6.12.95+deb12-amd64"));
     assert_eq!(k.text_start, Some(TEXT));
     assert_eq!(k.kaslr_slide(), Some(0x1900_0000));
     assert_eq!(k.stats.rejected, Rejections::default());
-    // Every page from the sysret's to the end of the BTF once, the _text probes, the candidate.
-    let pages = (k.btf_addr + btf.len() as u64 - (SYSRET & !0xfff)) / PAGE + 2;
-    assert!(k.stats.reads < pages + 16 + 8, "{:?} {pages}", k.stats);
+    // The _text probes, the banner's 9 pages, every page from .rodata to the end of the BTF once, the
+    // candidate.
+    let pages = (k.btf_addr + btf.len() as u64 - RODATA) / PAGE + 2;
+    assert!(
+        k.stats.reads <= 10 + 9 + pages + 2 + pages,
+        "{:?} {pages}",
+        k.stats
+    );
+    assert_eq!(k.stats.rodata_probes, 1);
     assert!(Btf::from_bytes(&k.btf).is_ok());
 }
 
@@ -122,9 +139,11 @@ fn finds_banner_btf_and_text_start() {
 fn the_banner_alone_is_cheap() {
     let btf = small_kernel_btf("task_struct", 100);
     let g = guest_with(&btf, 0x60_0000);
-    let (banner, addr) = locate_banner(&mut Fast(&g), SYSRET, &LocateLimits::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut m = Counting(Fast(&g), 0);
+    let (banner, addr) =
+        locate_banner(&mut m, SYSRET, &LocateLimits::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(addr, RODATA + 0xe0);
+    assert_eq!(m.1, 9);
     assert_eq!(release_of(&banner), Some("6.12.95+deb12-amd64"));
 }
 
@@ -230,25 +249,31 @@ fn a_page_full_of_magic_costs_no_reads() {
     }
     let k = locate(&mut g).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(k.stats.rejected.bad_header, 16 * 1024);
-    let pages = (k.btf_addr + btf.len() as u64 - (SYSRET & !0xfff)) / PAGE + 2;
-    assert!(k.stats.reads < pages + 16 + 8, "{:?}", k.stats);
+    let pages = (k.btf_addr + btf.len() as u64 - RODATA) / PAGE + 2;
+    assert!(k.stats.reads <= 10 + 9 + pages + 2 + 2, "{:?}", k.stats);
 }
 
 #[test]
 fn hostile_banners_are_skipped() {
     let btf = small_kernel_btf("task_struct", 100);
     let mut g = guest_with(&btf, 0x40_0000);
-    // The log buffer's copy (no NUL after the newline), one without a digit, one endless: all
-    // before the real banner.
+    // The log buffer's copy (no NUL after the newline), one without a digit: before the real one.
     g.write(
         RODATA + 0x40,
         b"Linux version 6.1.0 (x) #1 SMP\nLinux version x\0",
     );
-    let text = (SYSRET & !0xfff) + 0x2000;
-    g.write(text, &[b'A'; 0x2000]);
-    g.write(text + 0x1000 - 8, b"Linux version 6");
     let k = locate(&mut g).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(k.banner_addr, RODATA + 0xe0);
+    // One without its end in the banner pages, at the start of a text region: the next region.
+    let mut g = guest_with(&btf, 0x40_0000);
+    let region = RODATA - X86_64_IMAGE_ALIGN;
+    map(&mut g, region, region + 0x10_0000);
+    g.write(region, &[b'A'; 0x9000]);
+    g.write(region + 0x10, b"Linux version 6");
+    let k = locate_kernel(&mut Fast(&g), region - 0x1000, &LocateLimits::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(k.banner_addr, RODATA + 0xe0);
+    assert_eq!(k.stats.rodata_probes, 2);
 }
 
 #[test]
@@ -267,18 +292,20 @@ fn unmapped_image_and_bad_addresses_give_clear_errors() {
     let mut g = TestGuest::new();
     map(&mut g, SYSRET & !0xfff, (SYSRET & !0xfff) + 0x3000);
     match locate(&mut g) {
-        Err(e @ LocateError::ImageNotFound { .. }) => {
+        Err(e @ LocateError::ImageNotFound { probes: 64, .. }) => {
             assert!(e.to_string().contains("KPTI"), "{e}");
         }
         r => panic!("{r:?}"),
     }
-    // Nothing mapped at all: one read, not a walk through the whole mapping.
+    // Nothing mapped at all: a read per boundary, not a walk through the whole mapping.
     let empty = TestGuest::new();
     let limits = LocateLimits::default();
-    match locate_kernel(&mut Fast(&empty), SYSRET, &limits) {
-        Err(LocateError::ImageNotFound { scanned_pages, .. }) => assert_eq!(scanned_pages, 1),
-        r => panic!("{r:?}"),
-    }
+    let mut m = Counting(Fast(&empty), 0);
+    assert!(matches!(
+        locate_kernel(&mut m, SYSRET, &limits),
+        Err(LocateError::ImageNotFound { probes: 64, .. })
+    ));
+    assert_eq!(m.1, 1 + 64);
     // A user address, a module address, zero.
     for a in [0x40_1000, 0xffff_ffff_c012_3000, 0] {
         assert!(matches!(
@@ -300,27 +327,65 @@ fn a_kernel_without_btf_names_its_banner() {
 }
 
 #[test]
-fn btf_before_any_banner_is_reported() {
+fn without_a_banner_nothing_is_taken() {
     let btf = small_kernel_btf("task_struct", 100);
     let mut g = guest_with(&btf, 0x40_0000);
     g.write(RODATA + 0xe0, &[0; 16]);
-    assert!(matches!(locate(&mut g), Err(LocateError::NoBanner { .. })));
+    assert!(matches!(
+        locate(&mut g),
+        Err(LocateError::ImageNotFound { .. })
+    ));
+}
+
+/// The pages between the text and `.rodata` are freed after boot and may stay mapped (Debian's 6.1):
+/// whatever is there, even a banner and a whole valid BTF, is not looked at.
+#[test]
+fn the_freed_gap_before_rodata_is_not_trusted() {
+    let btf = small_kernel_btf("task_struct", 3000);
+    let mut g = guest_with(&btf, 0x40_0000);
+    let gap = RODATA - 0x18_0000;
+    map(&mut g, gap, RODATA);
+    let mut fake = BANNER.to_vec();
+    fake[14] = b'9';
+    g.write(gap + 0x100, &fake);
+    g.write(gap + 0x2003, &small_kernel_btf("task_struct", 100));
+    let k = locate(&mut g).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(k.banner_addr, RODATA + 0xe0);
+    assert_eq!(k.btf_addr, RODATA + 0x40_0000);
+    assert_eq!(k.btf, btf);
+    assert_eq!(k.stats.rejected, Rejections::default());
 }
 
 #[test]
 fn the_scan_ends_at_the_mapping_end() {
-    // Text near the top of the mapping: the scan must not walk into the module area.
+    // .rodata in the mapping's last 2 MiB, a BTF running past its end, another in the module area.
     let mut g = TestGuest::new();
-    let top = X86_64_IMAGE_MAP_END - 0x4000;
-    map(&mut g, top, X86_64_IMAGE_MAP_END + 0x10000);
-    let btf = small_kernel_btf("task_struct", 100);
-    g.write(X86_64_IMAGE_MAP_END + 0x100, BANNER);
-    g.write(X86_64_IMAGE_MAP_END + 0x1000, &btf);
-    let r = locate_kernel(&mut Fast(&g), top, &LocateLimits::default());
-    match r {
-        Err(LocateError::ImageNotFound { scanned_pages, .. }) => assert_eq!(scanned_pages, 4),
+    let rodata = X86_64_IMAGE_MAP_END - X86_64_IMAGE_ALIGN;
+    map(&mut g, rodata - 0x4000, X86_64_IMAGE_MAP_END + 0x10000);
+    g.write(rodata + 0x100, BANNER);
+    let btf = small_kernel_btf("task_struct", 20_000);
+    g.write(X86_64_IMAGE_MAP_END - 0x1000, &btf);
+    g.write(X86_64_IMAGE_MAP_END + 0x8000, &btf);
+    match locate_kernel(&mut Fast(&g), rodata - 0x3000, &LocateLimits::default()) {
+        Err(LocateError::NoBtf {
+            scanned_pages,
+            rejected,
+            ..
+        }) => {
+            assert_eq!(scanned_pages, 512);
+            assert_eq!(rejected.oversized, 1);
+        }
         r => panic!("{r:?}"),
     }
+    // A boundary at the very end is not probed.
+    assert!(matches!(
+        locate_kernel(
+            &mut Fast(&g),
+            X86_64_IMAGE_MAP_END - 0x1000,
+            &LocateLimits::default()
+        ),
+        Err(LocateError::ImageNotFound { probes: 0, .. })
+    ));
 }
 
 /// Seeded mutations of a valid section: whatever the bytes, the header check and the parse
