@@ -10,7 +10,11 @@
 //! translation time) is a starting point:
 //! 1. `_text`: the 2 MiB boundaries below it, while readable (for the KASLR slide; not needed after).
 //! 2. `.rodata`: the first 2 MiB boundary above it whose first pages hold the version banner
-//!    (`linux_banner`, "Linux version ...\n", at 0xe0 or 0x1a0 into `.rodata` on Debian's kernels).
+//!    ("Linux version ...\n", at 0xe0 or 0x1a0 into `.rodata` on Debian's kernels). Since Linux 6.1
+//!    that first one is `init/version.c`'s weak `linux_banner`, built before the build number is known
+//!    (`# SMP`); the one printed at boot and in `/proc/version` (`#1 SMP`), from
+//!    `init/version-timestamp.c`, is 1.5 MiB further. The first is the one taken: it names the build as
+//!    well (release, compiler, package version and date) and costs 9 reads.
 //! 3. `.BTF`: a scan upward from there, page after page, for a BTF header that checks out.
 //!
 //! The scan starts at `.rodata`, not at the text address, on purpose: the pages between the end of the
@@ -100,7 +104,8 @@ pub struct LocatedKernel {
     /// `_text`: the lowest 2 MiB-aligned address from which the mapping is readable in 2 MiB steps up to
     /// the text address; `None` when the text address's own 2 MiB boundary is not readable.
     pub text_start: Option<u64>,
-    /// The version banner without its final newline (`Linux version 6.12.95+deb12-amd64 (...) ...`).
+    /// The first version banner in `.rodata`, without its final newline (`Linux version
+    /// 6.12.95+deb12-amd64 (...) # SMP ...`; on 6.1+ without the build number `/proc/version` has).
     pub banner: String,
     /// Where the banner is.
     pub banner_addr: u64,
