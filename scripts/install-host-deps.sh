@@ -2,7 +2,18 @@
 # Installs the host packages vmscope needs on Debian 12 (bookworm) or a Debian/Ubuntu of that age:
 # QEMU >= 9.2 with TCG plugin support (bookworm-backports), the tools to build the default guest
 # (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd) and strace for fidelity tests.
+#
+# usage: scripts/install-host-deps.sh [--debian-guest]
+#   --debian-guest  also the tools guest/build-debian.sh needs (optional; not installed by default)
 set -euo pipefail
+
+DEBIAN_GUEST=0
+for arg in "$@"; do
+    case "$arg" in
+        --debian-guest) DEBIAN_GUEST=1 ;;
+        *) echo "install-host-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -28,4 +39,16 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
 $SUDO apt-get install -y -qq busybox-static cpio zstd gcc gcc-multilib strace file >/dev/null
+
+# Optional: the Debian 12 disk guest (guest/build-debian.sh): debootstrap and mke2fs for the root file
+# system (no loop devices), and for --bootable a GPT disk with GRUB on an EFI system partition, booted
+# with OVMF.
+install_debian_guest_deps() {
+    $SUDO apt-get install -y -qq --no-install-recommends \
+        debootstrap e2fsprogs fdisk dosfstools mtools grub-efi-amd64-bin grub-common ovmf >/dev/null
+}
+if [ "$DEBIAN_GUEST" = 1 ]; then
+    install_debian_guest_deps
+fi
+
 qemu-system-x86_64 --version | head -1

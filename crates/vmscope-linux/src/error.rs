@@ -1,7 +1,9 @@
-//! The one error type of this crate: what can go wrong turning a kernel file into a [`KernelLayout`].
+//! The one error type of this crate: what can go wrong turning a kernel file into a [`KernelLayout`],
+//! finding a running kernel's BTF in guest memory, or caching it on the host.
 //!
-//! Reading guest memory never produces these: guest reads fail with `None` (see
-//! [`vmscope_core::guest`]). Every variant carries what a user needs to act on it.
+//! Single guest reads never produce these: they fail with `None` (see [`vmscope_core::guest`]); only a
+//! whole search that found nothing does ([`Error::Locate`]). Every variant carries what a user needs to
+//! act on it.
 //!
 //! [`KernelLayout`]: crate::btf::KernelLayout
 
@@ -86,5 +88,18 @@ pub enum Error {
     MissingField {
         /// What is missing, like `task_struct.pid` or `per-CPU variable this_cpu_off`.
         what: String,
+    },
+
+    /// The running kernel's BTF could not be found in guest memory.
+    #[error(transparent)]
+    Locate(#[from] crate::btf_locate::LocateError),
+
+    /// A file of the host's BTF cache exists but cannot be used.
+    #[error("cached BTF {}: {reason}", path.display())]
+    BadCacheEntry {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
 }

@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 pub mod btf;
+pub mod btf_cache;
+pub mod btf_locate;
 mod describe;
 pub mod error;
 pub mod fileops;
