@@ -15,6 +15,8 @@ pub mod kernel_image;
 pub mod process;
 pub mod signal;
 pub mod task;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod uapi;
 pub mod vfs;
 

@@ -421,57 +421,10 @@ pub fn list_processes<M: GuestMemory + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btf::{
-        CurrentTaskVia, MmStructLayout, PerCpuLayout, ProcessLayout, StateField, TaskStructLayout,
-    };
     use crate::uapi::process::CLONE_THREAD;
     use vmscope_core::guest::TestGuest;
 
-    /// A 6.12-like layout (thread lists through `signal->thread_head`) or a 6.1-like one
-    /// (`thread_group`).
-    fn layout(new_threads: bool) -> KernelLayout {
-        KernelLayout {
-            release: Some("test".into()),
-            task: TaskStructLayout {
-                pid: 0x100,
-                tgid: 0x104,
-                comm: 0x200,
-                comm_len: 16,
-                mm: Some(0x80),
-                tasks: Some(0x40),
-                real_parent: Some(0x110),
-                group_leader: Some(0x118),
-                thread_group: (!new_threads).then_some(0x120),
-                flags: None,
-                exit_code: None,
-                exit_signal: None,
-                state: Some(StateField {
-                    offset: 0x18,
-                    size: 4,
-                }),
-                files: None,
-                fs: None,
-            },
-            mm: MmStructLayout { pgd: Some(0x10) },
-            percpu: PerCpuLayout {
-                current_task: 0,
-                current_task_via: CurrentTaskVia::Standalone,
-                this_cpu_off: 8,
-                section_addr: 0,
-            },
-            process: ProcessLayout {
-                mm_arg_start: Some(0x100),
-                mm_arg_end: Some(0x108),
-                mm_saved_auxv: Some(0x200),
-                mm_saved_auxv_len: 12,
-                mm_exe_file: Some(0x300),
-                task_signal: Some(0x130),
-                task_thread_node: new_threads.then_some(0x140),
-                signal_thread_head: new_threads.then_some(0x20),
-            },
-            missing: vec![],
-        }
-    }
+    use crate::testing::small_layout as layout;
 
     const T: u64 = 0xffff_8880_0100_0000;
     const MM: u64 = 0xffff_8880_0800_0000;

@@ -239,45 +239,10 @@ pub fn walk_tasks<M: GuestMemory + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btf::{CurrentTaskVia, MmStructLayout, PerCpuLayout, TaskStructLayout};
     use vmscope_core::arch::x86_64::{GS_BASE, K_GS_BASE};
     use vmscope_core::guest::TestGuest;
 
-    /// The Debian 6.12 layout (from its BTF), as a synthetic kernel.
-    fn layout() -> KernelLayout {
-        KernelLayout {
-            release: Some("test".into()),
-            task: TaskStructLayout {
-                pid: 2432,
-                tgid: 2436,
-                comm: 2976,
-                comm_len: 16,
-                mm: Some(2304),
-                tasks: Some(2224),
-                real_parent: Some(2448),
-                group_leader: None,
-                thread_group: None,
-                flags: None,
-                exit_code: None,
-                exit_signal: None,
-                state: None,
-                files: None,
-                fs: None,
-            },
-            mm: MmStructLayout { pgd: Some(120) },
-            process: Default::default(),
-            percpu: PerCpuLayout {
-                current_task: 0x351c0,
-                current_task_via: CurrentTaskVia::PcpuHot {
-                    var: 0x351c0,
-                    member: 0,
-                },
-                this_cpu_off: 0x19a18,
-                section_addr: 0,
-            },
-            missing: vec![],
-        }
-    }
+    use crate::testing::debian_6_12_layout as layout;
 
     const PERCPU: u64 = 0xffff_8880_7fc0_0000;
     const GS: [Option<vmscope_core::guest::Reg>; 2] = [Some(GS_BASE), Some(K_GS_BASE)];

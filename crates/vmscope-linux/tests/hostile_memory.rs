@@ -93,13 +93,19 @@ impl GuestCpu for Chaos {
     }
 }
 
+/// The layouts the walkers are run with: the synthetic ones always (so the test never runs over
+/// nothing), and the real kernels' from the test guests.
 fn layouts() -> Vec<KernelLayout> {
+    let mut out = vec![
+        vmscope_linux::testing::small_layout(false),
+        vmscope_linux::testing::small_layout(true),
+        vmscope_linux::testing::debian_6_12_layout(),
+    ];
     let root = std::env::var_os("VMSCOPE_GUEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/vmscope/guest")
         });
-    let mut out = Vec::new();
     for series in ["6.12", "6.1"] {
         let k = root.join(format!("linux-{series}/vmlinuz"));
         if k.is_file() {
@@ -263,7 +269,17 @@ fn kernel_images_from_arbitrary_bytes_fail_cleanly() {
             }
             _ => {}
         }
-        let _ = vmlinux_from_image(&bytes);
-        let _ = KernelLayout::from_image(&bytes);
+        // Junk is refused with an error (never a layout made of junk, never a panic).
+        // An ELF header is taken for a vmlinux as it is; anything else must not come back as one.
+        if let Ok(v) = vmlinux_from_image(&bytes) {
+            assert!(
+                v.starts_with(b"\x7fELF"),
+                "seed {seed}: junk taken for a kernel image"
+            );
+        }
+        assert!(
+            KernelLayout::from_image(&bytes).is_err(),
+            "seed {seed}: a layout from junk"
+        );
     }
 }
