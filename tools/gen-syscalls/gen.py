@@ -344,6 +344,8 @@ def rust_table(entries: list[Entry], abi: str, source: str) -> str:
         "//! `tools/gen-syscalls/overrides.txt`. Edit those and regenerate.",
         "",
         "use super::ArgKind::*;",
+        "#[allow(unused_imports, reason = \"the families appear as overrides use them\")]",
+        "use super::{events, net, sys};",
         "use super::{Call, RetKind, SyscallDesc};",
         "",
         f"/// Descriptors indexed by {abi} syscall number; `None` for unassigned numbers.",
@@ -491,6 +493,12 @@ def main() -> None:
                 if not a.name:
                     a.name = d.name
     overrides = parse_overrides(opts.overrides)
+    # Each decoder family keeps its own file of overrides (read in name order, later lines win).
+    extra_dir = os.path.join(os.path.dirname(opts.overrides), "overrides.d")
+    if os.path.isdir(extra_dir):
+        for name in sorted(os.listdir(extra_dir)):
+            if name.endswith(".txt"):
+                overrides.update(parse_overrides(os.path.join(extra_dir, name)))
 
     t64 = parse_tbl(src.files["arch/x86/entry/syscalls/syscall_64.tbl"], {"common", "64"})
     t32 = parse_tbl(src.files["arch/x86/entry/syscalls/syscall_32.tbl"], {"i386"})

@@ -187,7 +187,8 @@ fn every_syscall_decodes_over_junk_memory() {
                     _ => None,
                 };
                 capture_exit(o, abi, nr, &mut c, ret, None, &mut g);
-                assert!(c.data.capture.size() <= vmscope_core::capture::MAX_CAPTURE);
+                assert!(c.data.entry.size() <= vmscope_core::capture::MAX_CAPTURE);
+                assert!(c.data.exit.size() <= vmscope_core::capture::MAX_CAPTURE);
                 let ev = SyscallEvent {
                     ts: 0,
                     ts_exit: None,

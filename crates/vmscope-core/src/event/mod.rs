@@ -97,8 +97,10 @@ pub enum ArgAt {
 /// it read, and where each argument is rendered from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallData {
-    /// Guest memory read at entry and at exit.
-    pub capture: Capture,
+    /// Guest memory read at the call's entry.
+    pub entry: Capture,
+    /// Guest memory read at the call's exit.
+    pub exit: Capture,
     /// Per argument register (in the call's own order).
     pub args_at: [ArgAt; 6],
     /// For an exec that succeeded: the new program's ABI and initial stack pointer.

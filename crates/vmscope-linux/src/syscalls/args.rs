@@ -19,7 +19,30 @@ use super::xlat;
 use super::{ArgKind, Call, SyscallDesc};
 use crate::uapi::{fs, mm, process as pr, signal as sig};
 
-/// Whether a kind is an output argument, rendered at exit.
+/// When an argument kind is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Io {
+    /// At entry (an input); retried at exit when its memory cannot be read yet.
+    In,
+    /// At exit (an output): rendered only from what the call wrote.
+    Out,
+    /// Both (an in/out argument, `[128 => 16]`): read at entry, rendered at exit with what the entry
+    /// read ([`Ctx::entry`]) and what the call wrote.
+    InOut,
+}
+
+/// When kind `kind` is read.
+pub(crate) fn io(kind: ArgKind) -> Io {
+    match kind {
+        ArgKind::Net(k) => super::net::io(k),
+        ArgKind::Ev(k) => super::events::io(k),
+        ArgKind::Sys(k) => super::sys::io(k),
+        k if is_output(k) => Io::Out,
+        _ => Io::In,
+    }
+}
+
+/// Whether a kind (of the original set) is an output argument, rendered at exit.
 fn is_output(kind: ArgKind) -> bool {
     use ArgKind::*;
     matches!(
@@ -53,8 +76,14 @@ fn is_output(kind: ArgKind) -> bool {
 /// [`ArgAt::Omit`] (nothing written), or [`ArgAt::Exit`] for an output argument or an input whose
 /// memory cannot be read yet (nothing written).
 pub(crate) fn entry_slot(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> ArgAt {
-    if is_output(kind) {
-        return ArgAt::Exit;
+    match io(kind) {
+        Io::Out => return ArgAt::Exit,
+        Io::InOut => {
+            // Read what the exit will show as the value before (dry: nothing is written now).
+            let _ = render_input(cx, &mut Out::dry(), i, kind);
+            return ArgAt::Exit;
+        }
+        Io::In => {}
     }
     // arch_prctl's ARCH_GET_* write to memory: wait for the exit.
     if kind == ArgKind::ArchPrctlArg && matches!(cx.arg(0) & 0xffff_ffff, 0x1003 | 0x1004) {
@@ -79,6 +108,14 @@ pub(crate) fn exit_slot(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKi
     match kind {
         ArgKind::CloneArgs => return special::clone(cx, w),
         ArgKind::FutexArgs => return special::futex(cx, w),
+        _ => {}
+    }
+    match kind {
+        ArgKind::Net(k) if super::net::io(k) != Io::In => return super::net::output(cx, w, i, k),
+        ArgKind::Ev(k) if super::events::io(k) != Io::In => {
+            return super::events::output(cx, w, i, k);
+        }
+        ArgKind::Sys(k) if super::sys::io(k) != Io::In => return super::sys::output(cx, w, i, k),
         _ => {}
     }
     if is_output(kind) || kind == ArgKind::ArchPrctlArg {
@@ -193,6 +230,9 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         SocketProto => special::socket_proto(w, cx.arg(0), v),
         Rlimit64In => special::rlimit64(cx, w, word(abi, v))?,
         Resource => special::resource(w, v),
+        Net(k) => return super::net::input(cx, w, i, k),
+        Ev(k) => return super::events::input(cx, w, i, k),
+        Sys(k) => return super::sys::input(cx, w, i, k),
     }
     Some(true)
 }
@@ -358,6 +398,17 @@ pub(crate) fn new_image_slot(
         w.cut(m);
     }
     done.is_some()
+}
+
+/// What strace prints after a call's return value, from what the call wrote (`= 1 ([{fd=3,
+/// revents=POLLIN}])`); nothing for most calls. Run at exit (dry on the vCPU).
+pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
+    if cx.ret_ok().is_none() {
+        return;
+    }
+    let _ = super::net::ret_extra(cx, w)
+        || super::events::ret_extra(cx, w)
+        || super::sys::ret_extra(cx, w);
 }
 
 /// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).

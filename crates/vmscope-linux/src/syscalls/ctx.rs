@@ -14,7 +14,11 @@ pub(crate) struct Ctx<'a> {
     pub abi: Abi,
     pub desc: &'static SyscallDesc,
     pub raw: &'a [u64; 6],
+    /// The guest's memory now (at entry, or at exit).
     pub mem: &'a mut dyn GuestMemory,
+    /// At exit: the memory as it was at entry (what the entry read), for arguments strace shows
+    /// before and after (`[128 => 16]`); `None` at entry.
+    pub entry: Option<&'a mut dyn GuestMemory>,
     pub ret: Option<i64>,
     pub exit: bool,
 }
@@ -28,6 +32,14 @@ impl Ctx<'_> {
     /// Register `i` cut to the ABI's word.
     pub fn warg(&self, i: usize) -> u64 {
         word(self.abi, self.arg(i))
+    }
+
+    /// The memory as it was at the call's entry (at entry: the memory now).
+    pub fn entry_mem(&mut self) -> &mut dyn GuestMemory {
+        match self.entry.as_deref_mut() {
+            Some(m) => m,
+            None => &mut *self.mem,
+        }
     }
 
     /// Whether the call returned successfully (exit only).

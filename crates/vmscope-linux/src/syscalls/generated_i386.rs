@@ -6,6 +6,8 @@
 //! `tools/gen-syscalls/overrides.txt`. Edit those and regenerate.
 
 use super::ArgKind::*;
+#[allow(unused_imports, reason = "the families appear as overrides use them")]
+use super::{events, net, sys};
 use super::{Call, RetKind, SyscallDesc};
 
 /// Descriptors indexed by i386 syscall number; `None` for unassigned numbers.
@@ -178,7 +180,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 165, call: Call::Getresuid, nargs: 3, args: &[Ptr, Ptr, Ptr], arg_names: &["ruid", "euid", "suid"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 166, call: Call::Vm86, nargs: 2, args: &[Ulong, Ulong], arg_names: &["cmd", "arg"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 167, call: Call::QueryModule, nargs: 0, args: &[], arg_names: &[], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 168, call: Call::Poll, nargs: 3, args: &[Ptr, Uint, Int], arg_names: &["ufds", "nfds", "timeout"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 168, call: Call::Poll, nargs: 3, args: &[Ev(events::K::PollFds), Uint, Int], arg_names: &["ufds", "nfds", "timeout"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 169, call: Call::Nfsservctl, nargs: 0, args: &[], arg_names: &[], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 170, call: Call::Setresgid, nargs: 3, args: &[Uint, Uint, Uint], arg_names: &["rgid", "egid", "sgid"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 171, call: Call::Getresgid, nargs: 3, args: &[Ptr, Ptr, Ptr], arg_names: &["rgid", "egid", "sgid"], ret: RetKind::Int }),
@@ -319,7 +321,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 306, call: Call::Fchmodat, nargs: 3, args: &[DirFd, Path, Mode], arg_names: &["dfd", "filename", "mode"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 307, call: Call::Faccessat, nargs: 3, args: &[DirFd, Path, AccessMode], arg_names: &["dfd", "filename", "mode"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 308, call: Call::Pselect6, nargs: 6, args: &[Int, Ptr, Ptr, Ptr, Ptr, Ptr], arg_names: &["n", "inp", "outp", "exp", "tsp", "sig"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 309, call: Call::Ppoll, nargs: 5, args: &[Ptr, Uint, Ptr, Ptr, Size], arg_names: &["ufds", "nfds", "tsp", "sigmask", "sigsetsize"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 309, call: Call::Ppoll, nargs: 5, args: &[Ev(events::K::PollFds), Uint, Timespec32, SigsetIn, Size], arg_names: &["ufds", "nfds", "tsp", "sigmask", "sigsetsize"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 310, call: Call::Unshare, nargs: 1, args: &[Ulong], arg_names: &["unshare_flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 311, call: Call::SetRobustList, nargs: 2, args: &[Ptr, Size], arg_names: &["head", "len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 312, call: Call::GetRobustList, nargs: 3, args: &[Int, Ptr, Ptr], arg_names: &["pid", "head_ptr", "len_ptr"], ret: RetKind::Int }),
@@ -377,8 +379,8 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 364, call: Call::Accept4, nargs: 4, args: &[Fd, Ptr, Ptr, Int], arg_names: &["fd", "upeer_sockaddr", "upeer_addrlen", "flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 365, call: Call::Getsockopt, nargs: 5, args: &[Fd, Int, Int, Ptr, Ptr], arg_names: &["fd", "level", "optname", "optval", "optlen"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 366, call: Call::Setsockopt, nargs: 5, args: &[Fd, Int, Int, Ptr, Int], arg_names: &["fd", "level", "optname", "optval", "optlen"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 367, call: Call::Getsockname, nargs: 3, args: &[Fd, Ptr, Ptr], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 368, call: Call::Getpeername, nargs: 3, args: &[Fd, Ptr, Ptr], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 367, call: Call::Getsockname, nargs: 3, args: &[Fd, Ptr, Net(net::K::SockLen)], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 368, call: Call::Getpeername, nargs: 3, args: &[Fd, Ptr, Net(net::K::SockLen)], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 369, call: Call::Sendto, nargs: 6, args: &[Fd, Ptr, Size, Uint, Ptr, Int], arg_names: &["fd", "buff", "len", "flags", "addr", "addr_len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 370, call: Call::Sendmsg, nargs: 3, args: &[Fd, Ptr, Uint], arg_names: &["fd", "msg", "flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 371, call: Call::Recvfrom, nargs: 6, args: &[Fd, Ptr, Size, Uint, Ptr, Ptr], arg_names: &["fd", "ubuf", "size", "flags", "addr", "addr_len"], ret: RetKind::Int }),
@@ -424,7 +426,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 411, call: Call::TimerfdSettime64, nargs: 4, args: &[Fd, Int, Ptr, Ptr], arg_names: &["ufd", "flags", "utmr", "otmr"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 412, call: Call::UtimensatTime64, nargs: 4, args: &[DirFd, Path, Ptr, Int], arg_names: &["dfd", "filename", "utimes", "flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 413, call: Call::Pselect6Time64, nargs: 6, args: &[Int, Ptr, Ptr, Ptr, Ptr, Ptr], arg_names: &["n", "inp", "outp", "exp", "tsp", "sig"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 414, call: Call::PpollTime64, nargs: 5, args: &[Ptr, Uint, Ptr, Ptr, Size], arg_names: &["ufds", "nfds", "tsp", "sigmask", "sigsetsize"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 414, call: Call::PpollTime64, nargs: 5, args: &[Ev(events::K::PollFds), Uint, Timespec, SigsetIn, Size], arg_names: &["ufds", "nfds", "tsp", "sigmask", "sigsetsize"], ret: RetKind::Int }),
     None, // 415
     Some(SyscallDesc { nr: 416, call: Call::IoPgeteventsTime64, nargs: 6, args: &[Ulong, Long, Long, Ptr, Ptr, Ptr], arg_names: &["ctx_id", "min_nr", "nr", "events", "timeout", "sig"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 417, call: Call::RecvmmsgTime64, nargs: 5, args: &[Fd, Ptr, Uint, Uint, Ptr], arg_names: &["fd", "msg", "vlen", "flags", "timeout"], ret: RetKind::Int }),

@@ -6,6 +6,8 @@
 //! `tools/gen-syscalls/overrides.txt`. Edit those and regenerate.
 
 use super::ArgKind::*;
+#[allow(unused_imports, reason = "the families appear as overrides use them")]
+use super::{events, net, sys};
 use super::{Call, RetKind, SyscallDesc};
 
 /// Descriptors indexed by x86_64 syscall number; `None` for unassigned numbers.
@@ -17,7 +19,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 4, call: Call::Stat, nargs: 2, args: &[Path, Stat], arg_names: &["filename", "statbuf"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 5, call: Call::Fstat, nargs: 2, args: &[Fd, Stat], arg_names: &["fd", "statbuf"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 6, call: Call::Lstat, nargs: 2, args: &[Path, Stat], arg_names: &["filename", "statbuf"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 7, call: Call::Poll, nargs: 3, args: &[Ptr, Uint, Int], arg_names: &["ufds", "nfds", "timeout"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 7, call: Call::Poll, nargs: 3, args: &[Ev(events::K::PollFds), Uint, Int], arg_names: &["ufds", "nfds", "timeout"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 8, call: Call::Lseek, nargs: 3, args: &[Fd, Offset, Whence], arg_names: &["fd", "offset", "whence"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 9, call: Call::Mmap, nargs: 6, args: &[Ptr, Size, Prot, MmapFlags, Fd, Hex], arg_names: &["addr", "len", "prot", "flags", "fd", "off"], ret: RetKind::Hex }),
     Some(SyscallDesc { nr: 10, call: Call::Mprotect, nargs: 3, args: &[Ptr, Size, Prot], arg_names: &["start", "len", "prot"], ret: RetKind::Int }),
@@ -53,7 +55,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 40, call: Call::Sendfile, nargs: 4, args: &[Fd, Fd, Ptr, Size], arg_names: &["out_fd", "in_fd", "offset", "count"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 41, call: Call::Socket, nargs: 3, args: &[SocketFamily, SocketType, SocketProto], arg_names: &["family", "type", "protocol"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 42, call: Call::Connect, nargs: 3, args: &[Fd, Ptr, Int], arg_names: &["fd", "uservaddr", "addrlen"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 43, call: Call::Accept, nargs: 3, args: &[Fd, Ptr, Ptr], arg_names: &["fd", "upeer_sockaddr", "upeer_addrlen"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 43, call: Call::Accept, nargs: 3, args: &[Fd, Ptr, Net(net::K::SockLen)], arg_names: &["fd", "upeer_sockaddr", "upeer_addrlen"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 44, call: Call::Sendto, nargs: 6, args: &[Fd, Ptr, Size, Uint, Ptr, Int], arg_names: &["fd", "buff", "len", "flags", "addr", "addr_len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 45, call: Call::Recvfrom, nargs: 6, args: &[Fd, Ptr, Size, Uint, Ptr, Ptr], arg_names: &["fd", "ubuf", "size", "flags", "addr", "addr_len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 46, call: Call::Sendmsg, nargs: 3, args: &[Fd, Ptr, Uint], arg_names: &["fd", "msg", "flags"], ret: RetKind::Int }),
@@ -61,8 +63,8 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 48, call: Call::Shutdown, nargs: 2, args: &[Fd, Int], arg_names: &["fd", "how"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 49, call: Call::Bind, nargs: 3, args: &[Fd, Ptr, Int], arg_names: &["fd", "umyaddr", "addrlen"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 50, call: Call::Listen, nargs: 2, args: &[Fd, Int], arg_names: &["fd", "backlog"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 51, call: Call::Getsockname, nargs: 3, args: &[Fd, Ptr, Ptr], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 52, call: Call::Getpeername, nargs: 3, args: &[Fd, Ptr, Ptr], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 51, call: Call::Getsockname, nargs: 3, args: &[Fd, Ptr, Net(net::K::SockLen)], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 52, call: Call::Getpeername, nargs: 3, args: &[Fd, Ptr, Net(net::K::SockLen)], arg_names: &["fd", "usockaddr", "usockaddr_len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 53, call: Call::Socketpair, nargs: 4, args: &[SocketFamily, SocketType, SocketProto, PipeFds], arg_names: &["family", "type", "protocol", "usockvec"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 54, call: Call::Setsockopt, nargs: 5, args: &[Fd, Int, Int, Ptr, Int], arg_names: &["fd", "level", "optname", "optval", "optlen"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 55, call: Call::Getsockopt, nargs: 5, args: &[Fd, Int, Int, Ptr, Ptr], arg_names: &["fd", "level", "optname", "optval", "optlen"], ret: RetKind::Int }),
@@ -281,7 +283,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 268, call: Call::Fchmodat, nargs: 3, args: &[DirFd, Path, Mode], arg_names: &["dfd", "filename", "mode"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 269, call: Call::Faccessat, nargs: 3, args: &[DirFd, Path, AccessMode], arg_names: &["dfd", "filename", "mode"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 270, call: Call::Pselect6, nargs: 6, args: &[Int, Ptr, Ptr, Ptr, Ptr, Ptr], arg_names: &["n", "inp", "outp", "exp", "tsp", "sig"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 271, call: Call::Ppoll, nargs: 5, args: &[Ptr, Uint, Ptr, Ptr, Size], arg_names: &["ufds", "nfds", "tsp", "sigmask", "sigsetsize"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 271, call: Call::Ppoll, nargs: 5, args: &[Ev(events::K::PollFds), Uint, Timespec, SigsetIn, Size], arg_names: &["ufds", "nfds", "tsp", "sigmask", "sigsetsize"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 272, call: Call::Unshare, nargs: 1, args: &[Ulong], arg_names: &["unshare_flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 273, call: Call::SetRobustList, nargs: 2, args: &[Ptr, Size], arg_names: &["head", "len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 274, call: Call::GetRobustList, nargs: 3, args: &[Int, Ptr, Ptr], arg_names: &["pid", "head_ptr", "len_ptr"], ret: RetKind::Int }),

@@ -15,6 +15,9 @@
 mod abi;
 mod args;
 mod ctx;
+pub mod events;
+pub mod net;
+pub mod sys;
 #[rustfmt::skip]
 mod generated_calls;
 #[rustfmt::skip]
@@ -203,6 +206,13 @@ pub enum ArgKind {
     Dirents64,
     /// Output `struct linux_dirent[]` (old `getdents`).
     Dirents,
+    /// Networking: socket addresses, messages, socket options (see `net.rs`).
+    Net(net::K),
+    /// Events and waiting: poll, select, epoll, eventfd, timerfd, signalfd, inotify; timers and
+    /// clocks; signal structures (see `events.rs`).
+    Ev(events::K),
+    /// Processes, file systems, IPC, ioctls and the rest (see `sys.rs`).
+    Sys(sys::K),
 }
 
 /// How the return value is printed when the call succeeded.
@@ -366,7 +376,7 @@ static SOCKETCALL_ONLY: [SyscallDesc; 3] = [
         nr: 102,
         call: Call::Accept,
         nargs: 3,
-        args: &[ArgKind::Fd, ArgKind::Ptr, ArgKind::Ptr],
+        args: &[ArgKind::Fd, ArgKind::Ptr, ArgKind::Net(net::K::SockLen)],
         arg_names: &["fd", "upeer_sockaddr", "upeer_addrlen"],
         ret: RetKind::Int,
     },
@@ -474,14 +484,14 @@ pub fn capture_entry(
         && d.call == Call::Socketcall
         && abi == Abi::I386
     {
-        let mut rec = Recorder::new(mem, &mut data.capture, Phase::Entry);
+        let mut rec = Recorder::new(mem, &mut data.entry, Phase::Entry);
         if let Some((sub, args)) = socketcall(raw, &mut rec) {
             desc = Some(sub);
             eff = args;
         }
     }
     if let Some(d) = desc {
-        let mut rec = Recorder::new(mem, &mut data.capture, Phase::Entry);
+        let mut rec = Recorder::new(mem, &mut data.entry, Phase::Entry);
         data.args_at = entry_pass(opts, abi, d, &eff, &mut rec, None);
     }
     Captured {
@@ -508,7 +518,8 @@ pub fn capture_exit(
     };
     let raw = c.raw;
     let data = &mut c.data;
-    let mut rec = Recorder::new(mem, &mut data.capture, Phase::Exit);
+    let mut rec = Recorder::new(mem, &mut data.exit, Phase::Exit);
+    let mut entry = data.entry.replay(Phase::Entry);
     let new_image = exit_pass(
         opts,
         abi,
@@ -518,6 +529,7 @@ pub fn capture_exit(
         ret,
         new_image,
         &mut rec,
+        &mut entry,
         None,
     );
     data.new_image = new_image;
@@ -540,6 +552,7 @@ fn entry_pass(
         desc: d,
         raw,
         mem,
+        entry: None,
         ret: None,
         exit: false,
     };
@@ -553,8 +566,9 @@ fn entry_pass(
 }
 
 /// The exit half: the arguments that waited for the exit (from the new program's stack after a
-/// successful `execve` where they can be had there), into `texts` when given, else dry. Returns the
-/// new image when some argument came from it.
+/// successful `execve` where they can be had there), into `texts` when given, else dry, and what
+/// strace prints after the return value (into `texts[6]`). `entry` is the memory as the entry read
+/// it. Returns the new program's ABI and stack after a successful exec.
 #[allow(clippy::too_many_arguments, reason = "one call's whole state")]
 fn exit_pass(
     opts: &DecodeOptions,
@@ -565,7 +579,8 @@ fn exit_pass(
     ret: Option<i64>,
     new_image: Option<(Abi, u64)>,
     mem: &mut dyn GuestMemory,
-    mut texts: Option<&mut [String; 6]>,
+    entry: &mut dyn GuestMemory,
+    mut texts: Option<&mut [String; 7]>,
 ) -> Option<(Abi, u64)> {
     let mut cx = ctx::Ctx {
         opts,
@@ -573,6 +588,7 @@ fn exit_pass(
         desc: d,
         raw,
         mem,
+        entry: Some(entry),
         ret,
         exit: true,
     };
@@ -599,7 +615,12 @@ fn exit_pass(
         }
         args::exit_slot(&mut cx, w, i, kind);
     }
-    new_image.filter(|_| args_at.contains(&ArgAt::NewImage))
+    // What strace shows after the return value (`= 1 ([{fd=3, revents=POLLIN}])`).
+    match texts {
+        Some(t) => args::ret_extra(&mut cx, &mut Out::to(&mut t[6])),
+        None => args::ret_extra(&mut cx, &mut Out::dry()),
+    }
+    new_image
 }
 
 /// Decodes a call straight from guest memory, as one pass per phase that writes text as it reads
@@ -635,8 +656,14 @@ fn decode_direct(
             .collect();
         return format!("syscall_{nr:#x}({}) = {r}", args.join(", "));
     };
-    let mut texts: [String; 6] = Default::default();
-    let mut at = entry_pass(opts, abi, d, &eff, entry, Some(&mut texts));
+    let mut texts: [String; 7] = Default::default();
+    let mut at = {
+        let (head, _) = texts.split_at_mut(6);
+        let head: &mut [String; 6] = head.try_into().expect("six");
+        entry_pass(opts, abi, d, &eff, entry, Some(head))
+    };
+    // What the entry read, as the exit's renderers see it: the entry's memory itself, read
+    // again (a guest that changes in between is what the capture guards against).
     exit_pass(
         opts,
         abi,
@@ -646,13 +673,14 @@ fn decode_direct(
         ret,
         new_image,
         exit,
+        entry,
         Some(&mut texts),
     );
     let shown: Vec<&str> = (0..d.args.len().min(6))
         .filter(|&i| at[i] != ArgAt::Omit)
         .map(|i| texts[i].as_str())
         .collect();
-    format!("{}({}) = {r}", d.name(), shown.join(", "))
+    format!("{}({}) = {r}{}", d.name(), shown.join(", "), texts[6])
 }
 
 /// The guest memory a call's event shows: what the decoder captured for it (at the exit, then at the
@@ -672,9 +700,9 @@ impl<'a, M: GuestMemory + ?Sized> EventMemory<'a, M> {
 
 impl<M: GuestMemory + ?Sized> GuestMemory for EventMemory<'_, M> {
     fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
-        let cap = &self.ev.data.capture;
-        cap.read(Phase::Exit, addr, buf)
-            || cap.read(Phase::Entry, addr, buf)
+        let d = &self.ev.data;
+        d.exit.read(Phase::Exit, addr, buf)
+            || d.entry.read(Phase::Entry, addr, buf)
             || self.live.read(addr, buf)
     }
 }
@@ -686,10 +714,10 @@ pub fn captured_string(ev: &SyscallEvent, i: usize) -> Option<String> {
     if addr == 0 {
         return None;
     }
-    let mut mem = ev.data.capture.replay(Phase::Entry);
+    let mut mem = ev.data.entry.replay(Phase::Entry);
     let (b, _) = mem.read_cstr(addr, read::PATH_LIMIT + 1).or_else(|| {
         ev.data
-            .capture
+            .exit
             .replay(Phase::Exit)
             .read_cstr(addr, read::PATH_LIMIT + 1)
     })?;
@@ -775,6 +803,21 @@ fn render_call(
     }
     let mut r = String::new();
     ret_text(&mut Out::to(&mut r), abi, desc, ret, raw);
+    if let Some(d) = desc {
+        let mut mem = data.exit.replay(Phase::Exit);
+        let mut entry = data.entry.replay(Phase::Entry);
+        let mut cx = ctx::Ctx {
+            opts,
+            abi,
+            desc: d,
+            raw,
+            mem: &mut mem,
+            entry: Some(&mut entry),
+            ret,
+            exit: true,
+        };
+        args::ret_extra(&mut cx, &mut Out::to(&mut r));
+    }
     out.ret.push_str(&r);
 }
 
@@ -792,19 +835,20 @@ fn render_slot(
     at: ArgAt,
     w: &mut Out<'_>,
 ) {
-    let phase = if at == ArgAt::Entry {
-        Phase::Entry
-    } else {
-        Phase::Exit
-    };
-    let mut mem = data.capture.replay(phase);
     let exit = at != ArgAt::Entry;
+    let mut mem = if exit {
+        data.exit.replay(Phase::Exit)
+    } else {
+        data.entry.replay(Phase::Entry)
+    };
+    let mut entry = data.entry.replay(Phase::Entry);
     let mut cx = ctx::Ctx {
         opts,
         abi,
         desc: d,
         raw,
         mem: &mut mem,
+        entry: exit.then_some(&mut entry as &mut dyn GuestMemory),
         ret: if exit { ret } else { None },
         exit,
     };
@@ -840,6 +884,7 @@ pub fn render_args(t: &ArgsText, out: &mut String) {
         desc: d,
         raw: &t.raw,
         mem: &mut mem,
+        entry: None,
         ret: None,
         exit: false,
     };

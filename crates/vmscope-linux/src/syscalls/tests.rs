@@ -1098,3 +1098,98 @@ fn socketcall_and_new_image_survive_junk() {
         }
     }
 }
+
+#[test]
+fn poll_shows_events_at_entry_and_revents_after_the_return_value() {
+    let mut entry = TestGuest::new();
+    // fds: {3, POLLIN}, {-1}, {4, POLLIN|POLLOUT}
+    entry.write(0x1000, &[3, 0, 0, 0, 1, 0, 0, 0]);
+    entry.write(0x1008, &[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+    entry.write(0x1010, &[4, 0, 0, 0, 5, 0, 0, 0]);
+    let mut exit = entry.clone();
+    // The kernel wrote revents: fd 4 is readable.
+    exit.write(0x1016, &[1, 0]);
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "poll",
+            [0x1000, 3, 1000, 0, 0, 0],
+            &mut entry,
+            &mut exit,
+            Some(1)
+        ),
+        "poll([{fd=3, events=POLLIN}, {fd=-1}, {fd=4, events=POLLIN|POLLOUT}], 3, 1000) = 1 \
+         ([{fd=4, revents=POLLIN}])"
+    );
+    let mut e = entry.clone();
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "poll",
+            [0x1000, 1, 0, 0, 0, 0],
+            &mut entry,
+            &mut e,
+            Some(0)
+        ),
+        "poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)"
+    );
+    // ppoll: the time left after the revents.
+    exit.write_u64(0x2000, 0).write_u64(0x2008, 999_000);
+    entry.write_u64(0x2000, 1).write_u64(0x2008, 0);
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "ppoll",
+            [0x1000, 3, 0x2000, 0, 8, 0],
+            &mut entry,
+            &mut exit,
+            Some(1)
+        ),
+        "ppoll([{fd=3, events=POLLIN}, {fd=-1}, {fd=4, events=POLLIN|POLLOUT}], 3, \
+         {tv_sec=1, tv_nsec=0}, NULL, 8) = 1 ([{fd=4, revents=POLLIN}], left {tv_sec=0, \
+         tv_nsec=999000})"
+    );
+}
+
+#[test]
+fn a_length_the_call_rewrites_shows_before_and_after() {
+    let mut entry = TestGuest::new();
+    entry.write_u32(0x3000, 128);
+    let mut exit = entry.clone();
+    exit.write_u32(0x3000, 16);
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "getsockname",
+            [3, 0x2000, 0x3000, 0, 0, 0],
+            &mut entry,
+            &mut exit,
+            Some(0)
+        ),
+        "getsockname(3, 0x2000, [128 => 16]) = 0"
+    );
+    let mut same = entry.clone();
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "getpeername",
+            [3, 0x2000, 0x3000, 0, 0, 0],
+            &mut entry,
+            &mut same,
+            Some(0)
+        ),
+        "getpeername(3, 0x2000, [128]) = 0"
+    );
+    // A failed call shows what was given.
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "accept",
+            [3, 0x2000, 0x3000, 0, 0, 0],
+            &mut entry,
+            &mut exit,
+            Some(-22)
+        ),
+        "accept(3, 0x2000, [128]) = -1 EINVAL (Invalid argument)"
+    );
+}

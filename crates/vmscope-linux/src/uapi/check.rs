@@ -53,6 +53,7 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
             &["sys/ioctl.h", "linux/fs.h", "linux/sockios.h", "termios.h"],
         ),
         ("CLOCKS", time::CLOCKS, &["time.h", "linux/time.h"]),
+        ("POLL", events::POLL, &["poll.h", "linux/poll.h"]),
     ]
 }
 

@@ -5,6 +5,7 @@
 //! `check` (a test) compiles a C program against the headers installed on the machine and compares
 //! every named value with the headers' (like the syscall tables are checked against `unistd_*.h`).
 
+pub mod events;
 pub mod fs;
 pub mod ioctl;
 pub mod mm;
