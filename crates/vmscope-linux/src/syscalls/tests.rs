@@ -6,7 +6,7 @@ use vmscope_core::guest::{GuestMemory, TestGuest};
 use super::*;
 
 /// The number of call `name` in `abi`'s table.
-fn nr(abi: Abi, name: &str) -> u64 {
+pub(super) fn nr(abi: Abi, name: &str) -> u64 {
     (0..1024u64)
         .find(|&n| lookup(abi, n).is_some_and(|d| d.name() == name))
         .unwrap_or_else(|| panic!("{name} not in the {abi:?} table"))
@@ -58,7 +58,7 @@ pub(super) fn decode_captured(
 }
 
 /// Decodes a whole call (checked both ways) and formats it as strace's line.
-fn line_mem(
+pub(super) fn line_mem(
     abi: Abi,
     name: &str,
     raw: [u64; 6],
@@ -75,17 +75,23 @@ fn line_mem(
     decode_checked(&opts, abi, n, &raw, entry, exit, ret, None)
 }
 
-fn line(abi: Abi, name: &str, raw: [u64; 6], g: &mut TestGuest, ret: Option<i64>) -> String {
+pub(super) fn line(
+    abi: Abi,
+    name: &str,
+    raw: [u64; 6],
+    g: &mut TestGuest,
+    ret: Option<i64>,
+) -> String {
     let mut exit = g.clone();
     line_mem(abi, name, raw, g, &mut exit, ret)
 }
 
-fn x64(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
+pub(super) fn x64(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
     line(Abi::X86_64, name, raw, g, Some(ret))
 }
 
-const ENOENT: i64 = -2;
-const EBADF: i64 = -9;
+pub(super) const ENOENT: i64 = -2;
+pub(super) const EBADF: i64 = -9;
 
 #[test]
 fn unknown_numbers_print_hex_arguments() {
@@ -487,7 +493,7 @@ fn call_identities_are_the_same_in_every_abi() {
     assert_eq!(Errno::of_ret(-4096), None);
 }
 
-fn i386(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
+pub(super) fn i386(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
     line(Abi::I386, name, raw, g, Some(ret))
 }
 
