@@ -118,6 +118,8 @@ pub struct KernelLayout {
     pub process: ProcessLayout,
     /// Optional fields the BTF did not have, named like `task_struct.thread_group`.
     pub missing: Vec<&'static str>,
+    /// The address-space structures (VMA tree), when the BTF has them all.
+    pub vma: Option<crate::mm::VmaLayout>,
 }
 
 /// Offsets the process monitor reads (all optional: a kernel without one degrades that feature).
@@ -317,6 +319,64 @@ impl VfsLayout {
             Err(absent)
         }
     }
+}
+
+/// The address-space layout (see [`crate::mm`]), `None` when the BTF lacks a needed field.
+fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
+    use crate::mm::{NodeShape, VmaLayout, VmaTree};
+    let off = |st: &str, field: &str| {
+        find_struct(btf, st)
+            .and_then(|s| member(btf, &s, field))
+            .map(|f| f.offset)
+    };
+    let array = |st: &str, field: &str| -> Option<(u64, u64)> {
+        let s = find_struct(btf, st)?;
+        let f = member(btf, &s, field)?;
+        match &f.ty {
+            Type::Array(a) => Some((f.offset, a.len() as u64)),
+            _ => None,
+        }
+    };
+    let tree = match off("mm_struct", "mm_mt") {
+        Some(mt) => {
+            let shape = |st: &str| -> Option<NodeShape> {
+                let (pivot, pivots) = array(st, "pivot")?;
+                let (slot, slots) = array(st, "slot")?;
+                Some(NodeShape {
+                    pivot,
+                    pivots,
+                    slot,
+                    slots,
+                })
+            };
+            VmaTree::Maple {
+                root: mt + off("maple_tree", "ma_root")?,
+                range: shape("maple_range_64")?,
+                arange: shape("maple_arange_64")?,
+            }
+        }
+        None => VmaTree::List {
+            head: off("mm_struct", "mmap")?,
+            next: off("vm_area_struct", "vm_next")?,
+        },
+    };
+    Some(VmaLayout {
+        tree,
+        mm_start_brk: off("mm_struct", "start_brk")?,
+        mm_brk: off("mm_struct", "brk")?,
+        mm_start_stack: off("mm_struct", "start_stack")?,
+        vm_start: off("vm_area_struct", "vm_start")?,
+        vm_end: off("vm_area_struct", "vm_end")?,
+        vm_mm: off("vm_area_struct", "vm_mm")?,
+        vm_flags: off("vm_area_struct", "vm_flags")?,
+        vm_pgoff: off("vm_area_struct", "vm_pgoff")?,
+        vm_file: off("vm_area_struct", "vm_file")?,
+        vm_ops: off("vm_area_struct", "vm_ops")?,
+        vm_private_data: off("vm_area_struct", "vm_private_data")?,
+        ops_name: off("vm_operations_struct", "name"),
+        special_name: off("vm_special_mapping", "name").unwrap_or(0),
+        anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
+    })
 }
 
 /// The release from the `Linux version 6.12.95+deb12-amd64 (...)` banner.
@@ -580,6 +640,7 @@ fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> 
         },
         process,
         missing: absent,
+        vma: vma_layout(btf),
     })
 }
 

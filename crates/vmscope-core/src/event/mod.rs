@@ -11,12 +11,17 @@ use crate::capture::Capture;
 
 mod alert;
 mod file;
+mod memory;
 mod process;
 
 pub use alert::{CustomEvent, FieldValue};
 pub use file::{
     Buffer, FileAccess, FileActivity, FileCall, FileEvent, FileOp, FileSummary, Handle, HandleUse,
     NewHandles, ObjectKind, PathArg, PathBase, ProcessFileUse, Target,
+};
+pub use memory::{
+    ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent, MemoryOp,
+    Region,
 };
 pub use process::{
     ListSource, ListWhen, ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry,
@@ -299,6 +304,12 @@ pub enum EventKind {
     Custom = 4,
     /// [`Event::ProcessList`].
     ProcessList = 5,
+    /// [`Event::Memory`].
+    Memory = 6,
+    /// [`Event::Maps`].
+    Maps = 7,
+    /// [`Event::Image`].
+    Image = 8,
 }
 
 /// An event on the bus.
@@ -317,6 +328,12 @@ pub enum Event {
     Custom(CustomEvent),
     /// Every process and thread at one moment.
     ProcessList(ProcessList),
+    /// A change of an address space.
+    Memory(Box<MemoryEvent>),
+    /// A whole address space at one moment.
+    Maps(Box<MapsSnapshot>),
+    /// An ELF image loaded or unloaded.
+    Image(Box<ImageEvent>),
 }
 
 impl Event {
@@ -329,6 +346,9 @@ impl Event {
             Event::File(_) => EventKind::File,
             Event::Custom(_) => EventKind::Custom,
             Event::ProcessList(_) => EventKind::ProcessList,
+            Event::Memory(_) => EventKind::Memory,
+            Event::Maps(_) => EventKind::Maps,
+            Event::Image(_) => EventKind::Image,
         }
     }
 
@@ -341,6 +361,9 @@ impl Event {
             Event::File(f) => f.type_name(),
             Event::Custom(c) => &c.kind,
             Event::ProcessList(_) => "process_list",
+            Event::Memory(_) => "memory",
+            Event::Maps(_) => "maps",
+            Event::Image(_) => "image",
         }
     }
 }
