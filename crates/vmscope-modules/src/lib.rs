@@ -6,6 +6,8 @@
 //! - [`syscalls`]: the system-call detector, entry matched with exit, decoded by `vmscope-linux`;
 //! - [`files`]: the file monitor, handle tables and file events from the syscall module's events;
 //! - [`processes`]: process and thread lifecycle events, process lists, the process filter;
+//! - [`images`]: the ELF objects loaded in each process (application level);
+//! - [`memory`]: every process's address space, its changes and snapshots (virtual-memory level);
 //! - [`journal`]: the sink writing every event as text or JSON Lines, off the vCPU threads;
 //! - [`options`]: what a run is told, shared by the command line and the plugin;
 //! - [`registry`]: the built-in modules by name, and the composition root of a run.
@@ -18,7 +20,9 @@
 pub mod at_return;
 pub mod context;
 pub mod files;
+pub mod images;
 pub mod journal;
+pub mod memory;
 pub mod options;
 pub mod processes;
 pub mod registry;

@@ -16,7 +16,9 @@ use vmscope_linux::syscalls::{DecodeOptions, Decoder};
 
 use crate::context::Context;
 use crate::files::{Files, LinuxFiles};
+use crate::images::Images;
 use crate::journal::Journal;
+use crate::memory::Memory;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
 use crate::syscalls::Syscalls;
@@ -63,6 +65,16 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Processes::NAME,
         "process and thread lifecycle (fork, exec, exit, threads), process lists and trees",
         &[Syscalls::NAME],
+    ),
+    (
+        Memory::NAME,
+        "every process's address space from the kernel's VMA tree: changes, snapshots, W^X alerts",
+        &[Syscalls::NAME],
+    ),
+    (
+        Images::NAME,
+        "the ELF images loaded in each process (program, loader, libraries, vDSO) with build ids",
+        &[Memory::NAME],
     ),
 ];
 
@@ -130,6 +142,8 @@ pub fn build<S: AsRef<str>>(
                     cfg.follow.clone(),
                     cfg.process_list_every_ns,
                 ))),
+                Memory::NAME => Some(Arc::new(Memory::new(cfg.layout.clone(), cfg.vfs.clone()))),
+                Images::NAME => Some(Arc::new(Images::new())),
                 _ => None,
             }
         })

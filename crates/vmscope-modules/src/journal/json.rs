@@ -49,6 +49,9 @@ pub(super) fn to_json(ev: &Event, out: &mut Vec<u8>) -> serde_json::Result<()> {
         Event::File(f) => tagged(kind, f, out),
         Event::Custom(c) => tagged(kind, c, out),
         Event::ProcessList(l) => tagged(kind, l, out),
+        Event::Memory(m) => tagged(kind, m, out),
+        Event::Maps(m) => tagged(kind, m, out),
+        Event::Image(i) => tagged(kind, i, out),
         // System calls are written by `syscall`; kinds added later serialize themselves.
         _ => tagged(kind, &(), out),
     }

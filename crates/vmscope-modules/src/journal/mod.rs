@@ -413,6 +413,132 @@ mod tests {
         );
     }
 
+    #[test]
+    fn memory_maps_and_image_events_render_as_proc_maps_and_hex() {
+        use vmscope_core::event::{
+            ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent,
+            MemoryOp, Region, ThreadCtx,
+        };
+        let thread = ThreadCtx {
+            pid: Some(7),
+            tid: Some(8),
+            comm: Some("ld".into()),
+            task: 1,
+            asid: 2,
+        };
+        let region = Region {
+            start: 0x7f00_0000_2000,
+            end: 0x7f00_0002_0000,
+            perms: *b"r-xp",
+            offset: 0x2000,
+            path: Some("/usr/lib/libc.so.6".into()),
+        };
+        let m = Event::Memory(Box::new(MemoryEvent {
+            ts: 3,
+            vcpu: 0,
+            thread: thread.clone(),
+            op: MemoryOp::Map,
+            region: region.clone(),
+            old_start: None,
+            old_end: None,
+            syscall: "mmap",
+        }));
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &m)).unwrap();
+        assert_eq!(
+            (&v["type"], &v["op"], &v["pid"], &v["tid"], &v["comm"]),
+            (
+                &"memory".into(),
+                &"map".into(),
+                &7.into(),
+                &8.into(),
+                &"ld".into()
+            )
+        );
+        assert_eq!(
+            (
+                &v["start"],
+                &v["end"],
+                &v["perms"],
+                &v["offset"],
+                &v["path"]
+            ),
+            (
+                &"0x7f0000002000".into(),
+                &"0x7f0000020000".into(),
+                &"r-xp".into(),
+                &"0x2000".into(),
+                &"/usr/lib/libc.so.6".into()
+            )
+        );
+        assert!(v.get("old_start").is_none());
+        assert_eq!(
+            line(Format::Text, &m),
+            "[pid     7 tid     8 ld] memory map 7f0000002000-7f0000020000 r-xp 00002000 \
+             /usr/lib/libc.so.6 syscall=\"mmap\"\n"
+        );
+        let s = Event::Maps(Box::new(MapsSnapshot {
+            ts: 4,
+            pid: Some(7),
+            comm: Some("ld".into()),
+            when: MapsWhen::Exit,
+            exe: None,
+            source: MapsSource::Model,
+            regions: vec![
+                region.clone(),
+                Region {
+                    path: None,
+                    ..region.clone()
+                },
+            ],
+        }));
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &s)).unwrap();
+        assert_eq!(
+            (&v["type"], &v["when"], &v["source"]),
+            (&"maps".into(), &"exit".into(), &"model".into())
+        );
+        assert_eq!(v["regions"][0]["start"], "0x7f0000002000");
+        assert!(v["regions"][1]["path"].is_null());
+        assert_eq!(
+            line(Format::Text, &s),
+            "[pid     7] maps exit comm=\"ld\" regions=2 source=\"model\"\n    \
+             7f0000002000-7f0000020000 r-xp 00002000 /usr/lib/libc.so.6\n    \
+             7f0000002000-7f0000020000 r-xp 00002000\n"
+        );
+        let i = Event::Image(Box::new(ImageEvent {
+            ts: 5,
+            vcpu: 0,
+            thread,
+            op: ImageOp::Load,
+            kind: ImageKind::Library,
+            path: Some("/usr/lib/libc.so.6".into()),
+            base: 0x7f00_0000_0000,
+            end: 0x7f00_0002_8000,
+            load_bias: Some(0x7f00_0000_0000),
+            build_id: Some("abcd".into()),
+            soname: None,
+        }));
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &i)).unwrap();
+        assert_eq!(
+            (
+                &v["type"],
+                &v["op"],
+                &v["kind"],
+                &v["base"],
+                &v["load_bias"],
+                &v["build_id"]
+            ),
+            (
+                &"image".into(),
+                &"load".into(),
+                &"library".into(),
+                &"0x7f0000000000".into(),
+                &"0x7f0000000000".into(),
+                &"abcd".into()
+            )
+        );
+        assert!(v.get("soname").is_none());
+    }
+
     /// A journal output the test can read while the writer holds its own handle.
     #[derive(Clone, Default)]
     struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);

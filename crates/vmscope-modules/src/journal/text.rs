@@ -6,7 +6,7 @@ use std::fmt::{Display, Write as _};
 use serde::Serialize;
 use vmscope_core::event::{
     Abi, CallEnd, CallRender, CustomEvent, Event, FieldValue, FileAccess, FileEvent, FileSummary,
-    Notice, ProcessEvent, RenderedCall, SyscallEvent,
+    ImageEvent, MapsSnapshot, MemoryEvent, Notice, ProcessEvent, RenderedCall, SyscallEvent,
 };
 
 use super::json;
@@ -37,6 +37,9 @@ pub(super) fn render(
         Event::File(FileEvent::Access(a)) => file(a, &mut l),
         Event::File(FileEvent::Summary(s)) => file_summary(s, &mut l),
         Event::Custom(c) => custom(c, &mut l),
+        Event::Memory(m) => memory(m, &mut l),
+        Event::Maps(m) => maps(m, &mut l),
+        Event::Image(i) => image(i, &mut l),
         // Kinds added later and not yet given a line of their own: their JSON, after the type.
         other => {
             l.word(other.type_name());
@@ -169,6 +172,67 @@ fn file(a: &FileAccess, l: &mut Line) {
     l.str("sha256", a.sha256.as_deref());
     l.num("hashed_bytes", a.hashed_bytes);
     l.num("unhashed_bytes", a.unhashed_bytes);
+}
+
+fn memory(m: &MemoryEvent, l: &mut Line) {
+    let t = &m.thread;
+    l.prefix(
+        t.pid.map(u64::from),
+        t.tid.map(u64::from),
+        t.comm.as_deref(),
+    );
+    l.word("memory");
+    l.word(m.op.as_str());
+    // The region as /proc/PID/maps lists it.
+    l.word(&m.region.maps_line());
+    l.0.truncate(l.0.trim_end().len());
+    if let (Some(s), Some(e)) = (m.old_start, m.old_end) {
+        let _ = write!(l.0, " old={s:#x}-{e:#x}");
+    }
+    l.str("syscall", Some(m.syscall));
+}
+
+/// The header line, then one line per region as `/proc/PID/maps` prints it.
+fn maps(m: &MapsSnapshot, l: &mut Line) {
+    l.prefix(m.pid.map(u64::from), None, None);
+    l.word("maps");
+    l.word(m.when.as_str());
+    l.str("comm", m.comm.as_deref());
+    l.str("exe", m.exe.as_deref());
+    l.num("regions", Some(m.regions.len()));
+    l.str(
+        "source",
+        Some(match m.source {
+            vmscope_core::event::MapsSource::Kernel => "kernel",
+            vmscope_core::event::MapsSource::Model => "model",
+        }),
+    );
+    for r in &m.regions {
+        l.0.push_str("\n    ");
+        l.0.push_str(r.maps_line().trim_end());
+    }
+}
+
+fn image(i: &ImageEvent, l: &mut Line) {
+    let t = &i.thread;
+    l.prefix(
+        t.pid.map(u64::from),
+        t.tid.map(u64::from),
+        t.comm.as_deref(),
+    );
+    l.word("image");
+    l.word(match i.op {
+        vmscope_core::event::ImageOp::Load => "load",
+        vmscope_core::event::ImageOp::Unload => "unload",
+    });
+    l.word(i.kind.as_str());
+    l.str("path", i.path.as_deref());
+    let _ = write!(l.0, " base={:#x} end={:#x}", i.base, i.end);
+    if let Some(b) = i.load_bias {
+        let _ = write!(l.0, " load_bias={b:#x}");
+    }
+    l.str("build_id", i.build_id.as_deref());
+    l.str("soname", i.soname.as_deref());
 }
 
 fn file_summary(s: &FileSummary, l: &mut Line) {
