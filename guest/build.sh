@@ -135,7 +135,8 @@ ROOT="$WORK/root"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
 mkdir -p "$WORK/wl"
 # Every workloads/NAME.c is built 64-bit as wl-NAME and 32-bit as wl-NAME32, unless its source says
-# `vmscope-guest: 32-bit only` (built -m32 as wl-NAME) or `vmscope-guest: 64-bit only`.
+# `vmscope-guest: 32-bit only` (built -m32 as wl-NAME) or `vmscope-guest: 64-bit only`, or
+# `vmscope-guest: dynamic` (64-bit linked against the guest's libc, 32-bit static).
 WORKLOADS=""
 CFLAGS=(-O1 -Wall -static -s)
 cc() { # cc OUT SRC [extra flags]
@@ -153,6 +154,14 @@ for src in "$HERE"/workloads/*.c; do
     if grep -q 'vmscope-guest: 32-bit only' "$src"; then
         cc "$WORK/wl/wl-$w" "$src" -m32
         WORKLOADS="$WORKLOADS $w"
+    elif grep -q 'vmscope-guest: dynamic' "$src"; then
+        # Linked against the guest's libc (installed below with strace's libraries); 32-bit static.
+        gcc -O1 -Wall -s -o "$WORK/wl/wl-$w" "$src" >"$WORK/gcc.log" 2>&1 || {
+            sed 's/^/  /' "$WORK/gcc.log" >&2
+            die "gcc failed for $(basename "$src")"
+        }
+        cc "$WORK/wl/wl-${w}32" "$src" -m32
+        WORKLOADS="$WORKLOADS $w ${w}32"
     elif grep -q 'vmscope-guest: 64-bit only' "$src"; then
         cc "$WORK/wl/wl-$w" "$src"
         WORKLOADS="$WORKLOADS $w"
@@ -176,7 +185,9 @@ install -m 0755 "$HERE/init.sh" "$ROOT/init"
 # strace with its shared libraries and the dynamic loader, at the paths ldd names.
 STRACE_BIN="$(command -v strace)"
 install -D -m 0755 "$STRACE_BIN" "$ROOT/usr/bin/strace"
-ldd "$STRACE_BIN" | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
+# The dynamically linked workloads need the same libc (ldd fails on static ones: nothing to add).
+for bin in "$STRACE_BIN" "$WORK"/wl/wl-*; do ldd "$bin" 2>/dev/null || true; done \
+    | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | sort -u | while read -r lib; do
     install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
 done
 [ -e "$ROOT/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader of strace was not found by ldd"
