@@ -74,8 +74,8 @@ ALL="$ALL fstab32 fileio32 threads32 forkexec32 loop32:100"
 CORPUS="$ALL signals mmap sockets signals32 mmap32 sockets32"
 
 # One workload per call family (docs/fidelity.md), 64- and 32-bit.
-FAMILIES="net-inet net-inet6 net-unix net-misc events fsx proc-misc ipc"
-FAMILIES="$FAMILIES net-inet32 net-inet632 net-unix32 net-misc32 events32 fsx32 proc-misc32 ipc32"
+FAMILIES="net-inet net-inet6 net-unix net-misc events fsx proc-misc ipc sys-misc"
+FAMILIES="$FAMILIES net-inet32 net-inet632 net-unix32 net-misc32 events32 fsx32 proc-misc32 ipc32 sys-misc32"
 
 LIST=""
 for item in $(echo "$RUN" | tr ',' ' '); do
