@@ -94,7 +94,7 @@ fi
 mkdir -p "$OUT"
 MANIFEST="$OUT/manifest.tsv.tmp"
 python3 "$HERE/strace-tests-manifest.py" "$SRC/tests/gen_tests.in" > "$MANIFEST"
-mapfile -t PROGS < <(awk -F'\t' '$2=="run"{print $1}' "$MANIFEST")
+mapfile -t PROGS < <(awk -F'\t' '$2=="run" || $2=="slow" {print $1}' "$MANIFEST")
 JOBS="$(nproc 2>/dev/null || echo 2)"
 for dir in tests tests-m32; do
     log "building ${#PROGS[@]} programs in $dir (static; failures are listed, not fatal)"
@@ -115,7 +115,7 @@ mkdir -p "$ROOT/bin" "$ROOT/bin32"
 built64=0 built32=0
 while IFS=$'\t' read -r name verdict redirs opts reason; do
     b64=no b32=no
-    if [ "$verdict" = run ]; then
+    if [ "$verdict" = run ] || [ "$verdict" = slow ]; then
         if [ -x "$BUILD/tests/$name" ]; then
             strip -o "$ROOT/bin/$name" "$BUILD/tests/$name"; b64=yes; built64=$((built64 + 1))
         fi
@@ -126,9 +126,10 @@ while IFS=$'\t' read -r name verdict redirs opts reason; do
             verdict=skip
             reason="does not build here (static, Debian 12 headers): see $BUILD/tests-build.log"
         else
-            # The guest's list: NAME, where it was built, the test's redirections.
-            printf '%s\t%s\t%s\n' "$name" \
-                "$([ $b64 = yes ] && echo 64),$([ $b32 = yes ] && echo 32)" "$redirs" >> "$ROOT/MANIFEST"
+            # The guest's list: NAME, where it was built, the test's redirections, slow or `-`.
+            printf '%s\t%s\t%s\t%s\n' "$name" \
+                "$([ $b64 = yes ] && echo 64),$([ $b32 = yes ] && echo 32)" "$redirs" \
+                "$([ "$verdict" = slow ] && echo slow || echo -)" >> "$ROOT/MANIFEST"
         fi
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$b64" "$b32" "$redirs" "$opts" "$reason" \

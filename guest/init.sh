@@ -107,10 +107,11 @@ centis() { # uptime in 1/100 s
 
 # strace's own test programs (guest/build-corpus.sh: /strace-tests, appended to the initrd), each in
 # a fresh directory, as `st:NAME` (64-bit) or `st32:NAME`, with the test's redirections; PATTERN is a
-# shell pattern on the test's name. Their standard output (the test's expected strace lines) is
+# shell pattern on the test's name (without one, tests marked slow are left out). Their standard output (the test's expected strace lines) is
 # dropped; a test that hangs is killed after 60 s.
 strace_tests() { # BITS PATTERN
-    bits="$1" pat="${2:-*}"
+    bits="$1" pat="${2:-*}" all=1
+    [ -n "$2" ] || all=0
     tag=st
     [ "$bits" = 32 ] && tag=st32
     bindir=/strace-tests/bin
@@ -119,8 +120,10 @@ strace_tests() { # BITS PATTERN
         echo "$M unknown workload 'strace-tests': no /strace-tests (append corpus.img to the initrd)"
         return
     fi
-    while IFS="$(printf '\t')" read -r tname twidth tredir; do
+    while IFS="$(printf '\t')" read -r tname twidth tredir tslow; do
         case "$tname" in $pat) ;; *) continue ;; esac
+        # Slow tests only when a pattern names them.
+        [ "$all" = 0 ] && [ "$tslow" = slow ] && continue
         case ",$twidth," in *",$bits,"*) ;; *) continue ;; esac
         [ "$tredir" = - ] && tredir=""
         echo "$M start $tag:$tname"

@@ -7,6 +7,7 @@
  * user meets: ENOENT, EEXIST, EBADF, EFAULT, EINVAL, ENOTDIR, ENODATA, ERANGE.
  * Everything under /tmp/fsx.d. Exit status: the number of steps that did not behave as expected. */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64 /* 32-bit: large-file calls (stat64, fstatat64, ...), as users build */
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>

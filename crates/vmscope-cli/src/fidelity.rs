@@ -108,6 +108,9 @@ pub struct FidelityArgs {
     /// Where journals, consoles and strace logs are kept; default: a fresh temporary directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Boot nothing: measure the journals, consoles and strace logs an earlier run left in --out.
+    #[arg(long, requires = "out")]
+    reuse: bool,
     /// Stop each boot after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1200)]
     timeout: u64,
@@ -212,12 +215,20 @@ fn boot(
     eprintln!("vmscope fidelity: boot {tag}: vmscope.run={run}{}", {
         cpu.map(|c| format!(" -cpu {c}")).unwrap_or_default()
     });
-    let out = cmd.output().context("cannot run vmscope run")?;
-    if !out.status.success() {
-        bail!(
-            "boot {tag} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+    if args.reuse {
+        eprintln!(
+            "vmscope fidelity: boot {tag}: reusing {} and {}",
+            j.display(),
+            strace.display()
         );
+    } else {
+        let out = cmd.output().context("cannot run vmscope run")?;
+        if !out.status.success() {
+            bail!(
+                "boot {tag} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
     }
     let console_text = std::fs::read_to_string(&console).unwrap_or_default();
     if !console_text.contains("vmscope-guest: done") {
@@ -620,7 +631,7 @@ fn first_setup(args: &FidelityArgs, dir: &Path) -> Result<Setup> {
         memory: args.memory,
         lenient: args.corpus != Corpus::Existing,
     };
-    if args.corpus != Corpus::StraceTests {
+    if args.corpus != Corpus::StraceTests || args.reuse {
         return Ok(setup);
     }
     let tests = args
@@ -785,6 +796,7 @@ mod tests {
             intel_cpu: "x".into(),
             no_intel: false,
             out: None,
+            reuse: false,
             timeout: 1,
             min_matched: None,
             min_identical: None,
