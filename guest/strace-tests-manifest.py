@@ -53,7 +53,7 @@ VARIANT_PIECES = {
     "secontext", "secontext_full", "secontext_mismatch", "secontext_full_mismatch", "decode", "fds",
     "timestamps", "time", "precision", "format", "absolute", "relative", "us", "ms", "ns", "s",
     "quiet", "successful", "failed", "q", "qq", "qqq", "x", "xx", "strings", "in", "hex", "nv",
-    "silent", "all", "none", "dev", "path", "socket", "output", "separately", "non", "ascii",
+    "silent", "all", "none", "dev", "path", "socket", "output", "separately", "non", "ascii", "creds",
 }
 # Tests that take more than about 5 s each under TCG with vmscope tracing the guest (measured on the
 # project's machine, 64- or 32-bit; the 60 s ones hit the guest's time limit): marked `slow`, run only
