@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the vmscope default guest (busybox). Mounts the basics, writes /etc/fstab, runs the
-# workloads named on the kernel command line (optionally under strace, output on /dev/ttyS1),
-# then powers the machine off. See guest/README.md.
+# workloads named on the kernel command line (optionally under strace, output on the second serial
+# port: /dev/ttyS1 on x86, /dev/ttyAMA1 on aarch64), then powers the machine off.
+# See guest/README.md.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/ TERM=dumb
 
@@ -65,13 +66,20 @@ case "$STRACE_S" in
     *) SOPT="-s $STRACE_S" ;;
 esac
 
-# The list `all` stands for (loop and compute with small counts).
-ALL="fstab fileio threads forkexec int80 compat32 loop:100 compute:1000000"
-ALL="$ALL fstab32 fileio32 threads32 forkexec32 loop32:100"
-
-# The fidelity corpus (scripts/fidelity.sh): everything in `all`, then signals, memory mapping and
-# sockets, 64- and 32-bit.
-CORPUS="$ALL signals mmap sockets signals32 mmap32 sockets32"
+# ALL: the list `all` stands for (loop and compute with small counts). CORPUS: the fidelity corpus
+# (scripts/fidelity.sh): everything in `all`, then signals, memory mapping and sockets, 64- and
+# 32-bit. aarch64 has neither the 32-bit variants nor the x86-only workloads (int80, compat32), and
+# its second serial port (the strace port) is the virt machine's second PL011.
+if [ "$(uname -m)" = aarch64 ]; then
+    ALL="fstab fileio threads forkexec loop:100 compute:1000000"
+    CORPUS="$ALL signals mmap sockets"
+    TRACE_PORT=/dev/ttyAMA1
+else
+    ALL="fstab fileio threads forkexec int80 compat32 loop:100 compute:1000000"
+    ALL="$ALL fstab32 fileio32 threads32 forkexec32 loop32:100"
+    CORPUS="$ALL signals mmap sockets signals32 mmap32 sockets32"
+    TRACE_PORT=/dev/ttyS1
+fi
 
 # One workload per call family (docs/fidelity.md), 64- and 32-bit.
 FAMILIES="net-inet net-inet6 net-unix net-misc events fsx proc-misc ipc sys-misc"
@@ -91,11 +99,11 @@ echo "$M boot kernel=$(uname -r) run=$RUN strace=$STRACE"
 
 TRACE_OUT=""
 if [ "$STRACE" = 1 ]; then
-    # Clean LF line ends on the strace port; fall back to the console when ttyS1 is absent.
-    if stty -F /dev/ttyS1 -opost -echo 2>/dev/null && echo "$M strace output begins" > /dev/ttyS1 2>/dev/null; then
-        TRACE_OUT=/dev/ttyS1
+    # Clean LF line ends on the strace port; fall back to the console when the port is absent.
+    if stty -F $TRACE_PORT -opost -echo 2>/dev/null && echo "$M strace output begins" > $TRACE_PORT 2>/dev/null; then
+        TRACE_OUT=$TRACE_PORT
     else
-        echo "$M warning: /dev/ttyS1 unusable (no second -serial?), strace output goes to the console"
+        echo "$M warning: $TRACE_PORT unusable (no second -serial?), strace output goes to the console"
         TRACE_OUT=/dev/console
     fi
 fi

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the host packages vmscope needs on Debian 12 (bookworm) or a Debian/Ubuntu of that age:
 # QEMU >= 9.2 with TCG plugin support (bookworm-backports), the tools to build the default guest
-# (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd) and strace for fidelity tests.
+# (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd) and strace for fidelity tests,
+# and for the aarch64 guest (guest/build.sh --arch aarch64) qemu-system-aarch64, a cross compiler and
+# Debian's arm64 package lists.
 #
 # usage: scripts/install-host-deps.sh [--debian-guest]
 #   --debian-guest  also the tools guest/build-debian.sh needs (optional; not installed by default)
@@ -35,10 +37,32 @@ else
     QEMU_TARGET=()
 fi
 
+# The aarch64 guest's kernel, busybox and strace come from Debian's arm64 packages (apt-get download).
+AARCH64=0
+if [ "${ID:-}" = "debian" ]; then
+    AARCH64=1
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        echo "vmscope setup: adding the arm64 architecture to dpkg (packages for the aarch64 guest)"
+        $SUDO dpkg --add-architecture arm64
+    fi
+fi
+
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
-$SUDO apt-get install -y -qq busybox-static cpio zstd gcc gcc-multilib strace file >/dev/null
+# Debian's gcc-multilib conflicts with every cross compiler over one symlink it ships,
+# /usr/include/asm -> x86_64-linux-gnu/asm (gcc -m32 needs it; a cross gcc searches its own
+# include directory before /usr/include). So install the real multilib compiler it depends on and
+# make that link ourselves: both then live side by side, and a rerun changes nothing.
+MULTILIB="$(apt-cache depends gcc-multilib 2>/dev/null | awk '/Depends: gcc-[0-9]+-multilib/{print $2; exit}')"
+$SUDO apt-get install -y -qq busybox-static cpio zstd gcc "${MULTILIB:-gcc-multilib}" strace file >/dev/null
+if [ "$AARCH64" = 1 ]; then
+    $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-arm >/dev/null
+    $SUDO apt-get install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross >/dev/null
+fi
+if [ ! -e /usr/include/asm ] && [ -d /usr/include/x86_64-linux-gnu/asm ]; then
+    $SUDO ln -s x86_64-linux-gnu/asm /usr/include/asm
+fi
 
 # Optional: the Debian 12 disk guest (guest/build-debian.sh): debootstrap and mke2fs for the root file
 # system (no loop devices), and for --bootable a GPT disk with GRUB on an EFI system partition, booted
@@ -52,3 +76,4 @@ if [ "$DEBIAN_GUEST" = 1 ]; then
 fi
 
 qemu-system-x86_64 --version | head -1
+if [ "$AARCH64" = 1 ]; then qemu-system-aarch64 --version | head -1; fi
