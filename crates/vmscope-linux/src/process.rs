@@ -479,6 +479,7 @@ mod tests {
                 signal_thread_head: new_threads.then_some(0x20),
             },
             missing: vec![],
+            pointer_size: 8,
         }
     }
 

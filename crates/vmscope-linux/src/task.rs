@@ -277,6 +277,7 @@ mod tests {
                 section_addr: 0,
             },
             missing: vec![],
+            pointer_size: 8,
         }
     }
 

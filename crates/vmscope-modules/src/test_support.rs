@@ -48,5 +48,6 @@ pub(crate) fn layout() -> KernelLayout {
             signal_thread_head: None,
         },
         missing: vec![],
+        pointer_size: 8,
     }
 }
