@@ -5,6 +5,7 @@
 
 pub mod btf;
 mod describe;
+pub mod dwarf;
 pub mod error;
 pub mod fileops;
 pub mod kernel_image;
