@@ -3,10 +3,13 @@
 # test workloads and strace. The result is cached; see guest/README.md.
 #
 # usage: guest/build.sh [--kernel 6.12|6.1] [--out DIR] [--deb FILE] [--force]
+#        guest/build.sh --arch i386 [--no-debuginfo] [--out DIR] [--deb FILE] [--force]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SERIES=6.12
+SERIES=""
+ARCH=x86_64
+DEBUGINFO=1
 OUT=""
 DEB=""
 FORCE=0
@@ -18,7 +21,7 @@ log() { echo "guest/build.sh: $*" >&2; }
 trap 'echo "guest/build.sh: error: command failed (line $LINENO, status $?): $BASH_COMMAND" >&2' ERR
 
 usage() {
-    sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -31,11 +34,31 @@ while [ $# -gt 0 ]; do
         --deb) [ $# -ge 2 ] || die "--deb needs a file"; DEB="$2"; shift 2 ;;
         --deb=*) DEB="${1#--deb=}"; shift ;;
         --force) FORCE=1; shift ;;
+        --arch) [ $# -ge 2 ] || die "--arch needs a value (x86_64 or i386)"; ARCH="$2"; shift 2 ;;
+        --arch=*) ARCH="${1#--arch=}"; shift ;;
+        --no-debuginfo) DEBUGINFO=0; shift ;;
         -h|--help) usage 0 ;;
         *) echo "guest/build.sh: unknown argument: $1" >&2; usage 2 ;;
     esac
 done
 
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install $2 (see scripts/install-host-deps.sh)"
+}
+
+case "$ARCH" in
+    x86_64|amd64) ;;
+    i386|i686)
+        # shellcheck source=guest/build-i386.sh
+        . "$HERE/build-i386.sh"
+        build_i386
+        exit 0
+        ;;
+    *) die "unsupported --arch '$ARCH' (use x86_64 or i386)" ;;
+esac
+[ "$DEBUGINFO" = 1 ] || die "--no-debuginfo is for --arch i386 (the x86_64 kernels carry BTF)"
+
+[ -n "$SERIES" ] || SERIES=6.12
 case "$SERIES" in
     6.12) APT_TARGET=(-t bookworm-backports) ;;
     6.1) APT_TARGET=() ;;
@@ -47,9 +70,6 @@ if [ -z "$OUT" ]; then
 fi
 
 # ---- tools ---------------------------------------------------------------------------------
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install $2 (see scripts/install-host-deps.sh)"
-}
 need gcc gcc
 need cpio cpio
 need gzip gzip
