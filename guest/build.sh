@@ -4,11 +4,13 @@
 #
 # usage: guest/build.sh [--kernel 6.12|6.1] [--out DIR] [--deb FILE] [--force]
 #        guest/build.sh --arch aarch64 [--kernel 6.12|6.1] [--out DIR] [--deb FILE] [--force]
+#        guest/build.sh --arch i386 [--no-debuginfo] [--out DIR] [--deb FILE] [--force]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SERIES=""
 ARCH=x86_64
+DEBUGINFO=1
 OUT=""
 DEB=""
 FORCE=0
@@ -33,8 +35,9 @@ while [ $# -gt 0 ]; do
         --deb) [ $# -ge 2 ] || die "--deb needs a file"; DEB="$2"; shift 2 ;;
         --deb=*) DEB="${1#--deb=}"; shift ;;
         --force) FORCE=1; shift ;;
-        --arch) [ $# -ge 2 ] || die "--arch needs a value (x86_64 or aarch64)"; ARCH="$2"; shift 2 ;;
+        --arch) [ $# -ge 2 ] || die "--arch needs a value (x86_64, aarch64 or i386)"; ARCH="$2"; shift 2 ;;
         --arch=*) ARCH="${1#--arch=}"; shift ;;
+        --no-debuginfo) DEBUGINFO=0; shift ;;
         -h|--help) usage 0 ;;
         *) echo "guest/build.sh: unknown argument: $1" >&2; usage 2 ;;
     esac
@@ -52,8 +55,15 @@ case "$ARCH" in
         build_aarch64
         exit 0
         ;;
-    *) die "unsupported --arch '$ARCH' (use x86_64 or aarch64)" ;;
+    i386|i686)
+        # shellcheck source=guest/build-i386.sh
+        . "$HERE/build-i386.sh"
+        build_i386
+        exit 0
+        ;;
+    *) die "unsupported --arch '$ARCH' (use x86_64, aarch64 or i386)" ;;
 esac
+[ "$DEBUGINFO" = 1 ] || die "--no-debuginfo is for --arch i386 (the x86_64 kernels carry BTF)"
 
 [ -n "$SERIES" ] || SERIES=6.12
 case "$SERIES" in

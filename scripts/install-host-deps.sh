@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the host packages vmscope needs on Debian 12 (bookworm) or a Debian/Ubuntu of that age:
 # QEMU >= 9.2 with TCG plugin support (bookworm-backports), the tools to build the default guest
-# (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd) and strace for fidelity tests,
-# and for the aarch64 guest (guest/build.sh --arch aarch64) qemu-system-aarch64, a cross compiler and
-# Debian's arm64 package lists.
+# (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd, binutils) and strace for fidelity
+# tests; for the aarch64 guest (guest/build.sh --arch aarch64) qemu-system-aarch64, a cross compiler and
+# Debian's arm64 package lists; the i386 package architecture for the i386 guest.
 #
 # usage: scripts/install-host-deps.sh [--debian-guest]
 #   --debian-guest  also the tools guest/build-debian.sh needs (optional; not installed by default)
@@ -48,6 +48,14 @@ if [ "${ID:-}" = "debian" ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# The i386 guest (guest/build.sh --arch i386) takes Debian's i386 kernel, busybox and strace packages
+# with `apt-get download PKG:i386`; qemu-system-x86 also gives qemu-system-i386.
+if command -v dpkg >/dev/null 2>&1; then
+    case " $(dpkg --print-foreign-architectures | tr '\n' ' ') " in
+        *" i386 "*) ;;
+        *) $SUDO dpkg --add-architecture i386 ;;
+    esac
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
 # Debian's gcc-multilib conflicts with every cross compiler over one symlink it ships,
@@ -55,7 +63,7 @@ $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
 # include directory before /usr/include). So install the real multilib compiler it depends on and
 # make that link ourselves: both then live side by side, and a rerun changes nothing.
 MULTILIB="$(apt-cache depends gcc-multilib 2>/dev/null | awk '/Depends: gcc-[0-9]+-multilib/{print $2; exit}')"
-$SUDO apt-get install -y -qq busybox-static cpio zstd gcc "${MULTILIB:-gcc-multilib}" strace file >/dev/null
+$SUDO apt-get install -y -qq busybox-static cpio zstd gcc "${MULTILIB:-gcc-multilib}" binutils strace file >/dev/null
 if [ "$AARCH64" = 1 ]; then
     $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-arm >/dev/null
     $SUDO apt-get install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross >/dev/null

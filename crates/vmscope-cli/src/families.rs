@@ -361,9 +361,9 @@ mod tests {
         for abi in [Abi::X86_64, Abi::I386] {
             for nr in 0..1024 {
                 if let Some(d) = lookup(abi, nr)
-                    && classify(base_name(d.name)).is_none()
+                    && classify(base_name(d.name())).is_none()
                 {
-                    missing.push(d.name);
+                    missing.push(d.name());
                 }
             }
         }

@@ -120,6 +120,9 @@ pub struct KernelLayout {
     pub missing: Vec<&'static str>,
     /// The address-space structures (VMA tree), when the BTF has them all.
     pub vma: Option<crate::mm::VmaLayout>,
+    /// The size in bytes of a kernel pointer and of `unsigned long`: 8 on x86_64, 4 on i386 (from the
+    /// ELF class). The walkers in `task`, `vfs` and `process` read 8-byte pointers so far.
+    pub pointer_size: u8,
 }
 
 /// Offsets the process monitor reads (all optional: a kernel without one degrades that feature).
@@ -174,9 +177,10 @@ impl KernelLayout {
 
     /// Extracts the layout from an ELF vmlinux.
     pub fn from_elf(elf: &[u8]) -> Result<Self, Error> {
-        let (btf, section_addr) = parse_btf(elf)?;
+        let (btf, section_addr, pointer_size) = parse_btf(elf)?;
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(elf);
+        layout.pointer_size = pointer_size;
         Ok(layout)
     }
 
@@ -200,15 +204,16 @@ impl KernelLayout {
         }
         let bytes = std::fs::read(path).map_err(io)?;
         let elf = vmlinux_from_image_cow(&bytes)?;
-        let (btf, section_addr) = parse_btf(&elf)?;
+        let (btf, section_addr, pointer_size) = parse_btf(&elf)?;
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(&elf);
+        layout.pointer_size = pointer_size;
         Ok((layout, VfsLayout::from_btf(&btf)))
     }
 }
 
-/// The `.BTF` section of an ELF vmlinux, parsed, and the link address of `.data..percpu`.
-fn parse_btf(elf: &[u8]) -> Result<(Btf, u64), Error> {
+/// The `.BTF` section of an ELF vmlinux, parsed, the link address of `.data..percpu` and the pointer size.
+fn parse_btf(elf: &[u8]) -> Result<(Btf, u64, u8), Error> {
     let file = object::File::parse(elf).map_err(|e| Error::BadElf {
         detail: e.to_string(),
     })?;
@@ -224,7 +229,7 @@ fn parse_btf(elf: &[u8]) -> Result<(Btf, u64), Error> {
         .section_by_name(".data..percpu")
         .map_or(0, |s| s.address());
     let btf = Btf::from_bytes(btf_bytes).map_err(|source| Error::Btf { source })?;
-    Ok((btf, section_addr))
+    Ok((btf, section_addr, if file.is_64() { 8 } else { 4 }))
 }
 
 /// Offsets of the VFS structures the file monitor reads to name what a descriptor or a current
@@ -380,7 +385,7 @@ fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
 }
 
 /// The release from the `Linux version 6.12.95+deb12-amd64 (...)` banner.
-fn find_release(elf: &[u8]) -> Option<String> {
+pub(crate) fn find_release(elf: &[u8]) -> Option<String> {
     const NEEDLE: &[u8] = b"Linux version ";
     memchr::memmem::find_iter(elf, NEEDLE)
         .take(16)
@@ -641,6 +646,7 @@ fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> 
         process,
         missing: absent,
         vma: vma_layout(btf),
+        pointer_size: 8,
     })
 }
 

@@ -83,6 +83,33 @@ pub enum Error {
         source: btf_rs::Error,
     },
 
+    /// The debug-info file has no `.debug_info` section.
+    #[error(
+        "the file has no DWARF (no .debug_info section); give the vmlinux of the kernel's -dbg package"
+    )]
+    NoDwarf,
+
+    /// The DWARF could not be parsed.
+    #[error("cannot parse the kernel's DWARF: {detail}")]
+    Dwarf {
+        /// What the parser said.
+        detail: String,
+    },
+
+    /// A structure, member or per-CPU variable vmscope cannot work without is not in the DWARF.
+    #[error("the kernel's DWARF has no {what}; vmscope needs it to identify tasks")]
+    MissingDwarfField {
+        /// What is missing, like `task_struct.pid` or `per-CPU variable this_cpu_off`.
+        what: String,
+    },
+
+    /// The debug-info file was built from another kernel than the image.
+    #[error("the debug info does not belong to the kernel: {detail}")]
+    DebuginfoMismatch {
+        /// What differs (build-ids or version banners), or why nothing could be compared.
+        detail: String,
+    },
+
     /// A structure, member or per-CPU variable vmscope cannot work without is not in the BTF.
     #[error("the kernel's BTF has no {what}; vmscope needs it to identify tasks")]
     MissingField {

@@ -3,12 +3,14 @@
 //! Everything here reads the guest through [`vmscope_core::guest`] traits, so it can be tested against a
 //! synthetic guest.
 
-#![forbid(unsafe_code)]
+// One audited exception: `dwarf::map_file` maps a debug vmlinux read-only.
+#![deny(unsafe_code)]
 
 pub mod btf;
 pub mod btf_cache;
 pub mod btf_locate;
 mod describe;
+pub mod dwarf;
 pub mod elf;
 pub mod error;
 pub mod fileops;

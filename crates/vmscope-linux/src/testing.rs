@@ -50,6 +50,7 @@ pub fn small_layout(new_threads: bool) -> KernelLayout {
         },
         missing: vec![],
         vma: Some(small_vma_layout()),
+        pointer_size: 8,
     }
 }
 
@@ -87,6 +88,7 @@ pub fn debian_6_12_layout() -> KernelLayout {
         },
         missing: vec![],
         vma: None,
+        pointer_size: 8,
     }
 }
 
