@@ -49,12 +49,12 @@ use vmscope_core::event::{
 };
 use vmscope_core::guest::{GuestCpu, GuestMemory};
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
-use vmscope_linux::btf::{KernelLayout, VfsLayout};
 use vmscope_linux::process::{self as lp, WaitStatus};
 use vmscope_linux::syscalls::{Call, EventMemory};
 
 use crate::at_return::AtReturn;
 use crate::context::Context;
+use crate::kernel::KernelCell;
 use crate::syscalls::Syscalls;
 
 pub use filter::{FilterSink, Follow};
@@ -68,8 +68,8 @@ pub const MAX_PROCESSES: usize = 32768;
 
 /// The process monitor module.
 pub struct Processes {
-    layout: Option<Arc<KernelLayout>>,
-    vfs: Option<Arc<VfsLayout>>,
+    /// The kernel's layouts (known from the start, or found in guest memory later).
+    kernel: Arc<KernelCell>,
     follow: Option<Arc<Follow>>,
     list_every_ns: Option<u64>,
     table: RwLock<HashMap<u32, Proc>>,
@@ -92,14 +92,12 @@ impl Processes {
     /// A process monitor; `follow` is the filter to keep up to date, `list_every_ns` asks for a
     /// process list that often (at the first call after each period).
     pub fn new(
-        layout: Option<Arc<KernelLayout>>,
-        vfs: Option<Arc<VfsLayout>>,
+        kernel: Arc<KernelCell>,
         follow: Option<Arc<Follow>>,
         list_every_ns: Option<u64>,
     ) -> Self {
         Self {
-            layout,
-            vfs,
+            kernel,
             follow,
             list_every_ns,
             table: RwLock::new(HashMap::new()),
@@ -125,7 +123,7 @@ impl Processes {
     }
 
     fn on_call(&self, c: &SyscallEvent, cpu: &mut dyn GuestCpu, bus: &mut Bus) {
-        let Some(layout) = self.layout.as_deref() else {
+        let Some(layout) = self.kernel.layout() else {
             return;
         };
         let (Some(pid), Some(tid)) = (c.thread.pid, c.thread.tid) else {
@@ -218,7 +216,7 @@ impl Module for Processes {
             entries: true,
             exits: false,
             // The last point before a return where the kernel is mapped (KPTI).
-            page_table_switches: self.layout.is_some(),
+            page_table_switches: self.kernel.may_have_layout(),
             events: EventMask::NONE.with(EventKind::Syscall),
         }
     }
@@ -240,7 +238,7 @@ impl Module for Processes {
     }
 
     fn on_stop(&self, bus: &mut Bus) {
-        if self.layout.is_none() || !self.started.load(Ordering::Relaxed) {
+        if self.kernel.layout().is_none() || !self.started.load(Ordering::Relaxed) {
             return;
         }
         let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
