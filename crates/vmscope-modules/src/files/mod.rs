@@ -490,10 +490,11 @@ impl Module for Files {
 
     fn on_stop(&self, bus: &mut Bus) {
         let ts = vmscope_core::clock::now_ns();
-        let (summary, dropped) = {
+        let (summary, dropped, threads, tables) = {
             let mut t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
-            (t.summary(ts), t.summary_dropped)
+            (t.summary(ts), t.summary_dropped, t.threads(), t.tables())
         };
+        let summarised = summary.len();
         for s in summary {
             bus.publish(Event::File(FileEvent::Summary(s)));
         }
@@ -508,6 +509,19 @@ impl Module for Files {
                 ),
             }));
         }
+        // vmscope's own state at the end, so its bound can be checked from the journal.
+        bus.publish(Event::Notice(vmscope_core::event::Notice {
+            ts,
+            source: Self::NAME.into(),
+            level: vmscope_core::event::Level::Info,
+            message: format!(
+                "file model at the end: {threads} threads, {tables} handle tables, {} files \
+                 summarised (limits {} threads, {} files)",
+                summarised,
+                table::MAX_THREADS,
+                table::MAX_SUMMARY_FILES
+            ),
+        }));
     }
 }
 

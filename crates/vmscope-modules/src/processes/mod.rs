@@ -248,17 +248,26 @@ impl Module for Processes {
             let ts = self.shutdown_ts.load(Ordering::Relaxed);
             list_from_table(&table, ts, ListWhen::Shutdown, ListSource::Events, true)
         });
-        let list = list_from_table(
-            &table,
-            vmscope_core::clock::now_ns(),
-            ListWhen::End,
-            ListSource::Events,
-            true,
-        );
+        let now = vmscope_core::clock::now_ns();
+        let list = list_from_table(&table, now, ListWhen::End, ListSource::Events, true);
+        // vmscope's own state at the end, so its bound can be checked from the journal.
+        let exited = table.values().filter(|p| p.exited.is_some()).count();
+        let state = Notice {
+            ts: now,
+            source: Self::NAME.into(),
+            level: vmscope_core::event::Level::Info,
+            message: format!(
+                "process table at the end: {} processes ({exited} seen exiting since the last walk; \
+                 limit {})",
+                table.len(),
+                table::MAX_TABLE
+            ),
+        };
         drop(table);
         if let Some(l) = shutdown {
             bus.publish(Event::ProcessList(l));
         }
         bus.publish(Event::ProcessList(list));
+        bus.publish(Event::Notice(state));
     }
 }
