@@ -2,7 +2,9 @@
 //!
 //! With the kernel's BTF layout it reads the kernel's own current-task pointer from the per-CPU area
 //! and the task's pid, thread-group id and comm, so every event names the guest's thread as the guest
-//! knows it. Without a layout it can only name the address space (page-table root).
+//! knows it. Without a layout it can only name the address space (page-table root). A layout still to
+//! be found in guest memory (a guest that boots itself) is looked for at this module's kernel-mode
+//! hooks, once ([`KernelCell::offer`]); until then threads are not named.
 //!
 //! For exits it first decides whether the instruction returns to user mode at all: `iretq` also returns
 //! from interrupts inside the kernel, and those must cost as little as possible. At a return to user

@@ -41,7 +41,7 @@ mod table;
 mod tests;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use vmscope_core::event::{
@@ -83,6 +83,8 @@ pub struct Processes {
     deferred: AtomicU8,
     /// Kernel facts for calls' returns, read at the page-table switch before them (KPTI).
     at_return: AtReturn<Need, Facts>,
+    /// The most processes the table held (counted where it grows), reported at the end.
+    peak: AtomicUsize,
 }
 
 impl Processes {
@@ -108,6 +110,7 @@ impl Processes {
             warned: AtomicBool::new(false),
             deferred: AtomicU8::new(0),
             at_return: AtReturn::new(),
+            peak: AtomicUsize::new(0),
         }
     }
 
@@ -257,9 +260,10 @@ impl Module for Processes {
             source: Self::NAME.into(),
             level: vmscope_core::event::Level::Info,
             message: format!(
-                "process table at the end: {} processes ({exited} seen exiting since the last walk; \
-                 limit {})",
+                "process table: {} processes at the end ({exited} seen exiting since the last walk), \
+                 at most {} at once (limit {})",
                 table.len(),
+                self.peak.load(Ordering::Relaxed),
                 table::MAX_TABLE
             ),
         };
