@@ -137,6 +137,8 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         kernel: a.kernel.clone(),
         initrd: a.initrd.clone(),
         append: Some(append),
+        disk: None,
+        disk_write: false,
         smp: 1,
         memory: 512,
         modules: match cfg {

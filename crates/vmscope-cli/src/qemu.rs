@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 
 use crate::RunArgs;
-use crate::guest;
+use crate::{boot, guest};
 use vmscope_modules::options::Options;
 
 /// The oldest QEMU whose plugin API (v4, `qemu_plugin_read_memory_vaddr`) vmscope needs.
@@ -108,6 +108,8 @@ pub struct Plan {
     pub qemu: PathBuf,
     /// Its arguments.
     pub args: Vec<String>,
+    /// How the guest boots and where the kernel's layout comes from (for `--verbose`).
+    pub layout: String,
 }
 
 pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
@@ -143,13 +145,29 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if no_plugin && wants_processes {
         bail!("--pid, --follow-comm and --process-list-every need the plugin (not --modules none)");
     }
-    let (kernel, initrd) = match (&a.kernel, &a.initrd) {
-        (Some(k), i) => (absolute(k)?, i.as_deref().map(absolute).transpose()?),
-        (None, Some(_)) => bail!("--initrd needs --kernel (the default guest brings its own)"),
-        (None, None) => {
+    let boot = boot::decide(&boot::Request {
+        kernel: a.kernel.as_deref(),
+        initrd: a.initrd.as_deref(),
+        append: a.append.as_deref(),
+        disk: a.disk.as_deref(),
+        disk_write: a.disk_write,
+        qemu_args: &a.qemu_args,
+        plugin: !no_plugin,
+    })?;
+    // vmscope's own kernel (the default guest's, or --kernel), or none: the guest boots itself.
+    let (kernel, initrd) = match &boot {
+        boot::Boot::Kernel {
+            kernel: Some(k),
+            initrd,
+        } => (
+            Some(absolute(k)?),
+            initrd.as_deref().map(absolute).transpose()?,
+        ),
+        boot::Boot::Kernel { kernel: None, .. } => {
             let (k, i) = guest::default_guest()?;
-            (k, Some(i))
+            (Some(k), Some(i))
         }
+        boot::Boot::Own { .. } => (None, None),
     };
     if let Some(i) = &initrd {
         guest::check_file("initrd", i)?;
@@ -174,7 +192,9 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             parent.display()
         );
     }
-    guest::check_kernel(&kernel)?;
+    if let Some(k) = &kernel {
+        guest::check_kernel(k)?;
+    }
     let qemu = find_qemu(a.qemu.as_deref())?;
     let plugin = if no_plugin {
         None
@@ -182,11 +202,6 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         Some(find_plugin()?)
     };
 
-    let mut append = "console=ttyS0 panic=-1".to_string();
-    if let Some(extra) = &a.append {
-        append.push(' ');
-        append.push_str(extra);
-    }
     let console = match &a.console {
         Some(c) => format!("file:{}", absolute(c)?.display()),
         None => "null".to_string(),
@@ -205,14 +220,27 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         "none".into(),
         "-serial".into(),
         console,
-        "-kernel".into(),
-        kernel.display().to_string(),
-        "-append".into(),
-        append,
     ];
-    if let Some(i) = &initrd {
-        args.push("-initrd".into());
-        args.push(i.display().to_string());
+    match (&boot, &kernel) {
+        (boot::Boot::Own { args: own, .. }, _) => args.extend(own.iter().cloned()),
+        (boot::Boot::Kernel { .. }, Some(k)) => {
+            let mut append = "console=ttyS0 panic=-1".to_string();
+            if let Some(extra) = &a.append {
+                append.push(' ');
+                append.push_str(extra);
+            }
+            args.extend([
+                "-kernel".into(),
+                k.display().to_string(),
+                "-append".into(),
+                append,
+            ]);
+            if let Some(i) = &initrd {
+                args.push("-initrd".into());
+                args.push(i.display().to_string());
+            }
+        }
+        (boot::Boot::Kernel { .. }, None) => {}
     }
     if let Some(p) = &plugin {
         let output = match &a.output {
@@ -221,7 +249,9 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         };
         // One options type for both sides: what the plugin parses is what we write here.
         let opts = Options {
-            kernel: Some(kernel.clone()),
+            kernel: kernel.clone(),
+            // The guest boots itself: the plugin finds the running kernel in guest memory.
+            layout_from_memory: kernel.is_none(),
             output: Some(output.into()),
             format: match a.format {
                 crate::Format::Text => vmscope_modules::journal::Format::Text,
@@ -255,13 +285,22 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         args.push(spec);
     }
     args.extend(a.qemu_args.iter().cloned());
-    Ok(Plan { qemu, args })
+    let layout = match (&boot, &kernel) {
+        (boot::Boot::Own { what, .. }, _) => format!(
+            "{what}; the kernel's layout will be found in guest memory (the journal's first notices \
+             say how)"
+        ),
+        (_, Some(k)) => format!("boots {}; the kernel's layout from its BTF", k.display()),
+        (_, None) => String::new(),
+    };
+    Ok(Plan { qemu, args, layout })
 }
 
 /// `vmscope run`.
 pub fn run(a: RunArgs) -> Result<u8> {
     let plan = plan(&a)?;
     if a.verbose {
+        eprintln!("vmscope: {}", plan.layout);
         eprintln!("vmscope: {} {}", plan.qemu.display(), plan.args.join(" "));
     }
     // Ctrl-C reaches QEMU too (same process group); QEMU then quits cleanly and the plugin flushes

@@ -45,6 +45,33 @@ pub fn require_guest(series: &str) -> Option<(PathBuf, PathBuf)> {
     );
 }
 
+/// The Debian disk guest (`guest/build-debian.sh`): its directory, or `None` (with a line saying so)
+/// when VMSCOPE_SKIP_E2E=1 and it is missing; without that switch a missing guest fails the test.
+/// `bootable`: `disk-boot.img` is needed too (`guest/build-debian.sh --bootable`).
+pub fn require_debian(bootable: bool) -> Option<PathBuf> {
+    let d = guest_dir("6.12").with_file_name("debian-12");
+    let mut need = vec!["vmlinuz", "initrd.img", "disk.img"];
+    if bootable {
+        need.push("disk-boot.img");
+    }
+    if need.iter().all(|f| d.join(f).is_file()) {
+        return Some(d);
+    }
+    if std::env::var_os("VMSCOPE_SKIP_E2E").is_some_and(|v| v == "1") {
+        eprintln!(
+            "skipped: no Debian guest in {} (VMSCOPE_SKIP_E2E=1)",
+            d.display()
+        );
+        return None;
+    }
+    panic!(
+        "no Debian guest in {} (needs {}): run `guest/build-debian.sh --bootable` as root (or \
+         scripts/setup.sh) first",
+        d.display(),
+        need.join(", ")
+    );
+}
+
 /// A fresh temporary directory for one test.
 pub fn tempdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("vmscope-test-{}-{name}", std::process::id()));

@@ -184,6 +184,13 @@ impl KernelLayout {
         Ok(layout)
     }
 
+    /// The layout from a kernel's parsed BTF, without a file: `section_addr` is the link address of
+    /// `.data..percpu` (0 on x86_64), `release` is left `None` for the caller to fill in (the BTF does
+    /// not say it). For a BTF found in guest memory ([`crate::kernel_memory`]).
+    pub fn from_btf(btf: &Btf, section_addr: u64) -> Result<Self, Error> {
+        layout_from_btf(btf, section_addr)
+    }
+
     /// Like [`Self::from_kernel_file`], with the VFS layout the file monitor needs from the same BTF
     /// (the `Err` of the second value names the fields the BTF lacks).
     pub fn from_kernel_file_with_vfs(
@@ -284,7 +291,7 @@ pub struct VfsLayout {
 
 impl VfsLayout {
     /// Reads the offsets from BTF; `Err` lists every field that is missing.
-    fn from_btf(btf: &Btf) -> Result<Self, Vec<&'static str>> {
+    pub fn from_btf(btf: &Btf) -> Result<Self, Vec<&'static str>> {
         let mut absent = Vec::new();
         let mut get = |st: &str, field: &str, full: &'static str| {
             let off = find_struct(btf, st)

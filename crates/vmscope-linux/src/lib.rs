@@ -1,4 +1,5 @@
-//! vmscope-linux: what vmscope knows about Linux guests, with no I/O of its own.
+//! vmscope-linux: what vmscope knows about Linux guests, with no I/O of its own but reading kernel files
+//! and the host cache of kernels' BTF ([`btf_cache`]).
 //!
 //! Everything here reads the guest through [`vmscope_core::guest`] traits, so it can be tested against a
 //! synthetic guest.
@@ -15,6 +16,7 @@ pub mod elf;
 pub mod error;
 pub mod fileops;
 pub mod kernel_image;
+pub mod kernel_memory;
 pub mod mm;
 pub mod process;
 pub mod signal;

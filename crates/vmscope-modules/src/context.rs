@@ -2,7 +2,9 @@
 //!
 //! With the kernel's BTF layout it reads the kernel's own current-task pointer from the per-CPU area
 //! and the task's pid, thread-group id and comm, so every event names the guest's thread as the guest
-//! knows it. Without a layout it can only name the address space (page-table root).
+//! knows it. Without a layout it can only name the address space (page-table root). A layout still to
+//! be found in guest memory (a guest that boots itself) is looked for at this module's kernel-mode
+//! hooks, once ([`KernelCell::offer`]); until then threads are not named.
 //!
 //! For exits it first decides whether the instruction returns to user mode at all: `iretq` also returns
 //! from interrupts inside the kernel, and those must cost as little as possible. At a return to user
@@ -10,7 +12,7 @@
 //! what matches the exit to its entry, which already named the thread.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use vmscope_core::arch::{Arch, ExitKind};
 use vmscope_core::event::{CompactString, ThreadCtx};
@@ -20,9 +22,13 @@ use vmscope_linux::btf::KernelLayout;
 use vmscope_linux::syscalls::{Call, entering_call};
 use vmscope_linux::task;
 
+use crate::kernel::KernelCell;
+
 /// The context module.
 pub struct Context {
-    layout: Option<std::sync::Arc<KernelLayout>>,
+    /// The kernel's layout: known from the start, or found in guest memory at a kernel-mode hook of
+    /// this module while pending (see [`KernelCell`]).
+    kernel: Arc<KernelCell>,
     arch: &'static dyn Arch,
     /// Per vCPU: its per-CPU base once validated (0: not yet). While GS holds the same value the check's
     /// memory read is skipped. Each vCPU touches only its own slot.
@@ -64,16 +70,12 @@ impl Context {
     /// The module's name.
     pub const NAME: &'static str = "context";
 
-    /// A context module for a guest of architecture `arch` with up to `max_vcpus` vCPUs; `layout` is
-    /// `None` when the kernel's structure layout could not be had.
-    pub fn new(
-        layout: Option<std::sync::Arc<KernelLayout>>,
-        arch: &'static dyn Arch,
-        max_vcpus: usize,
-    ) -> Self {
+    /// A context module for a guest of architecture `arch` with up to `max_vcpus` vCPUs, reading the
+    /// kernel's structures through `kernel` (without a layout only address spaces are told apart).
+    pub fn new(kernel: Arc<KernelCell>, arch: &'static dyn Arch, max_vcpus: usize) -> Self {
         let n = max_vcpus.max(1);
         Self {
-            layout,
+            kernel,
             arch,
             percpu: (0..n).map(|_| AtomicU64::new(0)).collect(),
             user_thread: (0..n).map(|_| Mutex::new(None)).collect(),
@@ -133,7 +135,7 @@ impl Context {
     /// `user_gs`: the vCPU holds the user's GS (see [`Self::percpu_base`]).
     fn thread(&self, cpu: &mut dyn GuestCpu, want: Want, user_gs: bool) -> ThreadCtx {
         let mut ctx = ThreadCtx::default();
-        let Some(layout) = self.layout.as_deref() else {
+        let Some(layout) = self.kernel.layout() else {
             ctx.asid = self.asid(cpu);
             return ctx;
         };
@@ -182,7 +184,7 @@ impl Context {
         let Some(slot) = self.idents.get(cpu.vcpu() as usize) else {
             return self.thread(cpu, Want::Ident, true);
         };
-        let ctx = match self.layout.as_deref() {
+        let ctx = match self.kernel.layout() {
             Some(layout) => {
                 let asid = self.asid(cpu);
                 // Taken before any read: a change meanwhile only makes the cache stale sooner.
@@ -382,13 +384,23 @@ impl Module for Context {
         Interest {
             entries: true,
             exits: true,
-            // Only useful with a layout to read the thread with.
-            page_table_switches: self.layout.is_some(),
+            // Only useful with a layout to read the thread with (or one still to be found: a
+            // page-table switch is where a KPTI kernel is mapped).
+            page_table_switches: self.kernel.may_have_layout(),
             ..Interest::default()
         }
     }
 
-    fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, _bus: &mut Bus) {
+    fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, bus: &mut Bus) {
+        // Kernel-mode hooks are where a layout still to be found is looked for (once).
+        if self.kernel.is_pending() {
+            match hook.point {
+                HookPoint::Exit(_) | HookPoint::PageTableSwitch => {
+                    self.kernel.offer(cpu, hook.pc, hook.ts, bus);
+                }
+                HookPoint::Entry(_) => self.kernel.unnamed_call(hook.ts, bus),
+            }
+        }
         match hook.point {
             HookPoint::Exit(kind) => {
                 let to_user = if self.stays_in_kernel(cpu, kind) {
@@ -462,6 +474,10 @@ mod tests {
 
         use crate::test_support::layout;
 
+        fn known() -> Arc<KernelCell> {
+            Arc::new(KernelCell::known(Some(layout()), None))
+        }
+
         fn guest(comm: &[u8]) -> TestGuest {
             let mut g = TestGuest::new();
             g.set_reg(GS_BASE, 0)
@@ -496,7 +512,7 @@ mod tests {
 
         #[test]
         fn entering_thread_names_come_from_the_cache_until_they_may_change() {
-            let c = Context::new(Some(Arc::new(layout())), &X86_64, 4);
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"old");
             assert_eq!(enter(&c, &mut g, 0), "old");
             // Renamed behind our back: the cache still answers...
@@ -547,7 +563,7 @@ mod tests {
 
         #[test]
         fn a_task_object_reused_on_another_vcpu_is_not_named_from_a_stale_cache() {
-            let c = Context::new(Some(Arc::new(layout())), &X86_64, 4);
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"dead");
             // vCPU 0 names thread 7 on TASK and caches it.
             assert_eq!(enter(&c, &mut g, 0), "dead");
@@ -571,7 +587,7 @@ mod tests {
 
         #[test]
         fn an_entry_is_made_by_the_thread_last_returned_to_user_mode() {
-            let c = Context::new(Some(Arc::new(layout())), &X86_64, 4);
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"a");
             iret_to_user(&c, &mut g);
             // The kernel's current-task slot now reads junk: the entry is still the thread the
@@ -600,7 +616,7 @@ mod tests {
 
         #[test]
         fn a_sysret_to_the_last_entrys_stack_is_that_thread_without_a_read() {
-            let c = Context::new(Some(Arc::new(layout())), &X86_64, 4);
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"a");
             g.set_reg(RSP, 0x7ffe_1000);
             enter(&c, &mut g, 0);
@@ -641,7 +657,7 @@ mod tests {
 
         #[test]
         fn an_iret_with_the_kernel_gs_in_place_stays_in_the_kernel_without_a_read() {
-            let c = Context::new(Some(Arc::new(layout())), &X86_64, 4);
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"x");
             enter(&c, &mut g, 0); // learns the per-CPU base
             // In the kernel: GS holds the base, the other half the user's. The frame is junk (not
@@ -664,11 +680,12 @@ mod tests {
     fn without_a_layout_only_the_address_space_is_known() {
         let mut g = TestGuest::new();
         g.set_reg(vmscope_core::arch::x86_64::CR3, 0x1234_5000 | 0x1000 | 0x5);
-        let t = Context::new(None, &vmscope_core::arch::x86_64::X86_64, 1).thread(
-            &mut g,
-            Want::Ident,
-            true,
-        );
+        let t = Context::new(
+            Arc::new(KernelCell::known(None, None)),
+            &vmscope_core::arch::x86_64::X86_64,
+            1,
+        )
+        .thread(&mut g, Want::Ident, true);
         assert_eq!(t.pid, None);
         assert_eq!(t.asid, 0x1234_4000);
     }

@@ -1,5 +1,6 @@
 //! vmscope's built-in modules.
 //!
+//! - [`kernel`]: the kernel's structure layouts, known from a file or found in guest memory later;
 //! - [`context`]: which guest thread runs (Linux task structures through BTF);
 //! - [`at_return`]: kernel facts for a call's return, read at the last page-table switch before it
 //!   (page-table isolation);
@@ -22,6 +23,7 @@ pub mod context;
 pub mod files;
 pub mod images;
 pub mod journal;
+pub mod kernel;
 pub mod memory;
 pub mod options;
 pub mod processes;

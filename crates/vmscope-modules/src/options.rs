@@ -14,6 +14,9 @@ pub use crate::journal::Format;
 pub struct Options {
     /// The guest kernel image (bzImage or vmlinux) whose BTF gives the structure offsets.
     pub kernel: Option<PathBuf>,
+    /// No kernel file: find the running kernel's BTF in guest memory once it runs (`layout=memory`,
+    /// for a guest that boots itself).
+    pub layout_from_memory: bool,
     /// Where the journal goes; `-` is QEMU's standard output, `None` its standard error.
     pub output: Option<PathBuf>,
     /// Journal format.
@@ -41,6 +44,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             kernel: None,
+            layout_from_memory: false,
             output: None,
             format: Format::Jsonl,
             modules: vec!["syscalls".to_string()],
@@ -63,7 +67,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -92,6 +96,13 @@ impl Options {
             match key {
                 "kernel" if value.is_empty() => return Err(bad("empty path")),
                 "kernel" => o.kernel = Some(PathBuf::from(value)),
+                "layout" => {
+                    o.layout_from_memory = match value {
+                        "memory" => true,
+                        "file" => false,
+                        _ => return Err(bad("expected `memory` (or `file`, with kernel=PATH)")),
+                    }
+                }
                 "output" if value.is_empty() => return Err(bad("empty path")),
                 "output" => o.output = Some(PathBuf::from(value)),
                 "format" => {
@@ -173,6 +184,14 @@ impl Options {
                 _ => return Err(OptionError::UnknownKey(key.to_string())),
             }
         }
+        if o.layout_from_memory && o.kernel.is_some() {
+            return Err(OptionError::BadValue {
+                key: "layout".into(),
+                problem: "`memory` and kernel=PATH exclude each other (the layout comes from the \
+                          file or from guest memory)"
+                    .into(),
+            });
+        }
         Ok(o)
     }
 }
@@ -190,6 +209,9 @@ impl Options {
         let mut a = Vec::new();
         if let Some(k) = &self.kernel {
             a.push(format!("kernel={}", k.display()));
+        }
+        if self.layout_from_memory {
+            a.push("layout=memory".to_string());
         }
         if let Some(o) = &self.output {
             a.push(format!("output={}", o.display()));
@@ -333,6 +355,7 @@ mod tests {
     fn options_round_trip_through_the_plugin_arguments() {
         let full = Options {
             kernel: Some("/k/vmlinuz".into()),
+            layout_from_memory: false,
             output: Some("/tmp/j.jsonl".into()),
             format: Format::Text,
             modules: vec!["context".into(), "files".into(), "/m/libx.so".into()],
@@ -344,7 +367,11 @@ mod tests {
             module_options: vec!["x.a=1:2".into(), "x.b=".into()],
             self_profile: true,
         };
-        for o in [full, Options::default()] {
+        let memory = Options {
+            layout_from_memory: true,
+            ..Options::default()
+        };
+        for o in [full, memory, Options::default()] {
             let args = o.to_args().unwrap();
             assert_eq!(Options::parse(&args).unwrap(), o, "{args:?}");
         }
@@ -353,6 +380,18 @@ mod tests {
             ..Options::default()
         };
         assert!(comma.to_args().is_err());
+    }
+
+    #[test]
+    fn the_layout_comes_from_a_file_or_from_memory_not_both() {
+        let o = Options::parse(&["layout=memory"]).unwrap();
+        assert!(o.layout_from_memory && o.kernel.is_none());
+        let e = Options::parse(&["kernel=/k", "layout=memory"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("exclude each other"), "{e}");
+        let e = Options::parse(&["layout=guess"]).unwrap_err().to_string();
+        assert!(e.starts_with("plugin option `layout`"), "{e}");
     }
 
     #[test]

@@ -11,13 +11,13 @@ use vmscope_core::clock;
 use vmscope_core::dispatch::Sink;
 use vmscope_core::event::{CallRender, Level, Notice};
 use vmscope_core::module::Module;
-use vmscope_linux::btf::{KernelLayout, VfsLayout};
 use vmscope_linux::syscalls::{DecodeOptions, Decoder};
 
 use crate::context::Context;
 use crate::files::{Files, LinuxFiles};
 use crate::images::Images;
 use crate::journal::Journal;
+use crate::kernel::KernelCell;
 use crate::memory::Memory;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
@@ -30,12 +30,11 @@ pub struct Config {
     pub arch: &'static dyn Arch,
     /// The most vCPUs the guest can have (per-vCPU state is sized by it).
     pub max_vcpus: usize,
-    /// The kernel's structure layout, from its BTF; `None` without one.
-    pub layout: Option<Arc<KernelLayout>>,
+    /// The kernel's structure layouts, from its BTF (known from the start, found in guest memory
+    /// later, or none); the file monitor names pre-existing descriptors with its VFS layout.
+    pub kernel: Arc<KernelCell>,
     /// How syscalls are rendered.
     pub decode: DecodeOptions,
-    /// The kernel's VFS structure layout (the file monitor names pre-existing descriptors with it).
-    pub vfs: Option<Arc<VfsLayout>>,
     /// The file monitor's capture: bytes of each read/write journaled, and SHA-256 per handle.
     pub capture: Option<usize>,
     /// The process filter the process monitor keeps up to date (`None`: no filter).
@@ -127,36 +126,26 @@ pub fn build<S: AsRef<str>>(
         .filter_map(|n| -> Option<Arc<dyn Module>> {
             match n {
                 Context::NAME => Some(Arc::new(Context::new(
-                    cfg.layout.clone(),
+                    cfg.kernel.clone(),
                     cfg.arch,
                     cfg.max_vcpus,
                 ))),
                 Syscalls::NAME => Some(Arc::new(Syscalls::new(cfg.decode.clone(), cfg.arch))),
                 Files::NAME => Some(Arc::new(Files::new(
-                    Box::new(LinuxFiles::new(cfg.vfs.clone(), cfg.arch)),
+                    Box::new(LinuxFiles::new(cfg.kernel.clone(), cfg.arch)),
                     cfg.capture,
                 ))),
                 Processes::NAME => Some(Arc::new(Processes::new(
-                    cfg.layout.clone(),
-                    cfg.vfs.clone(),
+                    cfg.kernel.clone(),
                     cfg.follow.clone(),
                     cfg.process_list_every_ns,
                 ))),
-                Memory::NAME => Some(Arc::new(Memory::new(cfg.layout.clone(), cfg.vfs.clone()))),
+                Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
                 Images::NAME => Some(Arc::new(Images::new())),
                 _ => None,
             }
         })
         .collect())
-}
-
-/// What the I/O side found out about the guest's kernel, for [`compose`].
-#[derive(Default)]
-pub struct Kernel {
-    /// The structure layout (BTF), when the kernel has one.
-    pub layout: Option<Arc<KernelLayout>>,
-    /// The VFS structures' layout, when the BTF has them.
-    pub vfs: Option<Arc<VfsLayout>>,
 }
 
 /// A run's pieces: the modules (not yet ordered), the sink every event goes to, and what to tell
@@ -205,7 +194,7 @@ pub fn compose(
     opts: &Options,
     arch: &'static dyn Arch,
     max_vcpus: usize,
-    kernel: Kernel,
+    kernel: Arc<KernelCell>,
     out: Box<dyn Write + Send>,
     libraries: Vec<Arc<dyn Module>>,
     need: &[String],
@@ -224,7 +213,7 @@ pub fn compose(
             opts.follow_comms.clone(),
         ))
     });
-    if filtering && kernel.layout.is_none() {
+    if filtering && !kernel.may_have_layout() {
         notices.push(notice(
             Level::Warning,
             "follow_pid/follow_comm need the kernel's structure layout to know processes: nothing is \
@@ -233,15 +222,14 @@ pub fn compose(
         ));
     }
     let sink: Arc<dyn Sink> = match &follow {
-        Some(f) if kernel.layout.is_some() => Arc::new(FilterSink::new(journal, f.clone())),
+        Some(f) if kernel.may_have_layout() => Arc::new(FilterSink::new(journal, f.clone())),
         _ => journal,
     };
     let cfg = Config {
         arch,
         max_vcpus,
-        layout: kernel.layout,
+        kernel,
         decode,
-        vfs: kernel.vfs,
         capture: opts.capture,
         follow,
         process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
@@ -285,10 +273,10 @@ mod tests {
     }
 
     fn compose_with(opts: &Options, layout: bool) -> Composition {
-        let kernel = Kernel {
-            layout: layout.then(|| Arc::new(crate::test_support::layout())),
-            vfs: None,
-        };
+        let kernel = Arc::new(KernelCell::known(
+            layout.then(crate::test_support::layout),
+            None,
+        ));
         compose(
             opts,
             &X86_64,
@@ -331,7 +319,7 @@ mod tests {
             modules: vec!["/opt/libids.so".into()],
             ..Options::default()
         };
-        let kernel = Kernel::default();
+        let kernel = Arc::new(KernelCell::known(None, None));
         let c = compose(
             &o,
             &X86_64,
@@ -352,7 +340,7 @@ mod tests {
                 &o,
                 &X86_64,
                 1,
-                Kernel::default(),
+                Arc::new(KernelCell::known(None, None)),
                 Box::new(std::io::sink()),
                 vec![],
                 &[]

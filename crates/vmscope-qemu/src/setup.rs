@@ -1,6 +1,7 @@
 //! Turning the plugin's options into a run, without QEMU (so it can be tested): what needs I/O is
-//! done here — the kernel file's layout, the journal's output file, module libraries — and the
-//! modules' registry composes the rest ([`vmscope_modules::registry::compose`]).
+//! done here — the kernel file's layout, or the finder of the running kernel in guest memory with the
+//! host's BTF cache, the journal's output file, module libraries — and the modules' registry composes
+//! the rest ([`vmscope_modules::registry::compose`]).
 
 use std::fs::File;
 use std::sync::Arc;
@@ -9,10 +10,15 @@ use vmscope_core::arch::Arch;
 use vmscope_core::clock;
 use vmscope_core::dispatch::Sink;
 use vmscope_core::event::{Level, Notice};
+use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::Module;
-use vmscope_linux::btf::KernelLayout;
+use vmscope_linux::btf::{KernelLayout, VfsLayout};
+use vmscope_linux::btf_cache::BtfCache;
+use vmscope_linux::btf_locate::{LocateLimits, X86_64_IMAGE_MAP_END, X86_64_IMAGE_MAP_START};
+use vmscope_linux::kernel_memory::{is_not_here, kernel_from_memory};
+use vmscope_modules::kernel::{FindKernel, Finding, KernelCell, Layouts};
 use vmscope_modules::options::{OptionError, Options};
-use vmscope_modules::registry::{self, ComposeError, Kernel};
+use vmscope_modules::registry::{self, ComposeError};
 
 /// Why the plugin cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -75,61 +81,137 @@ fn notice(level: Level, message: String) -> Notice {
     }
 }
 
-/// The kernel's layout from the file the options name, with what to tell the user about it.
-fn kernel(opts: &Options, notices: &mut Vec<Notice>) -> Result<Kernel, SetupError> {
+/// The kernel's layouts: from the file the options name, to be found in guest memory, or none; with
+/// what to tell the user about it.
+fn kernel(opts: &Options, notices: &mut Vec<Notice>) -> Result<KernelCell, SetupError> {
     let wants_files = opts
         .modules
         .iter()
         .any(|m| m == vmscope_modules::files::Files::NAME);
+    if opts.layout_from_memory {
+        let cache = BtfCache::default_dir().map(BtfCache::new);
+        notices.push(notice(
+            Level::Info,
+            format!(
+                "kernel layout: from guest memory (no kernel file; the guest boots itself), looked \
+                 for at the kernel's first exit; BTF cache {}",
+                cache.as_ref().map_or(
+                    "off (neither XDG_CACHE_HOME nor HOME is set)".to_string(),
+                    |c| c.dir().display().to_string()
+                )
+            ),
+        ));
+        return Ok(KernelCell::in_memory(Box::new(MemoryFinder {
+            cache,
+            limits: LocateLimits::default(),
+            wants_files,
+        })));
+    }
     let Some(path) = &opts.kernel else {
         notices.push(notice(
             Level::Warning,
-            "no kernel image given (kernel=PATH): threads are not identified; calls are matched \
-             by address space and stack"
+            "no kernel image given (kernel=PATH or layout=memory): threads are not identified; calls \
+             are matched by address space and stack"
                 .into(),
         ));
-        return Ok(Kernel::default());
+        return Ok(KernelCell::known(None, None));
     };
     match KernelLayout::from_kernel_file_with_vfs(path) {
         Ok((l, v)) => {
             notices.push(notice(
                 Level::Info,
-                format!("kernel layout from BTF: {}", l.describe()),
+                format!(
+                    "kernel layout from the kernel file's BTF ({}): {}",
+                    path.display(),
+                    l.describe()
+                ),
             ));
-            let vfs = match v {
-                Ok(v) => Some(Arc::new(v)),
-                Err(missing) => {
-                    if wants_files {
-                        notices.push(notice(
-            Level::Warning,
-                            format!(
-                                "files: BTF lacks {}; descriptors opened before tracing stay unnamed",
-                                missing.join(", ")
-                            ),
-                        ));
-                    }
-                    None
-                }
-            };
-            Ok(Kernel {
-                layout: Some(Arc::new(l)),
-                vfs,
-            })
+            let vfs = vfs_or_notice(v, wants_files, notices);
+            Ok(KernelCell::known(Some(l), vfs))
         }
         Err(e) if e.is_missing_btf() => {
             notices.push(notice(
-            Level::Warning,
+                Level::Warning,
                 format!(
                     "{}: {e}; threads are not identified, calls are matched by address space and stack",
                     path.display()
                 ),
             ));
-            Ok(Kernel::default())
+            Ok(KernelCell::known(None, None))
         }
         Err(source) => Err(SetupError::Kernel {
             path: path.display().to_string(),
             source,
         }),
+    }
+}
+
+/// The VFS layout, or a notice naming what the BTF lacks when the file monitor would have used it.
+fn vfs_or_notice(
+    v: Result<VfsLayout, Vec<&'static str>>,
+    wants_files: bool,
+    notices: &mut Vec<Notice>,
+) -> Option<VfsLayout> {
+    match v {
+        Ok(v) => Some(v),
+        Err(missing) => {
+            if wants_files {
+                notices.push(notice(
+                    Level::Warning,
+                    format!(
+                        "files: BTF lacks {}; descriptors opened before tracing stay unnamed",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+            None
+        }
+    }
+}
+
+/// Finds the running kernel in guest memory (`layout=memory`): the banner, the host cache, else the
+/// BTF located in memory and cached ([`vmscope_linux::kernel_memory`]).
+struct MemoryFinder {
+    cache: Option<BtfCache>,
+    limits: LocateLimits,
+    wants_files: bool,
+}
+
+impl FindKernel for MemoryFinder {
+    fn is_kernel_text(&self, pc: u64) -> bool {
+        (X86_64_IMAGE_MAP_START..X86_64_IMAGE_MAP_END).contains(&pc)
+    }
+
+    fn find(&self, cpu: &mut dyn GuestCpu, pc: u64) -> Finding {
+        let started = std::time::Instant::now();
+        let vcpu = cpu.vcpu();
+        match kernel_from_memory(cpu, pc, &self.limits, self.cache.as_ref()) {
+            Ok(k) => {
+                let ms = started.elapsed().as_secs_f64() * 1e3;
+                let mut notices = vec![(
+                    Level::Info,
+                    format!(
+                        "kernel layout from guest memory: {}; {}; found from {pc:#x} on vCPU {vcpu} \
+                         in {ms:.0} ms (the guest waited that long, once)",
+                        k.layout.describe(),
+                        k.describe_source(),
+                    ),
+                )];
+                notices.extend(k.warnings.iter().map(|w| (Level::Warning, w.clone())));
+                let mut v = Vec::new();
+                let vfs = vfs_or_notice(k.vfs, self.wants_files, &mut v);
+                notices.extend(v.into_iter().map(|n| (n.level, n.message)));
+                Finding::Found {
+                    layouts: Box::new(Layouts {
+                        layout: k.layout,
+                        vfs,
+                    }),
+                    notices,
+                }
+            }
+            Err(e) if is_not_here(&e) => Finding::NotHere(e.to_string()),
+            Err(e) => Finding::Failed(e.to_string()),
+        }
     }
 }
 
@@ -141,7 +223,7 @@ pub fn build(
     max_vcpus: usize,
 ) -> Result<Built, SetupError> {
     let mut notices = Vec::new();
-    let kernel = kernel(opts, &mut notices)?;
+    let kernel = Arc::new(kernel(opts, &mut notices)?);
     let out: Box<dyn std::io::Write + Send> = match &opts.output {
         None => Box::new(std::io::stderr()),
         Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdout()),

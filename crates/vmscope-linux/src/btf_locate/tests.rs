@@ -6,7 +6,7 @@ use vmscope_core::guest::TestGuest;
 
 /// A [`TestGuest`] read a page slice at a time (its own reads go byte by byte, too slow for scans of
 /// thousands of pages in a debug build).
-struct Fast<'a>(&'a TestGuest);
+pub(crate) struct Fast<'a>(pub(crate) &'a TestGuest);
 
 impl GuestMemory for Fast<'_> {
     fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
@@ -69,12 +69,12 @@ pub(crate) fn small_kernel_btf(struct_name: &str, extra_bytes: usize) -> Vec<u8>
     out
 }
 
-const TEXT: u64 = 0xffff_ffff_9a00_0000; // _text, slid by 0x19000000
-const SYSRET: u64 = TEXT + 0xe0_01c8;
-const RODATA: u64 = TEXT + 0x100_0000;
+pub(crate) const TEXT: u64 = 0xffff_ffff_9a00_0000; // _text, slid by 0x19000000
+pub(crate) const SYSRET: u64 = TEXT + 0xe0_01c8;
+pub(crate) const RODATA: u64 = TEXT + 0x100_0000;
 const BANNER: &[u8] = b"Linux version 6.12.95+deb12-amd64 (debian-kernel@lists.debian.org) (gcc 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian 6.12.95-1\n\0";
 
-fn map(g: &mut TestGuest, from: u64, to: u64) {
+pub(crate) fn map(g: &mut TestGuest, from: u64, to: u64) {
     let mut a = from;
     while a < to {
         g.write(a, &[0xcc]);
@@ -84,7 +84,7 @@ fn map(g: &mut TestGuest, from: u64, to: u64) {
 
 /// A kernel image: text mapped from `_text` to `.rodata` minus a 1.5 MiB hole, the banner at the
 /// start of `.rodata`, the BTF at `btf_off` into it.
-fn guest_with(btf: &[u8], btf_off: u64) -> TestGuest {
+pub(crate) fn guest_with(btf: &[u8], btf_off: u64) -> TestGuest {
     let mut g = TestGuest::new();
     map(&mut g, TEXT, RODATA - 0x18_0000);
     map(&mut g, RODATA, RODATA + btf_off + btf.len() as u64 + 0x2000);

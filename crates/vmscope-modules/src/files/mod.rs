@@ -31,10 +31,10 @@ use vmscope_core::event::{
 };
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, EnteringCall, Hook, HookPoint, Interest, Module};
-use vmscope_linux::btf::VfsLayout;
 use vmscope_linux::{fileops, vfs};
 
 use crate::at_return::AtReturn;
+use crate::kernel::KernelCell;
 use crate::syscalls::Syscalls;
 use table::{KernelView, Moved, Outcome, Tracker, Who};
 
@@ -94,15 +94,15 @@ impl NamesAhead {
 
 /// Linux: calls mapped by `vmscope_linux::fileops`, kernel structures read by `vmscope_linux::vfs`.
 pub struct LinuxFiles {
-    vfs: Option<Arc<VfsLayout>>,
+    kernel: Arc<KernelCell>,
     arch: &'static dyn Arch,
 }
 
 impl LinuxFiles {
-    /// The Linux layer for a guest of architecture `arch`; without a VFS layout pre-existing
-    /// descriptors stay unnamed.
-    pub fn new(vfs: Option<Arc<VfsLayout>>, arch: &'static dyn Arch) -> Self {
-        Self { vfs, arch }
+    /// The Linux layer for a guest of architecture `arch`, reading the kernel's VFS structures through
+    /// `kernel`; without a VFS layout pre-existing descriptors stay unnamed.
+    pub fn new(kernel: Arc<KernelCell>, arch: &'static dyn Arch) -> Self {
+        Self { kernel, arch }
     }
 }
 
@@ -111,14 +111,14 @@ impl FileOs for LinuxFiles {
         fileops::file_calls(ev, cpu)
     }
     fn handle_name(&self, thread: &ThreadCtx, h: Handle, cpu: &mut dyn GuestCpu) -> Option<String> {
-        vfs::task_fd_name(cpu, self.vfs.as_deref()?, thread.task, h)
+        vfs::task_fd_name(cpu, self.kernel.vfs()?, thread.task, h)
     }
     fn cwd(&self, thread: &ThreadCtx, cpu: &mut dyn GuestCpu) -> Option<String> {
-        vfs::task_cwd(cpu, self.vfs.as_deref()?, thread.task)
+        vfs::task_cwd(cpu, self.kernel.vfs()?, thread.task)
     }
 
     fn reads_kernel(&self) -> bool {
-        self.vfs.is_some()
+        self.kernel.may_have_vfs()
     }
 
     fn handle_use(&self, call: &EnteringCall, cpu: &mut dyn GuestCpu) -> HandleUse {
@@ -490,10 +490,11 @@ impl Module for Files {
 
     fn on_stop(&self, bus: &mut Bus) {
         let ts = vmscope_core::clock::now_ns();
-        let (summary, dropped) = {
+        let (summary, dropped, threads, tables) = {
             let mut t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
-            (t.summary(ts), t.summary_dropped)
+            (t.summary(ts), t.summary_dropped, t.threads(), t.tables())
         };
+        let summarised = summary.len();
         for s in summary {
             bus.publish(Event::File(FileEvent::Summary(s)));
         }
@@ -508,6 +509,19 @@ impl Module for Files {
                 ),
             }));
         }
+        // vmscope's own state at the end, so its bound can be checked from the journal.
+        bus.publish(Event::Notice(vmscope_core::event::Notice {
+            ts,
+            source: Self::NAME.into(),
+            level: vmscope_core::event::Level::Info,
+            message: format!(
+                "file model at the end: {threads} threads, {tables} handle tables, {} files \
+                 summarised (limits {} threads, {} files)",
+                summarised,
+                table::MAX_THREADS,
+                table::MAX_SUMMARY_FILES
+            ),
+        }));
     }
 }
 

@@ -455,7 +455,10 @@ fn feed(m: &Files, g: &mut TestGuest, ev: SyscallEvent) -> Vec<FileEvent> {
 #[test]
 fn module_journals_opens_reads_and_hashes_at_close() {
     let m = Files::new(
-        Box::new(LinuxFiles::new(None, &vmscope_core::arch::x86_64::X86_64)),
+        Box::new(LinuxFiles::new(
+            no_kernel(),
+            &vmscope_core::arch::x86_64::X86_64,
+        )),
         Some(4),
     );
     let mut g = TestGuest::new();
@@ -549,7 +552,10 @@ fn module_journals_opens_reads_and_hashes_at_close() {
 #[test]
 fn unreadable_buffers_are_counted_not_hashed() {
     let m = Files::new(
-        Box::new(LinuxFiles::new(None, &vmscope_core::arch::x86_64::X86_64)),
+        Box::new(LinuxFiles::new(
+            no_kernel(),
+            &vmscope_core::arch::x86_64::X86_64,
+        )),
         Some(8),
     );
     let mut g = TestGuest::new();
@@ -682,7 +688,7 @@ fn path_of(ev: &[FileEvent]) -> Option<&str> {
 fn with_kpti_names_only_the_kernel_knows_are_read_before_the_return() {
     let m = Files::new(
         Box::new(PagedKernel(LinuxFiles::new(
-            None,
+            no_kernel(),
             &vmscope_core::arch::x86_64::X86_64,
         ))),
         None,
@@ -725,4 +731,9 @@ fn with_kpti_names_only_the_kernel_knows_are_read_before_the_return() {
     let mut ev = sys(READ, "read", [0, 0x1000, 4, 0, 0, 0], 4);
     ev.thread = wl();
     assert_eq!(path_of(&feed(&m, &mut u, ev)), None);
+}
+
+/// No kernel layout at all.
+fn no_kernel() -> std::sync::Arc<crate::kernel::KernelCell> {
+    std::sync::Arc::new(crate::kernel::KernelCell::known(None, None))
 }

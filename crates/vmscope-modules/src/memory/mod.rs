@@ -35,11 +35,12 @@ use vmscope_core::event::{
 };
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
-use vmscope_linux::btf::{KernelLayout, VfsLayout};
+use vmscope_linux::btf::KernelLayout;
 use vmscope_linux::process as lp;
 use vmscope_linux::syscalls::Call;
 
 use crate::at_return::AtReturn;
+use crate::kernel::KernelCell;
 use effect::Effect;
 use read::{Walked, Want, walk};
 use space::{Rule, Space, diff};
@@ -54,8 +55,8 @@ const ENTRY_UNREADABLE: u8 = 2;
 
 /// The memory module.
 pub struct Memory {
-    layout: Option<Arc<KernelLayout>>,
-    vfs: Option<Arc<VfsLayout>>,
+    /// The kernel's layouts (known from the start, or found in guest memory later).
+    kernel: Arc<KernelCell>,
     spaces: RwLock<HashMap<u32, Space>>,
     /// Walks for calls' returns, read at the page-table switch before them (KPTI).
     at_return: AtReturn<Want, Option<Walked>>,
@@ -67,11 +68,11 @@ impl Memory {
     /// The module's name.
     pub const NAME: &'static str = "memory";
 
-    /// A memory module reading the kernel with `layout` (its `vma` part) and naming files with `vfs`.
-    pub fn new(layout: Option<Arc<KernelLayout>>, vfs: Option<Arc<VfsLayout>>) -> Self {
+    /// A memory module reading the kernel with `kernel`'s layouts (their `vma` part; files named with
+    /// the VFS layout).
+    pub fn new(kernel: Arc<KernelCell>) -> Self {
         Self {
-            layout,
-            vfs,
+            kernel,
             spaces: RwLock::new(HashMap::new()),
             at_return: AtReturn::new(),
             entry_reads: AtomicU8::new(ENTRY_UNKNOWN),
@@ -92,7 +93,7 @@ impl Memory {
 
     /// The layout, when it has what the module needs.
     fn layout(&self) -> Option<&KernelLayout> {
-        self.layout.as_deref().filter(|l| l.vma.is_some())
+        self.kernel.layout().filter(|l| l.vma.is_some())
     }
 
     /// Whether `pid`'s space is modelled whole, and its heap's end.
@@ -171,14 +172,14 @@ impl Memory {
             return;
         }
         let vcpu = cpu.vcpu();
-        let vfs = self.vfs.as_deref();
+        let vfs = self.kernel.vfs();
         self.at_return
             .capture(vcpu, t.task, |want| walk(cpu, layout, vfs, t.task, want));
     }
 
     /// A call's event, at its exit (at its entry for `exit_group`).
     fn on_call(&self, c: &SyscallEvent, cpu: &mut dyn GuestCpu, bus: &mut Bus) {
-        let Some(layout) = self.layout.as_deref() else {
+        let Some(layout) = self.kernel.layout() else {
             return;
         };
         if layout.vma.is_none() {
@@ -217,7 +218,7 @@ impl Memory {
                 None => return,
             }
         };
-        let vfs = self.vfs.as_deref();
+        let vfs = self.kernel.vfs();
         let walked = match walk(cpu, layout, vfs, c.thread.task, &want) {
             Some(w) => Some(w),
             None => noted.and_then(|(_, captured)| captured.flatten()),
@@ -350,7 +351,7 @@ impl Memory {
         let live = walk(
             cpu,
             layout,
-            self.vfs.as_deref(),
+            self.kernel.vfs(),
             c.thread.task,
             &Want::Full { exe: false },
         );
@@ -521,7 +522,9 @@ impl Module for Memory {
     }
 
     fn interest(&self) -> Interest {
-        let reads = self.layout().is_some();
+        // A kernel whose layout is found later may have the structures too.
+        let reads =
+            self.kernel.may_have_layout() && self.kernel.layout().is_none_or(|l| l.vma.is_some());
         Interest {
             // Entries and switches only to read ahead of a return where the kernel is not mapped.
             entries: reads,

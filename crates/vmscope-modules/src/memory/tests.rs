@@ -88,7 +88,10 @@ fn layout() -> KernelLayout {
 }
 
 fn module() -> Memory {
-    Memory::new(Some(Arc::new(layout())), Some(Arc::new(small_vfs_layout())))
+    Memory::new(Arc::new(KernelCell::known(
+        Some(layout()),
+        Some(small_vfs_layout()),
+    )))
 }
 
 fn thread() -> ThreadCtx {
@@ -627,7 +630,7 @@ fn junk_address_spaces_never_panic_and_claim_nothing() {
 fn no_layout_means_one_notice_and_nothing_else() {
     let mut l = layout();
     l.vma = None;
-    let m = Memory::new(Some(Arc::new(l)), None);
+    let m = Memory::new(Arc::new(KernelCell::known(Some(l), None)));
     let mut w = World::new();
     let ev = feed(&m, &mut w.g, &call("getpid", [0; 6], Some(20)));
     assert!(matches!(ev.as_slice(), [Event::Notice(_)]));

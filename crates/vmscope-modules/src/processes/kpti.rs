@@ -97,7 +97,7 @@ impl Processes {
         }
         // The kernel's own name for the program file (symlinks resolved), and the working directory
         // for a file name given relative.
-        if let Some(v) = self.vfs.as_deref() {
+        if let Some(v) = self.kernel.vfs() {
             f.path = lp::exe_file(cpu, task, layout).and_then(|file| vfs::file_name(cpu, v, file));
             let absolute = [&f.execfn64, &f.execfn32]
                 .into_iter()
@@ -114,7 +114,7 @@ impl Processes {
     /// one while the guest can be read; and what the call will want from the kernel at its return is
     /// noted, to be read at the page-table switch before it if the kernel is not mapped there (KPTI).
     pub(super) fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook, bus: &mut Bus) {
-        let Some(layout) = self.layout.as_deref() else {
+        let Some(layout) = self.kernel.layout() else {
             return;
         };
         let Some(thread) = hook.thread.as_ref().filter(|t| t.task != 0) else {
@@ -157,7 +157,7 @@ impl Processes {
         if self.deferred.load(Ordering::Relaxed) == 0 && self.at_return.is_idle() {
             return;
         }
-        let Some(layout) = self.layout.as_deref() else {
+        let Some(layout) = self.kernel.layout() else {
             return;
         };
         let Some(t) = hook.thread.as_ref().filter(|t| t.task != 0) else {

@@ -2,6 +2,7 @@
 //! exit, thread start and exit, and exits seen only by a parent's wait.
 
 use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
 
 use vmscope_core::event::{Abi, Event, ProcessEvent, ProcessOp, Seen, SyscallEvent};
 use vmscope_core::guest::{GuestCpu, GuestMemory};
@@ -85,6 +86,7 @@ impl Processes {
                         ..Proc::default()
                     },
                 );
+                self.peak.fetch_max(table.len(), Ordering::Relaxed);
                 drop(table);
                 if let Some(f) = &self.follow {
                     f.born(pid, ppid, &comm);
@@ -151,6 +153,7 @@ impl Processes {
                 ..Proc::default()
             },
         );
+        self.peak.fetch_max(table.len(), Ordering::Relaxed);
         drop(table);
         if let Some(f) = &self.follow {
             f.born(child, ppid, comm.as_deref().unwrap_or(""));

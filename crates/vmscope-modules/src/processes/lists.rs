@@ -94,6 +94,7 @@ impl Processes {
             }
         }
         *table = fresh;
+        self.peak.fetch_max(table.len(), Ordering::Relaxed);
         if let Some(f) = &self.follow {
             f.reset(&table);
         }

@@ -41,7 +41,7 @@ mod table;
 mod tests;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use vmscope_core::event::{
@@ -49,12 +49,12 @@ use vmscope_core::event::{
 };
 use vmscope_core::guest::{GuestCpu, GuestMemory};
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
-use vmscope_linux::btf::{KernelLayout, VfsLayout};
 use vmscope_linux::process::{self as lp, WaitStatus};
 use vmscope_linux::syscalls::{Call, EventMemory};
 
 use crate::at_return::AtReturn;
 use crate::context::Context;
+use crate::kernel::KernelCell;
 use crate::syscalls::Syscalls;
 
 pub use filter::{FilterSink, Follow};
@@ -68,8 +68,8 @@ pub const MAX_PROCESSES: usize = 32768;
 
 /// The process monitor module.
 pub struct Processes {
-    layout: Option<Arc<KernelLayout>>,
-    vfs: Option<Arc<VfsLayout>>,
+    /// The kernel's layouts (known from the start, or found in guest memory later).
+    kernel: Arc<KernelCell>,
     follow: Option<Arc<Follow>>,
     list_every_ns: Option<u64>,
     table: RwLock<HashMap<u32, Proc>>,
@@ -83,6 +83,8 @@ pub struct Processes {
     deferred: AtomicU8,
     /// Kernel facts for calls' returns, read at the page-table switch before them (KPTI).
     at_return: AtReturn<Need, Facts>,
+    /// The most processes the table held (counted where it grows), reported at the end.
+    peak: AtomicUsize,
 }
 
 impl Processes {
@@ -92,14 +94,12 @@ impl Processes {
     /// A process monitor; `follow` is the filter to keep up to date, `list_every_ns` asks for a
     /// process list that often (at the first call after each period).
     pub fn new(
-        layout: Option<Arc<KernelLayout>>,
-        vfs: Option<Arc<VfsLayout>>,
+        kernel: Arc<KernelCell>,
         follow: Option<Arc<Follow>>,
         list_every_ns: Option<u64>,
     ) -> Self {
         Self {
-            layout,
-            vfs,
+            kernel,
             follow,
             list_every_ns,
             table: RwLock::new(HashMap::new()),
@@ -110,6 +110,7 @@ impl Processes {
             warned: AtomicBool::new(false),
             deferred: AtomicU8::new(0),
             at_return: AtReturn::new(),
+            peak: AtomicUsize::new(0),
         }
     }
 
@@ -125,7 +126,7 @@ impl Processes {
     }
 
     fn on_call(&self, c: &SyscallEvent, cpu: &mut dyn GuestCpu, bus: &mut Bus) {
-        let Some(layout) = self.layout.as_deref() else {
+        let Some(layout) = self.kernel.layout() else {
             return;
         };
         let (Some(pid), Some(tid)) = (c.thread.pid, c.thread.tid) else {
@@ -218,7 +219,7 @@ impl Module for Processes {
             entries: true,
             exits: false,
             // The last point before a return where the kernel is mapped (KPTI).
-            page_table_switches: self.layout.is_some(),
+            page_table_switches: self.kernel.may_have_layout(),
             events: EventMask::NONE.with(EventKind::Syscall),
         }
     }
@@ -240,7 +241,7 @@ impl Module for Processes {
     }
 
     fn on_stop(&self, bus: &mut Bus) {
-        if self.layout.is_none() || !self.started.load(Ordering::Relaxed) {
+        if self.kernel.layout().is_none() || !self.started.load(Ordering::Relaxed) {
             return;
         }
         let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
@@ -250,17 +251,27 @@ impl Module for Processes {
             let ts = self.shutdown_ts.load(Ordering::Relaxed);
             list_from_table(&table, ts, ListWhen::Shutdown, ListSource::Events, true)
         });
-        let list = list_from_table(
-            &table,
-            vmscope_core::clock::now_ns(),
-            ListWhen::End,
-            ListSource::Events,
-            true,
-        );
+        let now = vmscope_core::clock::now_ns();
+        let list = list_from_table(&table, now, ListWhen::End, ListSource::Events, true);
+        // vmscope's own state at the end, so its bound can be checked from the journal.
+        let exited = table.values().filter(|p| p.exited.is_some()).count();
+        let state = Notice {
+            ts: now,
+            source: Self::NAME.into(),
+            level: vmscope_core::event::Level::Info,
+            message: format!(
+                "process table: {} processes at the end ({exited} seen exiting since the last walk), \
+                 at most {} at once (limit {})",
+                table.len(),
+                self.peak.load(Ordering::Relaxed),
+                table::MAX_TABLE
+            ),
+        };
         drop(table);
         if let Some(l) = shutdown {
             bus.publish(Event::ProcessList(l));
         }
         bus.publish(Event::ProcessList(list));
+        bus.publish(Event::Notice(state));
     }
 }

@@ -88,8 +88,12 @@ fn procs(ev: &[Event]) -> Vec<&ProcessEvent> {
         .collect()
 }
 
+fn known() -> Arc<crate::kernel::KernelCell> {
+    Arc::new(crate::kernel::KernelCell::known(Some(layout()), None))
+}
+
 fn module() -> Processes {
-    Processes::new(Some(Arc::new(layout())), None, None, None)
+    Processes::new(known(), None, None)
 }
 
 #[test]
@@ -292,7 +296,7 @@ impl Sink for VecSink {
 #[test]
 fn the_filter_follows_a_command_name_and_its_descendants() {
     let follow = Arc::new(Follow::new(vec![], vec!["wl".into()]));
-    let m = Processes::new(Some(Arc::new(layout())), None, Some(follow.clone()), None);
+    let m = Processes::new(known(), Some(follow.clone()), None);
     let inner = Arc::new(VecSink::default());
     let sink = FilterSink::new(inner.clone(), follow);
     let mut g = guest();
