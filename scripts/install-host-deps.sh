@@ -56,7 +56,18 @@ if command -v dpkg >/dev/null 2>&1; then
         *) $SUDO dpkg --add-architecture i386 ;;
     esac
 fi
-$SUDO apt-get update -qq
+# A mirror caught mid-sync answers with index files of the wrong size (apt-get exits 100): try again a
+# few times, then go on with whatever lists apt has; a package really missing fails the install below.
+apt_update() {
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        if $SUDO apt-get update -qq -o Acquire::Retries=3; then return 0; fi
+        echo "vmscope setup: apt-get update failed (attempt $attempt of 5); retrying in 30 s" >&2
+        sleep 30
+    done
+    echo "vmscope setup: apt-get update kept failing; going on with the package lists apt has" >&2
+}
+apt_update
 $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
 # Debian's gcc-multilib conflicts with every cross compiler over one symlink it ships,
 # /usr/include/asm -> x86_64-linux-gnu/asm (gcc -m32 needs it; a cross gcc searches its own
