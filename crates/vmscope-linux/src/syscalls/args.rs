@@ -431,6 +431,6 @@ pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], 
             }
             _ => false,
         },
-        _ => false,
+        _ => super::sys::ret_override(w, desc, raw, ret),
     }
 }

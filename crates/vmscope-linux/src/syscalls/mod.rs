@@ -14,6 +14,7 @@
 
 mod abi;
 mod args;
+mod common_structs;
 mod ctx;
 pub mod events;
 pub mod net;

@@ -347,11 +347,12 @@ pub(crate) fn resource(w: &mut Out<'_>, v: u64) {
     w.xlat(v & 0xffff_ffff, pr::RLIMITS, "RLIMIT_???");
 }
 
-/// A 64-bit resource limit value: `RLIM64_INFINITY`, `8192*1024`, `0`.
+/// A 64-bit resource limit value: `RLIM64_INFINITY`, `8192*1024` (multiples of 1024 above 1024
+/// only), `1024`, `0`.
 fn rlim64(w: &mut Out<'_>, v: u64) {
     if v == u64::MAX {
         w.s("RLIM64_INFINITY");
-    } else if v != 0 && v.is_multiple_of(1024) {
+    } else if v > 1024 && v.is_multiple_of(1024) {
         w!(w, "{}*1024", v / 1024);
     } else {
         w.uint(v);

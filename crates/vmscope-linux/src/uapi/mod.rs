@@ -10,6 +10,7 @@ pub mod fs;
 pub mod ioctl;
 pub mod mm;
 pub mod net;
+pub mod proc;
 pub mod process;
 pub mod signal;
 pub mod time;
