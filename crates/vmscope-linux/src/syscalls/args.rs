@@ -183,8 +183,8 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
             w.mode(v);
         }
         Mode => w.mode(v),
-        AccessMode => xlat::flags32(w, v, fs::ACCESS, "F_OK"),
-        AtFlags => xlat::flags32(w, v, fs::AT_FLAGS, "0"),
+        AccessMode => super::sys::access_mode(w, v),
+        AtFlags => super::sys::at_flags(w, v),
         Prot => w.flags(word(abi, v), mm::PROT, "PROT_NONE"),
         MmapFlags => xlat::mmap_flags(w, v),
         MremapFlags => w.flags(word(abi, v), mm::MREMAP, "0"),
@@ -413,24 +413,5 @@ pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
 
 /// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).
 pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
-    match desc.call {
-        Call::Fcntl | Call::Fcntl64 => match raw[1] & 0xffff_ffff {
-            c if c == fs::F_GETFD && ret != 0 => {
-                w.hex(ret as u64);
-                w.s(" (flags ");
-                w.flags(ret as u64, &[(fs::FD_CLOEXEC, "FD_CLOEXEC")], "0");
-                w.c(')');
-                true
-            }
-            c if c == fs::F_GETFL => {
-                w.hex(ret as u64 & 0xffff_ffff);
-                w.s(" (flags ");
-                xlat::open_flags(w, ret as u64);
-                w.c(')');
-                true
-            }
-            _ => false,
-        },
-        _ => super::sys::ret_override(w, desc, raw, ret),
-    }
+    super::sys::ret_override(w, desc, raw, ret)
 }

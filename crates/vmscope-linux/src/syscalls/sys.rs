@@ -7,6 +7,7 @@
 //! The renderers live in the submodules by subject (`proc`, …); this file only says which kind is
 //! read when and dispatches.
 
+mod fs;
 mod prctl;
 mod proc;
 mod util;
@@ -15,7 +16,9 @@ use super::args::Io;
 use super::ctx::Ctx;
 use super::out::{Out, w};
 use super::{Call, SyscallDesc};
-use crate::uapi::proc as p;
+use vmscope_core::event::Abi;
+
+use crate::uapi::{fs as f, proc as p};
 use util::{pflags, pxval32};
 
 /// Argument kinds of this family.
@@ -93,20 +96,81 @@ pub enum K {
     SetnsType,
     /// `unshare` flags.
     UnshareFlags,
+    /// Output `struct statfs` of the ABI.
+    Statfs,
+    /// Output `struct statfs64` whose size is the previous argument (i386).
+    Statfs64,
+    /// `mknod`'s mode and, for a device, the device in the next register (`Skip`).
+    MknodMode,
+    /// `utimensat`'s pair of times (`UTIME_NOW`, dates).
+    Utimens,
+    /// `utimes`/`futimesat`'s pair of `struct timeval`.
+    Utimes,
+    /// `utime`'s `struct utimbuf`.
+    Utimbuf,
+    /// `RENAME_*` flags of `renameat2`.
+    RenameFlags,
+    /// `AT_*` flags of `faccessat2`.
+    FaccessatFlags,
+    /// `FALLOC_FL_*` mode of `fallocate`.
+    FallocMode,
+    /// `POSIX_FADV_*`.
+    Fadvice,
+    /// `SYNC_FILE_RANGE_*`.
+    SyncFlags,
+    /// `LOCK_*` of `flock`.
+    FlockOp,
+    /// i386: an unsigned 64-bit value as low word here, high word in the next register (`Skip`).
+    U64Lo,
+    /// `fcntl`'s command and argument (the argument register is `Skip`).
+    Fcntl,
+    /// `memfd_create`'s name (at most 250 bytes).
+    MemfdName,
+    /// `MFD_*` flags.
+    MemfdFlags,
+    /// `memfd_secret`'s flags.
+    MemfdSecretFlags,
+    /// An input `loff_t *` (`[0]`).
+    Loff,
+    /// `sendfile`'s 64-bit offset, before and after (`[0] => [4]`).
+    SendfileOff,
+    /// i386 `sendfile`'s `off_t *` offset, before and after.
+    SendfileOff32,
+    /// `SPLICE_F_*`.
+    SpliceFlags,
+    /// An input extended attribute value whose size is the next argument.
+    XattrValIn,
+    /// An output extended attribute value whose size is the return value.
+    XattrValOut,
+    /// An output list of attribute names (the return value's bytes; size in the next argument).
+    XattrList,
+    /// `XATTR_*`.
+    XattrFlags,
+    /// `CLOSE_RANGE_*`.
+    CloseRangeFlags,
+    /// `name_to_handle_at`'s handle, mount id and flags (the other registers are `Skip`).
+    HandleAt,
+    /// `open_by_handle_at`'s handle.
+    HandleIn,
+    /// `openat2`'s `struct open_how` whose size is the next argument.
+    OpenHow,
 }
 
 /// When kind `k` is read.
 pub(crate) fn io(k: K) -> Io {
     use K::*;
     match k {
-        Prctl | ArchPrctl | Clone3 | UserDescOut | Seccomp | Syslog => Io::InOut,
-        UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut => {
-            Io::Out
-        }
+        Prctl | ArchPrctl | Clone3 | UserDescOut | Seccomp | Syslog | Fcntl | SendfileOff
+        | SendfileOff32 | HandleAt => Io::InOut,
+        UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut
+        | Statfs | Statfs64 | XattrValOut | XattrList => Io::Out,
         SchedPolicy | IntPtrIn | SchedAttrIn | CpuSetIn | UsageWho | CapHeader | CapDataIn
         | Personality | PrioWhich | IoprioWhich | Ioprio | Kcmp | UserDesc | ModifyLdt
         | Membarrier | Reboot | Mount | UmountFlags | Hostname | PidfdFlags | SetnsType
-        | UnshareFlags => Io::In,
+        | UnshareFlags | MknodMode | Utimens | Utimes | Utimbuf | RenameFlags | FaccessatFlags
+        | FallocMode | Fadvice | SyncFlags | FlockOp | U64Lo | MemfdName | MemfdFlags
+        | MemfdSecretFlags | Loff | SpliceFlags | XattrValIn | XattrFlags | CloseRangeFlags
+        | HandleIn | OpenHow => Io::In,
     }
 }
 
@@ -161,8 +225,53 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         PidfdFlags => pflags(w, v & 0xffff_ffff, p::PIDFD_OPEN_FLAGS, Some("PIDFD_???")),
         SetnsType => pflags(w, v & 0xffff_ffff, p::SETNS_TYPES, Some("CLONE_NEW???")),
         UnshareFlags => pflags(w, a, p::UNSHARE_FLAGS, Some("CLONE_???")),
+        Fcntl => fs::fcntl(cx, w),
+        SendfileOff => fs::sendfile_off(cx, w, a, 8),
+        SendfileOff32 => fs::sendfile_off(cx, w, a, 4),
+        HandleAt => fs::handle_at(cx, w),
+        MknodMode => fs::mknod_mode(cx, w, i),
+        Utimens => {
+            let old32 = cx.abi == Abi::I386 && cx.desc.call == Call::Utimensat;
+            fs::utimens(cx, w, a, old32)?;
+        }
+        Utimes => fs::utimes(cx, w, a)?,
+        Utimbuf => fs::utimbuf(cx, w, a)?,
+        RenameFlags => pflags(w, v & 0xffff_ffff, f::RENAME_FLAGS, Some("RENAME_??")),
+        FaccessatFlags => pflags(w, v & 0xffff_ffff, f::FACCESSAT_FLAGS, Some("AT_???")),
+        FallocMode => pflags(w, v & 0xffff_ffff, f::FALLOC_FLAGS, Some("FALLOC_FL_???")),
+        Fadvice => pxval32(w, v, f::FADVISE, "POSIX_FADV_???"),
+        SyncFlags => pflags(
+            w,
+            v & 0xffff_ffff,
+            f::SYNC_FILE_RANGE_FLAGS,
+            Some("SYNC_FILE_RANGE_???"),
+        ),
+        FlockOp => pflags(w, v & 0xffff_ffff, f::FLOCK_OPS, Some("LOCK_???")),
+        U64Lo => w.uint(v & 0xffff_ffff | cx.arg(i + 1) << 32),
+        MemfdName => util::str0(cx, w, a, 250)?,
+        MemfdFlags => fs::memfd_flags(w, v),
+        MemfdSecretFlags => pflags(w, v & 0xffff_ffff, &[(0o2000000, "O_CLOEXEC")], Some("")),
+        Loff => fs::loff(cx, w, a),
+        SpliceFlags => pflags(w, v & 0xffff_ffff, f::SPLICE_FLAGS, Some("SPLICE_F_???")),
+        XattrValIn => {
+            let size = cx.warg(i + 1);
+            fs::xattr_value(cx, w, a, size)?;
+        }
+        XattrFlags => pflags(w, v & 0xffff_ffff, f::XATTR_FLAGS, Some("XATTR_???")),
+        CloseRangeFlags => pflags(
+            w,
+            v & 0xffff_ffff,
+            f::CLOSE_RANGE_FLAGS,
+            Some("CLOSE_RANGE_???"),
+        ),
+        HandleIn => fs::handle_in(cx, w, a),
+        OpenHow => {
+            let size = cx.warg(i + 1);
+            fs::open_how(cx, w, a, size)?;
+        }
         // Outputs are rendered at exit.
-        UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut => {
+        UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut
+        | Statfs | Statfs64 | XattrValOut | XattrList => {
             return None;
         }
     }
@@ -205,6 +314,41 @@ pub(crate) fn output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) {
         }
         Rusage => out_struct(cx, w, a, |cx, w| super::common_structs::rusage(cx, w, a)),
         Sysinfo => out_struct(cx, w, a, |cx, w| proc::sysinfo(cx, w, a)),
+        Statfs => out_struct(cx, w, a, |cx, w| fs::statfs(cx, w, a, None)),
+        Statfs64 => {
+            let size = cx.warg(i.wrapping_sub(1));
+            out_struct(cx, w, a, |cx, w| fs::statfs(cx, w, a, Some(size)));
+        }
+        XattrValOut => {
+            let ret = cx.ret_ok();
+            match ret {
+                Some(r) => {
+                    let m = w.mark();
+                    if fs::xattr_value(cx, w, a, r as u64).is_none() {
+                        w.cut(m);
+                        w.ptr(a);
+                    }
+                }
+                None => w.ptr(a),
+            }
+        }
+        XattrList => {
+            let size = cx.warg(i + 1);
+            match cx.ret_ok() {
+                Some(r) if size != 0 => {
+                    let m = w.mark();
+                    if util::strn(cx, w, a, r as u64).is_none() {
+                        w.cut(m);
+                        w.ptr(a);
+                    }
+                }
+                _ => w.ptr(a),
+            }
+        }
+        Fcntl => fs::fcntl(cx, w),
+        SendfileOff => fs::sendfile_off(cx, w, a, 8),
+        SendfileOff32 => fs::sendfile_off(cx, w, a, 4),
+        HandleAt => fs::handle_at(cx, w),
         CapDataOut => {
             let h = cx.warg(0);
             let version = if cx.ok() { header_version(cx, h) } else { None };
@@ -243,6 +387,11 @@ fn out_struct(
     }
 }
 
+/// A whole `struct user_desc` (i386 `clone`'s tls).
+pub(crate) fn user_desc(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) {
+    proc::user_desc(cx, w, addr, proc::Desc::Both);
+}
+
 /// What strace prints after a successful call's return value (see `events::ret_extra`).
 pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> bool {
     match cx.desc.call {
@@ -254,7 +403,26 @@ pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> bool {
 /// The return value of a successful call, when strace decorates it from the registers alone
 /// (`= 1 (SUID_DUMP_USER)`); `false` (nothing written) for the plain number.
 pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
-    proc::ret_override(w, desc.call, raw, ret)
+    match desc.call {
+        Call::Fcntl | Call::Fcntl64 => fs::fcntl_ret(w, raw, ret),
+        c => proc::ret_override(w, c, raw, ret),
+    }
+}
+
+/// `AT_*` flags as `printflags(at_flags, …, "AT_???")` prints them (the `ArgKind::AtFlags` of the
+/// calls that take them).
+pub(crate) fn at_flags(w: &mut Out<'_>, v: u64) {
+    pflags(w, v & 0xffff_ffff, f::AT_FLAGS, Some("AT_???"));
+}
+
+/// `access` modes: `R_OK|W_OK`, `F_OK`, `0x8 /* ?_OK */`.
+pub(crate) fn access_mode(w: &mut Out<'_>, v: u64) {
+    pflags(
+        w,
+        v & 0xffff_ffff,
+        &[(0, "F_OK"), (4, "R_OK"), (2, "W_OK"), (1, "X_OK")],
+        Some("?_OK"),
+    );
 }
 
 #[cfg(test)]

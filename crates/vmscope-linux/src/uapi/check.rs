@@ -52,6 +52,40 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
             ioctl::IOCTLS,
             &["sys/ioctl.h", "linux/fs.h", "linux/sockios.h", "termios.h"],
         ),
+        ("FSMAGIC", fs::FSMAGIC, &["linux/magic.h"]),
+        ("STATFS_FLAGS", fs::STATFS_FLAGS, &["sys/statvfs.h"]),
+        ("RENAME_FLAGS", fs::RENAME_FLAGS, &["linux/fs.h"]),
+        ("FALLOC_FLAGS", fs::FALLOC_FLAGS, &["linux/falloc.h"]),
+        ("FADVISE", fs::FADVISE, &["fcntl.h"]),
+        (
+            "SYNC_FILE_RANGE_FLAGS",
+            fs::SYNC_FILE_RANGE_FLAGS,
+            &["fcntl.h"],
+        ),
+        (
+            "FLOCK_OPS",
+            fs::FLOCK_OPS,
+            &["sys/file.h", "asm-generic/fcntl.h"],
+        ),
+        (
+            "LOCK_TYPES",
+            fs::LOCK_TYPES,
+            &["fcntl.h", "asm-generic/fcntl.h"],
+        ),
+        ("F_OWNER_TYPES", fs::F_OWNER_TYPES, &["fcntl.h"]),
+        ("DN_FLAGS", fs::DN_FLAGS, &["fcntl.h"]),
+        ("F_SEALS", fs::F_SEALS, &["fcntl.h", "linux/fcntl.h"]),
+        ("MFD_FLAGS", fs::MFD_FLAGS, &["sys/mman.h", "linux/memfd.h"]),
+        (
+            "CLOSE_RANGE_FLAGS",
+            fs::CLOSE_RANGE_FLAGS,
+            &["linux/close_range.h"],
+        ),
+        ("SPLICE_FLAGS", fs::SPLICE_FLAGS, &["fcntl.h"]),
+        ("XATTR_FLAGS", fs::XATTR_FLAGS, &["sys/xattr.h"]),
+        ("RESOLVE_FLAGS", fs::RESOLVE_FLAGS, &["linux/openat2.h"]),
+        ("FACCESSAT_FLAGS", fs::FACCESSAT_FLAGS, &["fcntl.h"]),
+        ("HANDLE_AT_FLAGS", fs::HANDLE_AT_FLAGS, &["fcntl.h"]),
         ("PRCTL_OPTIONS", proc::PRCTL_OPTIONS, &["linux/prctl.h"]),
         ("PR_DUMPABLE", proc::PR_DUMPABLE, &["linux/prctl.h"]),
         ("PR_TSC", proc::PR_TSC, &["linux/prctl.h"]),
@@ -269,6 +303,7 @@ fn probe(headers: &[&str], names: &[&str], enums: bool) -> BTreeMap<String, u64>
 /// Names that are enum constants in the headers (not macros `#ifdef` sees), with the header that
 /// declares them: checked as values by [`enum_values`].
 const ENUMS: &[(&str, &[&str])] = &[
+    ("fcntl.h", &["F_OWNER_TID", "F_OWNER_PID", "F_OWNER_PGRP"]),
     (
         "linux/kcmp.h",
         &[

@@ -15,7 +15,8 @@ use super::super::out::{Out, w};
 use super::super::read::{le_u32, le_u64, read_bytes, word_size};
 use super::prctl::{XFEATURE_BITS, fprog, hex_aux, prctl_ret, signal};
 use super::util::{
-    at_entry, aux_flags, num_at, num_i32, num_ptr, pflags, pxval, pxval32, sflags, str0, strn,
+    at_entry, aux_flags, nonzero_bytes, num_at, num_i32, num_ptr, pflags, pxval, pxval32, sflags,
+    str0, strn,
 };
 use crate::uapi::{name_of, proc as p, process as pr};
 
@@ -95,24 +96,37 @@ pub(crate) fn clone3(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
             if fetch > 80 && (f(10) != 0 || flags & 0x2_0000_0000 != 0) {
                 w!(w, ", cgroup={}", f(10));
             }
+            let total = size.min(4096);
+            if size > fetch {
+                at_entry(cx, |cx| nonzero_bytes(cx, w, addr, fetch, total, ", "));
+            }
             w.c('}');
             // What the call wrote.
-            if cx.ok() && flags & (0x1000 | pr::CLONE_PARENT_SETTID) != 0 {
-                w.s(" => {");
-                let mut first = true;
+            if cx.ok() {
+                let mut opened = false;
+                let open = |w: &mut Out<'_>, opened: &mut bool| {
+                    w.s(if *opened { ", " } else { " => {" });
+                    *opened = true;
+                };
                 if flags & 0x1000 != 0 {
+                    open(w, &mut opened);
                     w.s("pidfd=");
                     num_i32(cx, w, f(1));
-                    first = false;
                 }
                 if flags & pr::CLONE_PARENT_SETTID != 0 {
-                    if !first {
-                        w.s(", ");
-                    }
+                    open(w, &mut opened);
                     w.s("parent_tid=");
                     num_i32(cx, w, f(3));
                 }
-                w.c('}');
+                if size > fetch {
+                    let prefix = if opened { ", " } else { " => {" };
+                    if nonzero_bytes(cx, w, addr, fetch, total, prefix) {
+                        opened = true;
+                    }
+                }
+                if opened {
+                    w.c('}');
+                }
             }
         }
     }

@@ -35,4 +35,5 @@ fn i386_io(
     line_mem(Abi::I386, name, raw, entry, &mut after, Some(ret))
 }
 
+mod fs;
 mod proc;

@@ -120,7 +120,7 @@ pub(crate) fn str0(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, len: u64) -> Op
         w.s("NULL");
         return Some(());
     }
-    let limit = cx.opts.string_limit as u64;
+    let limit = cx.opts.string_limit.min(super::super::read::MAX_READ) as u64;
     let size = (limit + 1).min(len) as usize;
     let (mut bytes, found) = cx.mem.read_cstr(addr, size)?;
     if !found && bytes.len() < size {
@@ -262,4 +262,37 @@ pub(crate) fn array(
         }
     }
     w.c(']');
+}
+
+/// strace's `print_nonzero_bytes`: the bytes `start..total` of a structure beyond what strace
+/// knows of it, when not all zero: `prefix` then `/* bytes 88..95 */ "\x01…"` (`???` when
+/// unreadable). Whether anything was written.
+pub(crate) fn nonzero_bytes(
+    cx: &mut Ctx<'_>,
+    w: &mut Out<'_>,
+    addr: u64,
+    start: u64,
+    total: u64,
+    prefix: &str,
+) -> bool {
+    if start >= total {
+        return false;
+    }
+    let len = (total - start) as usize;
+    match read_bytes(cx.mem, addr.wrapping_add(start), len) {
+        None => {
+            w.s(prefix);
+            w.s("???");
+            true
+        }
+        Some(b) if b.iter().all(|&c| c == 0) => false,
+        Some(b) => {
+            w.s(prefix);
+            w!(w, "/* bytes {}..{} */ ", start, total - 1);
+            let size = len.min(cx.opts.string_limit);
+            let size = size.min(super::super::read::MAX_READ);
+            w.quote(&b[..size], size < len, Quote::Hex);
+            true
+        }
+    }
 }
