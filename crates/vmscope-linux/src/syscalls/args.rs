@@ -411,6 +411,12 @@ pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
         || super::sys::ret_extra(cx, w);
 }
 
+/// The return value strace shows in place of the kernel's, when it comes from memory (`shmat`
+/// through i386's `ipc`); `None` for the kernel's own. Run at exit (dry on the vCPU).
+pub(crate) fn shown_ret(cx: &mut Ctx<'_>) -> Option<i64> {
+    super::sys::shown_ret(cx)
+}
+
 /// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).
 pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
     super::sys::ret_override(w, desc, raw, ret)

@@ -8,6 +8,9 @@
 //! read when and dispatches.
 
 mod fs;
+mod ids;
+mod ipc;
+mod mem;
 mod prctl;
 mod proc;
 mod util;
@@ -18,8 +21,9 @@ use super::out::{Out, w};
 use super::{Call, SyscallDesc};
 use vmscope_core::event::Abi;
 
-use crate::uapi::{fs as f, proc as p};
-use util::{pflags, pxval32};
+use crate::uapi::{fs as f, mm as m, proc as p};
+pub(crate) use util::pflags;
+use util::pxval32;
 
 /// Argument kinds of this family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +158,86 @@ pub enum K {
     HandleIn,
     /// `openat2`'s `struct open_how` whose size is the next argument.
     OpenHow,
+    /// `mincore`'s output vector (one byte per page of the length argument).
+    MincoreVec,
+    /// `MLOCK_*` of `mlock2`.
+    Mlock2Flags,
+    /// `MCL_*` of `mlockall`.
+    MlockallFlags,
+    /// A memory policy mode (`MPOL_BIND|MPOL_F_STATIC_NODES`).
+    MpolMode,
+    /// An input node mask; its size in bits is the next argument (`migrate_pages`: the second).
+    Nodemask,
+    /// `MPOL_MF_*` of `mbind`.
+    MbindFlags,
+    /// `get_mempolicy`'s whole argument list, at exit (the other registers are `Skip`).
+    GetMempolicy,
+    /// `PKEY_DISABLE_*`.
+    PkeyAccess,
+    /// `process_madvise`'s ranges (`struct iovec[]` as addresses), count in the next argument.
+    IovecAddrs,
+    /// `mremap`'s new address: shown only with `MREMAP_MAYMOVE|MREMAP_FIXED`.
+    MremapNew,
+    /// `MS_*` of `msync`.
+    MsyncFlags,
+    /// `PROT_*`.
+    Prot,
+    /// `MREMAP_*`.
+    MremapFlags,
+    /// A subcall of i386's `ipc`, whole, in strace's indirect layout (see `sys/ipc.rs`).
+    Ipc,
+    /// An IPC key (`IPC_PRIVATE`).
+    IpcKey,
+    /// `msgget`/`semget` flags and mode.
+    IpcGetFlags,
+    /// `shmget` flags and mode.
+    ShmgetFlags,
+    /// Input `struct sembuf[]` whose count is the next argument.
+    Sembuf,
+    /// Input `struct msgbuf` whose text size is the next argument.
+    Msgbuf,
+    /// Output `struct msgbuf` whose text size is the next argument.
+    MsgbufOut,
+    /// `MSG_*`/`IPC_NOWAIT` flags.
+    MsgFlags,
+    /// `SHM_*` flags of `shmat`.
+    ShmFlags,
+    /// `msgctl`'s command and buffer (the buffer register is `Skip`).
+    Msgctl,
+    /// `semctl`'s command and argument (the argument register is `Skip`).
+    Semctl,
+    /// `shmctl`'s command and buffer (the buffer register is `Skip`).
+    Shmctl,
+    /// `mq_open`'s flags, and with `O_CREAT` its mode and attributes (the others are `Skip`).
+    MqOpen,
+    /// Input `struct mq_attr`.
+    MqAttrIn,
+    /// Output `struct mq_attr`.
+    MqAttrOut,
+    /// Output message priority (`[3]`).
+    MqPrio,
+    /// Input `struct sigevent`.
+    Sigevent,
+    /// A user or group id (`-1` for all ones).
+    Uid,
+    /// A 16-bit id of i386's old calls.
+    Uid16,
+    /// An output id behind a pointer (`[0]`).
+    UidOut,
+    /// An output 16-bit id behind a pointer.
+    UidOut16,
+    /// An input group list whose length is the previous argument.
+    Groups,
+    /// An input 16-bit group list.
+    Groups16,
+    /// An output group list whose length is the return value.
+    GroupsOut,
+    /// An output 16-bit group list.
+    GroupsOut16,
+    /// `quotactl`'s whole argument list (the other registers are `Skip`).
+    Quotactl,
+    /// i386 `ipc` with a subcall strace does not know: the call number, the rest in hex.
+    IpcRaw,
 }
 
 /// When kind `k` is read.
@@ -161,16 +245,20 @@ pub(crate) fn io(k: K) -> Io {
     use K::*;
     match k {
         Prctl | ArchPrctl | Clone3 | UserDescOut | Seccomp | Syslog | Fcntl | SendfileOff
-        | SendfileOff32 | HandleAt => Io::InOut,
+        | SendfileOff32 | HandleAt | Ipc | Msgctl | Semctl | Shmctl | Quotactl => Io::InOut,
         UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut
-        | Statfs | Statfs64 | XattrValOut | XattrList => Io::Out,
+        | Statfs | Statfs64 | XattrValOut | XattrList | MincoreVec | GetMempolicy | MsgbufOut
+        | MqAttrOut | MqPrio | UidOut | UidOut16 | GroupsOut | GroupsOut16 => Io::Out,
         SchedPolicy | IntPtrIn | SchedAttrIn | CpuSetIn | UsageWho | CapHeader | CapDataIn
         | Personality | PrioWhich | IoprioWhich | Ioprio | Kcmp | UserDesc | ModifyLdt
         | Membarrier | Reboot | Mount | UmountFlags | Hostname | PidfdFlags | SetnsType
         | UnshareFlags | MknodMode | Utimens | Utimes | Utimbuf | RenameFlags | FaccessatFlags
         | FallocMode | Fadvice | SyncFlags | FlockOp | U64Lo | MemfdName | MemfdFlags
         | MemfdSecretFlags | Loff | SpliceFlags | XattrValIn | XattrFlags | CloseRangeFlags
-        | HandleIn | OpenHow => Io::In,
+        | HandleIn | OpenHow | Mlock2Flags | MlockallFlags | MpolMode | Nodemask | MbindFlags
+        | PkeyAccess | IovecAddrs | MremapNew | MsyncFlags | Prot | MremapFlags | IpcKey
+        | IpcGetFlags | ShmgetFlags | Sembuf | Msgbuf | MsgFlags | ShmFlags | MqOpen | MqAttrIn
+        | Sigevent | Uid | Uid16 | Groups | Groups16 | IpcRaw => Io::In,
     }
 }
 
@@ -269,9 +357,71 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
             let size = cx.warg(i + 1);
             fs::open_how(cx, w, a, size)?;
         }
+        Mlock2Flags => pflags(w, v & 0xffff_ffff, m::MLOCK_FLAGS, Some("MLOCK_???")),
+        MlockallFlags => pflags(w, v & 0xffff_ffff, m::MLOCKALL_FLAGS, Some("MCL_???")),
+        MpolMode => {
+            let mode = if cx.desc.call == Call::SetMempolicy {
+                v & 0xffff_ffff
+            } else {
+                a
+            };
+            mem::mpol_mode(w, mode);
+        }
+        Nodemask => {
+            let maxnode = if cx.desc.call == Call::MigratePages {
+                cx.warg(1)
+            } else {
+                cx.warg(i + 1)
+            };
+            mem::nodemask(cx, w, a, maxnode);
+        }
+        MbindFlags => pflags(w, v & 0xffff_ffff, m::MBIND_FLAGS, Some("MPOL_???")),
+        PkeyAccess => pflags(w, a, m::PKEY_ACCESS, Some("PKEY_???")),
+        IovecAddrs => {
+            let n = cx.warg(i + 1);
+            mem::iovec_addrs(cx, w, a, n);
+        }
+        MremapNew => {
+            if !mem::mremap_shows_new(cx) {
+                return Some(false);
+            }
+            w.ptr(a);
+        }
+        MsyncFlags => pflags(w, v & 0xffff_ffff, m::MSYNC, Some("MS_???")),
+        Prot => pflags(w, a, m::PROT, Some("PROT_???")),
+        MremapFlags => pflags(w, a, m::MREMAP, Some("MREMAP_???")),
+        Ipc => ipc::indirect(cx, w),
+        Msgctl => ipc::msgctl(cx, w),
+        Semctl => ipc::semctl(cx, w),
+        Shmctl => ipc::shmctl(cx, w),
+        IpcKey => ipc::key(w, v),
+        IpcGetFlags => ipc::get_flags(w, v),
+        ShmgetFlags => ipc::shmget_flags(w, v),
+        Sembuf => {
+            let n = cx.arg(i + 1) & 0xffff_ffff;
+            ipc::sembufs(cx, w, a, n);
+        }
+        Msgbuf => {
+            let n = cx.warg(i + 1);
+            ipc::msgbuf(cx, w, a, n);
+        }
+        MsgFlags => ipc::msg_flags(w, v),
+        ShmFlags => ipc::shm_flags(w, v),
+        MqOpen => ipc::mq_open_rest(cx, w),
+        MqAttrIn => ipc::mq_attr(cx, w, a, true),
+        Sigevent => ipc::sigevent(cx, w, a),
+        Uid => ids::uid(w, v, false),
+        Uid16 => ids::uid(w, v, true),
+        Groups | Groups16 => {
+            let len = cx.arg(i.wrapping_sub(1)) & 0xffff_ffff;
+            ids::groups(cx, w, a, len, k == Groups16);
+        }
+        Quotactl => ids::quotactl(cx, w),
+        IpcRaw => ipc::raw(cx, w),
         // Outputs are rendered at exit.
         UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut
-        | Statfs | Statfs64 | XattrValOut | XattrList => {
+        | Statfs | Statfs64 | XattrValOut | XattrList | MincoreVec | GetMempolicy | MsgbufOut
+        | MqAttrOut | MqPrio | UidOut | UidOut16 | GroupsOut | GroupsOut16 => {
             return None;
         }
     }
@@ -349,6 +499,30 @@ pub(crate) fn output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) {
         SendfileOff => fs::sendfile_off(cx, w, a, 8),
         SendfileOff32 => fs::sendfile_off(cx, w, a, 4),
         HandleAt => fs::handle_at(cx, w),
+        MincoreVec => mem::mincore_vec(cx, w, a),
+        GetMempolicy => mem::get_mempolicy(cx, w),
+        Ipc => ipc::indirect(cx, w),
+        Msgctl => ipc::msgctl(cx, w),
+        Semctl => ipc::semctl(cx, w),
+        Shmctl => ipc::shmctl(cx, w),
+        MsgbufOut => {
+            let n = cx.warg(i + 1);
+            ipc::msgbuf_out(cx, w, a, n);
+        }
+        MqAttrOut => {
+            if cx.ok() {
+                ipc::mq_attr(cx, w, a, true);
+            } else {
+                w.ptr(a);
+            }
+        }
+        MqPrio => ipc::mq_prio(cx, w, a),
+        UidOut | UidOut16 => ids::uid_out(cx, w, a, k == UidOut16),
+        GroupsOut | GroupsOut16 => match cx.ret_ok() {
+            Some(n) => ids::groups(cx, w, a, n as u64, k == GroupsOut16),
+            None => w.ptr(a),
+        },
+        Quotactl => ids::quotactl(cx, w),
         CapDataOut => {
             let h = cx.warg(0);
             let version = if cx.ok() { header_version(cx, h) } else { None };
@@ -385,6 +559,22 @@ fn out_struct(
         w.cut(m);
         w.ptr(addr);
     }
+}
+
+/// The call i386's `ipc` stands for and its arguments (see `sys/ipc.rs`).
+pub(crate) fn ipc_subcall(raw: &[u64; 6]) -> Option<(&'static SyscallDesc, [u64; 6])> {
+    ipc::ipc_subcall(raw)
+}
+
+/// The descriptor of a call `ipc` stood for.
+pub(crate) fn ipc_desc(call: Call) -> Option<&'static SyscallDesc> {
+    ipc::ipc_desc(call)
+}
+
+/// The return value strace shows instead of the kernel's, from memory (`shmat` through `ipc`:
+/// the address the kernel stored); `None` to show the kernel's.
+pub(crate) fn shown_ret(cx: &mut Ctx<'_>) -> Option<i64> {
+    ipc::shmat_ret(cx)
 }
 
 /// A whole `struct user_desc` (i386 `clone`'s tls).

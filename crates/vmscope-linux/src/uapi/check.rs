@@ -52,6 +52,59 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
             ioctl::IOCTLS,
             &["sys/ioctl.h", "linux/fs.h", "linux/sockios.h", "termios.h"],
         ),
+        ("RESOURCE_FLAGS", ipc::RESOURCE_FLAGS, &["sys/ipc.h"]),
+        (
+            "SHM_RESOURCE_FLAGS",
+            ipc::SHM_RESOURCE_FLAGS,
+            &["sys/shm.h"],
+        ),
+        (
+            "IPC_MSG_FLAGS",
+            ipc::IPC_MSG_FLAGS,
+            &["sys/msg.h", "linux/msg.h"],
+        ),
+        ("SEMOP_FLAGS", ipc::SEMOP_FLAGS, &["sys/sem.h"]),
+        (
+            "MSGCTL_FLAGS",
+            ipc::MSGCTL_FLAGS,
+            &["sys/msg.h", "linux/msg.h"],
+        ),
+        (
+            "SEMCTL_FLAGS",
+            ipc::SEMCTL_FLAGS,
+            &["sys/sem.h", "linux/sem.h"],
+        ),
+        (
+            "SHMCTL_FLAGS",
+            ipc::SHMCTL_FLAGS,
+            &["sys/shm.h", "linux/shm.h"],
+        ),
+        ("SHM_FLAGS", ipc::SHM_FLAGS, &["sys/shm.h"]),
+        ("SIGEV_NOTIFY", ipc::SIGEV_NOTIFY, &["signal.h"]),
+        (
+            "MLOCK_FLAGS",
+            mm::MLOCK_FLAGS,
+            &["sys/mman.h", "linux/mman.h"],
+        ),
+        ("MLOCKALL_FLAGS", mm::MLOCKALL_FLAGS, &["sys/mman.h"]),
+        ("MPOL_MODES", mm::MPOL_MODES, &["linux/mempolicy.h"]),
+        (
+            "MPOL_MODE_FLAGS",
+            mm::MPOL_MODE_FLAGS,
+            &["linux/mempolicy.h"],
+        ),
+        ("MBIND_FLAGS", mm::MBIND_FLAGS, &["linux/mempolicy.h"]),
+        (
+            "GET_MEMPOLICY_FLAGS",
+            mm::GET_MEMPOLICY_FLAGS,
+            &["linux/mempolicy.h"],
+        ),
+        ("PKEY_ACCESS", mm::PKEY_ACCESS, &["sys/mman.h"]),
+        (
+            "MOVE_PAGES_FLAGS",
+            mm::MOVE_PAGES_FLAGS,
+            &["linux/mempolicy.h"],
+        ),
         ("FSMAGIC", fs::FSMAGIC, &["linux/magic.h"]),
         ("STATFS_FLAGS", fs::STATFS_FLAGS, &["sys/statvfs.h"]),
         ("RENAME_FLAGS", fs::RENAME_FLAGS, &["linux/fs.h"]),
@@ -304,6 +357,17 @@ fn probe(headers: &[&str], names: &[&str], enums: bool) -> BTreeMap<String, u64>
 /// declares them: checked as values by [`enum_values`].
 const ENUMS: &[(&str, &[&str])] = &[
     ("fcntl.h", &["F_OWNER_TID", "F_OWNER_PID", "F_OWNER_PGRP"]),
+    (
+        "linux/mempolicy.h",
+        &[
+            "MPOL_DEFAULT",
+            "MPOL_PREFERRED",
+            "MPOL_BIND",
+            "MPOL_INTERLEAVE",
+            "MPOL_LOCAL",
+            "MPOL_PREFERRED_MANY",
+        ],
+    ),
     (
         "linux/kcmp.h",
         &[

@@ -8,6 +8,7 @@
 pub mod events;
 pub mod fs;
 pub mod ioctl;
+pub mod ipc;
 pub mod mm;
 pub mod net;
 pub mod proc;

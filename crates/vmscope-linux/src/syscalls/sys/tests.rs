@@ -36,4 +36,6 @@ fn i386_io(
 }
 
 mod fs;
+mod ipc;
+mod mem;
 mod proc;
