@@ -152,7 +152,7 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         Long | Offset => w.int(long(abi, v)),
         Ulong | Size => w.uint(word(abi, v)),
         Hex => w.hex(word(abi, v)),
-        IoctlCmd => special::ioctl_cmd(w, v),
+        IoctlCmd => super::sys::ioctl_request(cx, w, v),
         Ptr => w.ptr(word(abi, v)),
         DirFd => {
             if v as u32 as i32 == fs::AT_FDCWD {
@@ -219,7 +219,7 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         | Dirents => return None,
         RlimitIn => special::rlimit(cx, w, word(abi, v))?,
         PgOff => w.hex(word(abi, v).wrapping_mul(4096)),
-        IoctlArg => special::ioctl_arg(cx, w, v),
+        IoctlArg => return super::sys::ioctl_arg(cx, w),
         Timespec => special::timespec(cx, w, word(abi, v), false)?,
         Timespec32 => special::timespec(cx, w, word(abi, v), true)?,
         ClockId => special::clock_id(w, v),

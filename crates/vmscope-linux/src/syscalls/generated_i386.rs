@@ -66,7 +66,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 51, call: Call::Acct, nargs: 1, args: &[Path], arg_names: &["name"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 52, call: Call::Umount2, nargs: 2, args: &[Path, Sys(sys::K::UmountFlags)], arg_names: &["name", "flags"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 53, call: Call::Lock, nargs: 0, args: &[], arg_names: &[], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 54, call: Call::Ioctl, nargs: 3, args: &[Fd, IoctlCmd, Hex], arg_names: &["fd", "cmd", "arg"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 54, call: Call::Ioctl, nargs: 3, args: &[Fd, IoctlCmd, IoctlArg], arg_names: &["fd", "cmd", "arg"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 55, call: Call::Fcntl, nargs: 3, args: &[Fd, Sys(sys::K::Fcntl), Skip], arg_names: &["fd", "cmd", "arg"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 56, call: Call::Mpx, nargs: 0, args: &[], arg_names: &[], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 57, call: Call::Setpgid, nargs: 2, args: &[Int, Int], arg_names: &["pid", "pgid"], ret: RetKind::Int }),

@@ -28,7 +28,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 13, call: Call::RtSigaction, nargs: 4, args: &[Signal, SigactionIn, SigactionOut, Size], arg_names: &["sig", "act", "oact", "sigsetsize"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 14, call: Call::RtSigprocmask, nargs: 4, args: &[SigHow, SigsetIn, SigsetOut, Size], arg_names: &["how", "set", "oset", "sigsetsize"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 15, call: Call::RtSigreturn, nargs: 0, args: &[], arg_names: &[], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 16, call: Call::Ioctl, nargs: 3, args: &[Fd, IoctlCmd, Hex], arg_names: &["fd", "cmd", "arg"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 16, call: Call::Ioctl, nargs: 3, args: &[Fd, IoctlCmd, IoctlArg], arg_names: &["fd", "cmd", "arg"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 17, call: Call::Pread64, nargs: 4, args: &[Fd, BufOut, Size, Offset], arg_names: &["fd", "buf", "count", "pos"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 18, call: Call::Pwrite64, nargs: 4, args: &[Fd, BufIn, Size, Offset], arg_names: &["fd", "buf", "count", "pos"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 19, call: Call::Readv, nargs: 3, args: &[Fd, IovecOut, Int], arg_names: &["fd", "vec", "vlen"], ret: RetKind::Int }),

@@ -7,7 +7,7 @@ use super::ctx::Ctx;
 use super::out::{Out, Quote, w};
 use super::read::{read_bytes, read_word, word, word_size};
 use super::xlat;
-use crate::uapi::{Xlat, ioctl, net, process as pr, time};
+use crate::uapi::{Xlat, net, process as pr, time};
 
 /// `clone` flags: `CLONE_VM|…|SIGCHLD`.
 pub(crate) fn clone_flags(w: &mut Out<'_>, v: u64) {
@@ -409,42 +409,6 @@ pub(crate) fn rlimit(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()>
     show(w, max);
     w.c('}');
     Some(())
-}
-
-/// An `ioctl` request: its name, or `_IOC(dir, type, nr, size)`.
-pub(crate) fn ioctl_cmd(w: &mut Out<'_>, v: u64) {
-    let v = v & 0xffff_ffff;
-    if let Some(name) = crate::uapi::name_of(ioctl::IOCTLS, v) {
-        w.s(name);
-        return;
-    }
-    w.s("_IOC(");
-    w.s(match v >> 30 {
-        0 => "_IOC_NONE",
-        1 => "_IOC_WRITE",
-        2 => "_IOC_READ",
-        _ => "_IOC_READ|_IOC_WRITE",
-    });
-    w.s(", ");
-    w.hex((v >> 8) & 0xff);
-    w.s(", ");
-    w.hex(v & 0xff);
-    w.s(", ");
-    w.hex((v >> 16) & 0x3fff);
-    w.c(')');
-}
-
-/// `ioctl`'s third argument as entry sees it (integers passed by pointer are read here).
-pub(crate) fn ioctl_arg(cx: &mut Ctx<'_>, w: &mut Out<'_>, v: u64) {
-    let addr = word(cx.abi, v);
-    match cx.arg(1) & 0xffff_ffff {
-        // int passed by pointer, input
-        0x5410 | 0x5421 | 0x5452 => match cx.mem.read_u32(addr) {
-            Some(n) if addr != 0 => w!(w, "[{}]", n as i32),
-            _ => w.ptr(addr),
-        },
-        _ => w.hex(addr),
-    }
 }
 
 /// A directory listing of `len` bytes: `0x… /* 5 entries */`; `reclen_off` is where `d_reclen` is.

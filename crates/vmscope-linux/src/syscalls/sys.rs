@@ -9,6 +9,7 @@
 
 mod fs;
 mod ids;
+mod ioctl;
 mod ipc;
 mod mem;
 mod prctl;
@@ -559,6 +560,17 @@ fn out_struct(
         w.cut(m);
         w.ptr(addr);
     }
+}
+
+/// An `ioctl` request's name (`TCGETS`, `A or B`, `_IOC(…)`).
+pub(crate) fn ioctl_request(cx: &Ctx<'_>, w: &mut Out<'_>, v: u64) {
+    ioctl::request(cx, w, v);
+}
+
+/// `ioctl`'s argument by request (see `sys/ioctl.rs`): `None` at entry for an argument shown at
+/// exit.
+pub(crate) fn ioctl_arg(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<bool> {
+    ioctl::arg(cx, w)
 }
 
 /// The call i386's `ipc` stands for and its arguments (see `sys/ipc.rs`).

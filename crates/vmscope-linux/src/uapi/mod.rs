@@ -8,6 +8,8 @@
 pub mod events;
 pub mod fs;
 pub mod ioctl;
+#[rustfmt::skip]
+pub mod ioctl_names;
 pub mod ipc;
 pub mod mm;
 pub mod net;

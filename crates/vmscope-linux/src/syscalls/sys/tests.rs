@@ -36,6 +36,7 @@ fn i386_io(
 }
 
 mod fs;
+mod ioctl;
 mod ipc;
 mod mem;
 mod proc;
