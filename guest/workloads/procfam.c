@@ -7,7 +7,10 @@
  * wait4 with rusage, sysinfo, capget/capset, personality, priorities, ioprio, kcmp, pidfd_open and
  * pidfd_getfd, getcpu, thread areas and the LDT, membarrier, seccomp queries, umask, getcwd, uname,
  * reboot and syslog queries, sethostname, mount/umount2/pivot_root/chroot, quotactl, SysV IPC
- * (messages, semaphores, shared memory) and POSIX message queues, execve and execveat failures.
+ * (messages, semaphores, shared memory) and POSIX message queues, ids (setuid family, groups,
+ * 16-bit ids on i386), keys (add_key, keyctl, request_key), ptrace failures, process_vm_readv and
+ * writev, swapon/acct failures, unshare/setns, AIO (io_setup, io_submit, io_getevents, io_cancel),
+ * execve and execveat failures.
  * Every call either succeeds or fails in a known way; the program exits 0 whatever happens (the
  * comparison with strace is what is measured). */
 #define _GNU_SOURCE
@@ -15,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
+#include <linux/aio_abi.h>
 #include <linux/sched.h>
 #include <mqueue.h>
 #include <sched.h>
@@ -28,6 +32,10 @@
 #include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <grp.h>
+#include <sys/fsuid.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/quota.h>
 #include <sys/resource.h>
 #include <sys/sem.h>
@@ -468,6 +476,93 @@ static void execs(void)
     say("execveat empty path", SC(SYS_execveat, 999, "", argv, envp, AT_EMPTY_PATH));
 }
 
+static void ids(void)
+{
+    gid_t groups[8];
+    int n = getgroups(8, groups);
+    say("getgroups", n);
+    say("setgroups", setgroups(n > 0 ? n : 0, groups));
+    uid_t r, e, su;
+    say("getresuid", getresuid(&r, &e, &su));
+    gid_t gr, ge, gs;
+    say("getresgid", getresgid(&gr, &ge, &gs));
+    say("setresuid", setresuid(-1, -1, -1));
+    say("setreuid", setreuid(-1, 0));
+    say("setuid", setuid(0));
+    say("setgid", setgid(0));
+    say("setfsuid", setfsuid(0));
+    say("setfsgid", setfsgid(-1));
+#ifdef __i386__
+    say("setuid16", SC(23, 0xffff));
+    say("chown16", SC(182, "/tmp", 0xffff, 0));
+    unsigned short g16[4];
+    say("getgroups16", SC(80, 4, g16));
+#endif
+}
+
+static void keys_and_tracing(void)
+{
+    long k = SC(SYS_add_key, "user", "procfam:key", "secret payload", 14, -2 /* KEY_SPEC_PROCESS */);
+    say("add_key", k);
+    char buf[64];
+    say("keyctl READ", SC(SYS_keyctl, 11, k, buf, sizeof buf));
+    say("keyctl DESCRIBE", SC(SYS_keyctl, 6, k, buf, sizeof buf));
+    say("keyctl SETPERM", SC(SYS_keyctl, 5, k, 0x3f3f0000));
+    say("keyctl SET_TIMEOUT", SC(SYS_keyctl, 15, k, 100));
+    say("keyctl UPDATE", SC(SYS_keyctl, 2, k, "new", 3));
+    say("keyctl SEARCH", SC(SYS_keyctl, 10, -2, "user", "procfam:key", 0));
+    say("keyctl REVOKE", SC(SYS_keyctl, 3, k));
+    say("keyctl GET_KEYRING_ID", SC(SYS_keyctl, 0, -3, 0));
+    say("keyctl bad", SC(SYS_keyctl, 9999, 1, 2, 3, 4));
+    say("add_key bad type", SC(SYS_add_key, "nosuchtype", "d", "p", 1, -2));
+    say("request_key missing", SC(SYS_request_key, "user", "procfam:none", NULL, 0));
+    say("ptrace PEEKDATA bad", SC(SYS_ptrace, PTRACE_PEEKDATA, 1, 0x1000, buf));
+    say("ptrace ATTACH 1", SC(SYS_ptrace, PTRACE_ATTACH, 1, 0, 0));
+    say("ptrace CONT", SC(SYS_ptrace, PTRACE_CONT, 99999, 0, SIGCONT));
+    say("ptrace SEIZE", SC(SYS_ptrace, PTRACE_SEIZE, 99999, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC));
+    char src[16] = "remote data", dst[16];
+    struct iovec l = {dst, sizeof dst}, rv = {src, sizeof src};
+    say("process_vm_readv", SC(SYS_process_vm_readv, getpid(), &l, 1, &rv, 1, 0));
+    say("process_vm_writev", SC(SYS_process_vm_writev, getpid(), &rv, 1, &l, 1, 0));
+    say("process_vm_readv bad", SC(SYS_process_vm_readv, getpid(), &l, 1, BAD, 1, 0));
+    say("swapon missing", SC(SYS_swapon, "/tmp/procfam.noswap", 0x8000 | 5));
+    say("swapoff missing", SC(SYS_swapoff, "/tmp/procfam.noswap"));
+    say("acct missing", SC(SYS_acct, "/tmp/procfam.none/acct"));
+    say("unshare bad", SC(SYS_unshare, 0x1));
+    say("unshare uts", SC(SYS_unshare, CLONE_NEWUTS));
+    say("setns bad", SC(SYS_setns, 999, CLONE_NEWNET));
+}
+
+static void aio(void)
+{
+    aio_context_t ctx = 0;
+    say("io_setup", SC(SYS_io_setup, 4, &ctx));
+    int fd = open("/proc/self/stat", O_RDONLY);
+    char buf[64];
+    struct iocb cb;
+    memset(&cb, 0, sizeof cb);
+    cb.aio_data = 0x1234;
+    cb.aio_lio_opcode = IOCB_CMD_PREAD;
+    cb.aio_fildes = fd;
+    cb.aio_buf = (uintptr_t)buf;
+    cb.aio_nbytes = sizeof buf;
+    struct iocb *list[1] = {&cb};
+    say("io_submit", SC(SYS_io_submit, ctx, 1, list));
+    struct io_event ev[2];
+    struct timespec ts = {1, 0};
+#ifdef __i386__
+    struct ts32 ts32 = {1, 0};
+    say("io_getevents", SC(SYS_io_getevents, ctx, 1, 2, ev, &ts32));
+    (void)ts;
+#else
+    say("io_getevents", SC(SYS_io_getevents, ctx, 1, 2, ev, &ts));
+#endif
+    say("io_submit bad", SC(SYS_io_submit, ctx, 1, BAD));
+    say("io_cancel", SC(SYS_io_cancel, ctx, &cb, ev));
+    say("io_destroy", SC(SYS_io_destroy, ctx));
+    close(fd);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -481,6 +576,9 @@ int main(void)
     areas();
     mounts();
     sysv_ipc();
+    ids();
+    keys_and_tracing();
+    aio();
     execs();
     fflush(stdout);
     return 0;

@@ -12,6 +12,7 @@ mod ids;
 mod ioctl;
 mod ipc;
 mod mem;
+mod misc;
 mod prctl;
 mod proc;
 mod util;
@@ -239,6 +240,28 @@ pub enum K {
     Quotactl,
     /// i386 `ipc` with a subcall strace does not know: the call number, the rest in hex.
     IpcRaw,
+    /// `keyctl`'s whole argument list (the buffer of `KEYCTL_READ` at exit).
+    Keyctl,
+    /// A key serial number (`KEY_SPEC_SESSION_KEYRING`).
+    KeySerial,
+    /// `add_key`'s payload, its length and the keyring (the other registers are `Skip`).
+    KeyPayload,
+    /// `ptrace`'s whole argument list (the word `PTRACE_PEEK*` read, at exit).
+    Ptrace,
+    /// `process_vm_readv`/`writev`'s whole argument list.
+    ProcessVm,
+    /// `swapon`'s flags and priority.
+    SwapFlags,
+    /// `io_setup`'s context at exit (`[0x…]`).
+    IoCtx,
+    /// `io_submit`'s count and control blocks (the list register is `Skip`).
+    IoSubmit,
+    /// `io_getevents`' events at exit (count: the return value).
+    IoEvents,
+    /// `io_getevents`' timeout (`struct old_timespec32` for i386's `io_getevents`).
+    IoTimeout,
+    /// `io_cancel`'s control block and result (the result register is `Skip`).
+    IoCancel,
 }
 
 /// When kind `k` is read.
@@ -246,10 +269,13 @@ pub(crate) fn io(k: K) -> Io {
     use K::*;
     match k {
         Prctl | ArchPrctl | Clone3 | UserDescOut | Seccomp | Syslog | Fcntl | SendfileOff
-        | SendfileOff32 | HandleAt | Ipc | Msgctl | Semctl | Shmctl | Quotactl => Io::InOut,
+        | SendfileOff32 | HandleAt | Ipc | Msgctl | Semctl | Shmctl | Quotactl | Keyctl
+        | Ptrace | ProcessVm | IoCancel => Io::InOut,
         UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut
         | Statfs | Statfs64 | XattrValOut | XattrList | MincoreVec | GetMempolicy | MsgbufOut
-        | MqAttrOut | MqPrio | UidOut | UidOut16 | GroupsOut | GroupsOut16 => Io::Out,
+        | MqAttrOut | MqPrio | UidOut | UidOut16 | GroupsOut | GroupsOut16 | IoCtx | IoEvents => {
+            Io::Out
+        }
         SchedPolicy | IntPtrIn | SchedAttrIn | CpuSetIn | UsageWho | CapHeader | CapDataIn
         | Personality | PrioWhich | IoprioWhich | Ioprio | Kcmp | UserDesc | ModifyLdt
         | Membarrier | Reboot | Mount | UmountFlags | Hostname | PidfdFlags | SetnsType
@@ -259,7 +285,8 @@ pub(crate) fn io(k: K) -> Io {
         | HandleIn | OpenHow | Mlock2Flags | MlockallFlags | MpolMode | Nodemask | MbindFlags
         | PkeyAccess | IovecAddrs | MremapNew | MsyncFlags | Prot | MremapFlags | IpcKey
         | IpcGetFlags | ShmgetFlags | Sembuf | Msgbuf | MsgFlags | ShmFlags | MqOpen | MqAttrIn
-        | Sigevent | Uid | Uid16 | Groups | Groups16 | IpcRaw => Io::In,
+        | Sigevent | Uid | Uid16 | Groups | Groups16 | IpcRaw | KeySerial | KeyPayload
+        | SwapFlags | IoSubmit | IoTimeout => Io::In,
     }
 }
 
@@ -419,10 +446,22 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         }
         Quotactl => ids::quotactl(cx, w),
         IpcRaw => ipc::raw(cx, w),
+        Keyctl => misc::keyctl(cx, w),
+        Ptrace => misc::ptrace(cx, w),
+        ProcessVm => misc::process_vm(cx, w),
+        IoCancel => misc::io_cancel(cx, w),
+        KeySerial => misc::key(w, v),
+        KeyPayload => misc::key_payload(cx, w),
+        SwapFlags => misc::swap_flags(w, v),
+        IoSubmit => misc::io_submit(cx, w),
+        IoTimeout => {
+            let old32 = cx.abi == Abi::I386 && cx.desc.call == Call::IoGetevents;
+            misc::io_timeout(cx, w, a, old32);
+        }
         // Outputs are rendered at exit.
         UintOut | SchedAttrOut | CpuSetOut | Rusage | Sysinfo | CapDataOut | PtrOut | UlongOut
         | Statfs | Statfs64 | XattrValOut | XattrList | MincoreVec | GetMempolicy | MsgbufOut
-        | MqAttrOut | MqPrio | UidOut | UidOut16 | GroupsOut | GroupsOut16 => {
+        | MqAttrOut | MqPrio | UidOut | UidOut16 | GroupsOut | GroupsOut16 | IoCtx | IoEvents => {
             return None;
         }
     }
@@ -524,6 +563,12 @@ pub(crate) fn output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) {
             None => w.ptr(a),
         },
         Quotactl => ids::quotactl(cx, w),
+        Keyctl => misc::keyctl(cx, w),
+        Ptrace => misc::ptrace(cx, w),
+        ProcessVm => misc::process_vm(cx, w),
+        IoCancel => misc::io_cancel(cx, w),
+        IoCtx => misc::io_ctx(cx, w, a),
+        IoEvents => misc::io_events(cx, w, a),
         CapDataOut => {
             let h = cx.warg(0);
             let version = if cx.ok() { header_version(cx, h) } else { None };

@@ -39,4 +39,5 @@ mod fs;
 mod ioctl;
 mod ipc;
 mod mem;
+mod misc;
 mod proc;
