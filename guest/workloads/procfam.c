@@ -516,8 +516,8 @@ static void keys_and_tracing(void)
     say("keyctl bad", SC(SYS_keyctl, 9999, 1, 2, 3, 4));
     say("add_key bad type", SC(SYS_add_key, "nosuchtype", "d", "p", 1, -2));
     say("request_key missing", SC(SYS_request_key, "user", "procfam:none", NULL, 0));
-    say("ptrace PEEKDATA bad", SC(SYS_ptrace, PTRACE_PEEKDATA, 1, 0x1000, buf));
-    say("ptrace ATTACH 1", SC(SYS_ptrace, PTRACE_ATTACH, 1, 0, 0));
+    say("ptrace PEEKDATA bad", SC(SYS_ptrace, PTRACE_PEEKDATA, 99999, 0x1000, buf));
+    say("ptrace ATTACH self", SC(SYS_ptrace, PTRACE_ATTACH, getpid(), 0, 0));
     say("ptrace CONT", SC(SYS_ptrace, PTRACE_CONT, 99999, 0, SIGCONT));
     say("ptrace SEIZE", SC(SYS_ptrace, PTRACE_SEIZE, 99999, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC));
     char src[16] = "remote data", dst[16];

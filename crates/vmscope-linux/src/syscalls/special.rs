@@ -169,9 +169,11 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     } else {
         None
     };
+    // strace prints tv_nsec unsigned (zero-extended from the field's width).
     let timeout = |w: &mut Out<'_>| match (t, timeout) {
         (0, _) => w.s("NULL"),
-        (_, Some((s, ns))) => timespec_text(w, s, ns),
+        (_, Some((s, ns))) if old32 => w!(w, "{{tv_sec={s}, tv_nsec={}}}", ns as u32),
+        (_, Some((s, ns))) => w!(w, "{{tv_sec={s}, tv_nsec={}}}", ns as u64),
         (_, None) => w.ptr(t),
     };
     let val = |w: &mut Out<'_>| w.uint(cx.arg(2) & 0xffff_ffff);

@@ -11,6 +11,7 @@ mod fs;
 mod ids;
 mod ioctl;
 mod ipc;
+mod ldt;
 mod mem;
 mod misc;
 mod prctl;
@@ -300,7 +301,7 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         Prctl => prctl::prctl(cx, w),
         ArchPrctl => prctl::arch_prctl(cx, w),
         Clone3 => proc::clone3(cx, w),
-        UserDescOut => proc::user_desc(cx, w, a, proc::Desc::Split),
+        UserDescOut => ldt::user_desc(cx, w, a, ldt::Desc::Split),
         Seccomp => proc::seccomp(cx, w),
         Syslog => proc::syslog(cx, w),
         SchedPolicy => pxval32(w, v, p::SCHEDULERS, "SCHED_???"),
@@ -331,8 +332,8 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         IoprioWhich => pxval32(w, v, p::IOPRIO_WHO, "IOPRIO_WHO_???"),
         Ioprio => w.s(&proc::ioprio_text(v)),
         Kcmp => proc::kcmp_type(cx, w),
-        UserDesc => proc::user_desc(cx, w, a, proc::Desc::Both),
-        ModifyLdt => proc::modify_ldt(cx, w),
+        UserDesc => ldt::user_desc(cx, w, a, ldt::Desc::Both),
+        ModifyLdt => ldt::modify_ldt(cx, w),
         Membarrier => proc::membarrier(cx, w),
         Reboot => proc::reboot(cx, w)?,
         Mount => proc::mount(cx, w)?,
@@ -484,7 +485,7 @@ pub(crate) fn output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) {
         Prctl => prctl::prctl(cx, w),
         ArchPrctl => prctl::arch_prctl(cx, w),
         Clone3 => proc::clone3(cx, w),
-        UserDescOut => proc::user_desc(cx, w, a, proc::Desc::Split),
+        UserDescOut => ldt::user_desc(cx, w, a, ldt::Desc::Split),
         Seccomp => proc::seccomp(cx, w),
         Syslog => proc::syslog(cx, w),
         UintOut => util::num_u32(cx, w, a),
@@ -636,13 +637,13 @@ pub(crate) fn shown_ret(cx: &mut Ctx<'_>) -> Option<i64> {
 
 /// A whole `struct user_desc` (i386 `clone`'s tls).
 pub(crate) fn user_desc(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) {
-    proc::user_desc(cx, w, addr, proc::Desc::Both);
+    ldt::user_desc(cx, w, addr, ldt::Desc::Both);
 }
 
 /// What strace prints after a successful call's return value (see `events::ret_extra`).
 pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> bool {
     match cx.desc.call {
-        Call::SetThreadArea => proc::thread_area_ret(cx, w),
+        Call::SetThreadArea => ldt::thread_area_ret(cx, w),
         _ => false,
     }
 }

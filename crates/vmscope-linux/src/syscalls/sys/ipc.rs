@@ -515,7 +515,7 @@ pub(crate) fn indirect(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
                 w.sep();
                 at_entry(cx, |cx| {
                     let m = w.mark();
-                    if super::super::special::timespec(cx, w, fifth, true).is_none() {
+                    if super::util::timespec(cx, w, fifth, true).is_none() {
                         w.cut(m);
                         w.ptr(fifth);
                     }

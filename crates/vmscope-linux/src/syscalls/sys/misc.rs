@@ -5,7 +5,7 @@
 use super::super::ctx::{Ctx, string};
 use super::super::out::{Out, Quote, w};
 use super::super::read::{le_u32, le_u64, read_bytes, word_size};
-use super::super::{special, structs, xlat};
+use super::super::{structs, xlat};
 use super::ids::uid;
 use super::mem::iovec_addrs;
 use super::util::{array, at_entry, num_at, num_ptr, num_ulong, pflags, pxval, strn};
@@ -566,7 +566,7 @@ pub(crate) fn io_ctx(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) {
 /// `io_getevents`' timeout: a timespec of the call's layout (`old32` for i386's).
 pub(crate) fn io_timeout(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, old32: bool) {
     let m = w.mark();
-    if special::timespec(cx, w, addr, old32).is_none() {
+    if super::util::timespec(cx, w, addr, old32).is_none() {
         w.cut(m);
         w.ptr(addr);
     }

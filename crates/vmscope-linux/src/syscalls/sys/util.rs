@@ -296,3 +296,27 @@ pub(crate) fn nonzero_bytes(
         }
     }
 }
+
+/// A `struct timespec` as strace prints it (`tv_nsec` unsigned, zero-extended from its width):
+/// `old32` for `struct old_timespec32`. `NULL`; `None` when unreadable (nothing written).
+pub(crate) fn timespec(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, old32: bool) -> Option<()> {
+    if addr == 0 {
+        w.s("NULL");
+        return Some(());
+    }
+    if old32 {
+        let b = read_bytes(cx.mem, addr, 8)?;
+        let s = i64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i32);
+        let ns = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+        w!(w, "{{tv_sec={s}, tv_nsec={ns}}}");
+    } else {
+        let b = read_bytes(cx.mem, addr, 16)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[0..8]);
+        let s = i64::from_le_bytes(a);
+        a.copy_from_slice(&b[8..16]);
+        let ns = u64::from_le_bytes(a);
+        w!(w, "{{tv_sec={s}, tv_nsec={ns}}}");
+    }
+    Some(())
+}
