@@ -152,7 +152,7 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         Long | Offset => w.int(long(abi, v)),
         Ulong | Size => w.uint(word(abi, v)),
         Hex => w.hex(word(abi, v)),
-        IoctlCmd => special::ioctl_cmd(w, v),
+        IoctlCmd => super::sys::ioctl_request(cx, w, v),
         Ptr => w.ptr(word(abi, v)),
         DirFd => {
             if v as u32 as i32 == fs::AT_FDCWD {
@@ -183,8 +183,8 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
             w.mode(v);
         }
         Mode => w.mode(v),
-        AccessMode => xlat::flags32(w, v, fs::ACCESS, "F_OK"),
-        AtFlags => xlat::flags32(w, v, fs::AT_FLAGS, "0"),
+        AccessMode => super::sys::access_mode(w, v),
+        AtFlags => super::sys::at_flags(w, v),
         Prot => w.flags(word(abi, v), mm::PROT, "PROT_NONE"),
         MmapFlags => xlat::mmap_flags(w, v),
         MremapFlags => w.flags(word(abi, v), mm::MREMAP, "0"),
@@ -219,7 +219,7 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         | Dirents => return None,
         RlimitIn => special::rlimit(cx, w, word(abi, v))?,
         PgOff => w.hex(word(abi, v).wrapping_mul(4096)),
-        IoctlArg => special::ioctl_arg(cx, w, v),
+        IoctlArg => return super::sys::ioctl_arg(cx, w),
         Timespec => special::timespec(cx, w, word(abi, v), false)?,
         Timespec32 => special::timespec(cx, w, word(abi, v), true)?,
         ClockId => special::clock_id(w, v),
@@ -411,26 +411,13 @@ pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
         || super::sys::ret_extra(cx, w);
 }
 
+/// The return value strace shows in place of the kernel's, when it comes from memory (`shmat`
+/// through i386's `ipc`); `None` for the kernel's own. Run at exit (dry on the vCPU).
+pub(crate) fn shown_ret(cx: &mut Ctx<'_>) -> Option<i64> {
+    super::sys::shown_ret(cx)
+}
+
 /// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).
 pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
-    match desc.call {
-        Call::Fcntl | Call::Fcntl64 => match raw[1] & 0xffff_ffff {
-            c if c == fs::F_GETFD && ret != 0 => {
-                w.hex(ret as u64);
-                w.s(" (flags ");
-                w.flags(ret as u64, &[(fs::FD_CLOEXEC, "FD_CLOEXEC")], "0");
-                w.c(')');
-                true
-            }
-            c if c == fs::F_GETFL => {
-                w.hex(ret as u64 & 0xffff_ffff);
-                w.s(" (flags ");
-                xlat::open_flags(w, ret as u64);
-                w.c(')');
-                true
-            }
-            _ => false,
-        },
-        _ => false,
-    }
+    super::sys::ret_override(w, desc, raw, ret)
 }

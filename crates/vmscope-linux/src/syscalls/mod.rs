@@ -14,6 +14,7 @@
 
 mod abi;
 mod args;
+mod common_structs;
 mod ctx;
 pub mod events;
 pub mod net;
@@ -331,6 +332,7 @@ fn desc_for(abi: Abi, nr: u64, call: Option<Call>) -> Option<&'static SyscallDes
     let d = lookup(abi, nr)?;
     match call {
         Some(c) if c != d.call && d.call == Call::Socketcall => socketcall_desc(c),
+        Some(c) if c != d.call && d.call == Call::Ipc => sys::ipc_desc(c),
         _ => Some(d),
     }
 }
@@ -490,6 +492,14 @@ pub fn capture_entry(
             eff = args;
         }
     }
+    if let Some(d) = desc
+        && d.call == Call::Ipc
+        && abi == Abi::I386
+        && let Some((sub, args)) = sys::ipc_subcall(raw)
+    {
+        desc = Some(sub);
+        eff = args;
+    }
     if let Some(d) = desc {
         let mut rec = Recorder::new(mem, &mut data.entry, Phase::Entry);
         data.args_at = entry_pass(opts, abi, d, &eff, &mut rec, None);
@@ -615,6 +625,9 @@ fn exit_pass(
         }
         args::exit_slot(&mut cx, w, i, kind);
     }
+    // The return value strace shows in place of the kernel's, read from memory (dry here: the
+    // rendering reads it again from the recording).
+    let _ = args::shown_ret(&mut cx);
     // What strace shows after the return value (`= 1 ([{fd=3, revents=POLLIN}])`).
     match texts {
         Some(t) => args::ret_extra(&mut cx, &mut Out::to(&mut t[6])),
@@ -647,8 +660,29 @@ fn decode_direct(
         desc = Some(sub);
         eff = a;
     }
+    if let Some(d) = desc
+        && d.call == Call::Ipc
+        && abi == Abi::I386
+        && let Some((sub, a)) = sys::ipc_subcall(raw)
+    {
+        desc = Some(sub);
+        eff = a;
+    }
     let mut r = String::new();
-    ret_text(&mut Out::to(&mut r), abi, desc, ret, &eff);
+    let shown = desc.and_then(|d| {
+        let mut cx = ctx::Ctx {
+            opts,
+            abi,
+            desc: d,
+            raw: &eff,
+            mem: &mut *exit,
+            entry: None,
+            ret,
+            exit: true,
+        };
+        args::shown_ret(&mut cx)
+    });
+    ret_text(&mut Out::to(&mut r), abi, desc, shown.or(ret), &eff);
     let Some(d) = desc else {
         let args: Vec<String> = eff
             .iter()
@@ -802,21 +836,25 @@ fn render_call(
         w.end_args();
     }
     let mut r = String::new();
-    ret_text(&mut Out::to(&mut r), abi, desc, ret, raw);
-    if let Some(d) = desc {
-        let mut mem = data.exit.replay(Phase::Exit);
-        let mut entry = data.entry.replay(Phase::Entry);
-        let mut cx = ctx::Ctx {
-            opts,
-            abi,
-            desc: d,
-            raw,
-            mem: &mut mem,
-            entry: Some(&mut entry),
-            ret,
-            exit: true,
-        };
-        args::ret_extra(&mut cx, &mut Out::to(&mut r));
+    match desc {
+        Some(d) => {
+            let mut mem = data.exit.replay(Phase::Exit);
+            let mut entry = data.entry.replay(Phase::Entry);
+            let mut cx = ctx::Ctx {
+                opts,
+                abi,
+                desc: d,
+                raw,
+                mem: &mut mem,
+                entry: Some(&mut entry),
+                ret,
+                exit: true,
+            };
+            let shown = args::shown_ret(&mut cx).or(ret);
+            ret_text(&mut Out::to(&mut r), abi, desc, shown, raw);
+            args::ret_extra(&mut cx, &mut Out::to(&mut r));
+        }
+        None => ret_text(&mut Out::to(&mut r), abi, desc, ret, raw),
     }
     out.ret.push_str(&r);
 }

@@ -7,7 +7,7 @@ use super::ctx::Ctx;
 use super::out::{Out, Quote, w};
 use super::read::{read_bytes, read_word, word, word_size};
 use super::xlat;
-use crate::uapi::{Xlat, ioctl, net, process as pr, time};
+use crate::uapi::{Xlat, net, process as pr, time};
 
 /// `clone` flags: `CLONE_VM|…|SIGCHLD`.
 pub(crate) fn clone_flags(w: &mut Out<'_>, v: u64) {
@@ -39,7 +39,7 @@ pub(crate) fn clone(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
         Abi::I386 => (cx.warg(4), cx.warg(3)),
     };
     // Read before writing: a dry run must read what the rendering will.
-    let ptid = if flags & pr::CLONE_PARENT_SETTID != 0 && cx.ok() && parent_tid != 0 {
+    let ptid = if flags & (pr::CLONE_PARENT_SETTID | 0x1000) != 0 && cx.ok() && parent_tid != 0 {
         cx.mem.read_u32(parent_tid)
     } else {
         None
@@ -49,7 +49,7 @@ pub(crate) fn clone(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     w.sep();
     w.s("flags=");
     clone_flags(w, flags);
-    if flags & pr::CLONE_PARENT_SETTID != 0 {
+    if flags & (pr::CLONE_PARENT_SETTID | 0x1000) != 0 {
         w.sep();
         w.s("parent_tid=");
         match ptid {
@@ -60,7 +60,12 @@ pub(crate) fn clone(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     if flags & pr::CLONE_SETTLS != 0 {
         w.sep();
         w.s("tls=");
-        w.ptr(tls);
+        // i386 passes a `struct user_desc`; x86_64 the TLS base itself.
+        if abi == Abi::I386 {
+            super::sys::user_desc(cx, w, tls);
+        } else {
+            w.ptr(tls);
+        }
     }
     if flags & (pr::CLONE_CHILD_CLEARTID | pr::CLONE_CHILD_SETTID) != 0 {
         w.sep();
@@ -69,33 +74,33 @@ pub(crate) fn clone(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     }
 }
 
-/// A futex operation: `FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME`.
+/// A futex operation as strace names it: an exact value (`FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME`),
+/// or `0x… /* FUTEX_??? */` for a combination it has no name for.
 pub(crate) fn futex_op(w: &mut Out<'_>, op: u64) {
     let op = op & 0xffff_ffff;
     let cmd = op & 0x7f;
     let private = op & 0x80 != 0;
     let realtime = op & 0x100 != 0;
-    let rest = op & !0x1ff;
-    match crate::uapi::name_of(pr::FUTEX_CMDS, cmd) {
+    let named = crate::uapi::name_of(pr::FUTEX_CMDS, cmd)
+        .filter(|_| op & !0x1ff == 0 && (!realtime || matches!(cmd, 0 | 9 | 11)));
+    match named {
         Some(name) => {
             w.s(name);
             if private {
-                w.s("_PRIVATE");
+                w.s(if cmd == 2 {
+                    "|FUTEX_PRIVATE_FLAG"
+                } else {
+                    "_PRIVATE"
+                });
+            }
+            if realtime {
+                w.s("|FUTEX_CLOCK_REALTIME");
             }
         }
         None => {
-            if private {
-                w.s("FUTEX_PRIVATE_FLAG|");
-            }
-            w.hex(cmd);
+            w.hex(op);
             w.s(" /* FUTEX_??? */");
         }
-    }
-    if realtime {
-        w.s("|FUTEX_CLOCK_REALTIME");
-    }
-    if rest != 0 {
-        w!(w, "|{rest:#x}");
     }
 }
 
@@ -118,52 +123,60 @@ fn futex_wake_op(w: &mut Out<'_>, v: u64) {
     ];
     let v = v as u32;
     let op = u64::from((v >> 28) & 7);
-    let oparg_shift = v & (8 << 28) != 0;
     let cmp = u64::from((v >> 24) & 0xf);
-    let oparg = u64::from((v >> 12) & 0xfff);
-    let cmparg = u64::from(v & 0xfff);
-    if oparg_shift {
+    if (v >> 28) & 8 != 0 {
         w.s("FUTEX_OP_OPARG_SHIFT<<28|");
     }
     match crate::uapi::name_of(OPS, op) {
-        Some(n) => w.s(n),
-        None => w!(w, "{op:#x} /* FUTEX_OP_??? */"),
+        Some(n) => w!(w, "{n}<<28|"),
+        None => w!(w, "{op:#x}<<28 /* FUTEX_OP_??? */|"),
     }
-    w.s("<<28|");
-    w.hex(oparg);
+    w.hex(u64::from((v >> 12) & 0xfff));
     w.s("<<12|");
     match crate::uapi::name_of(CMPS, cmp) {
-        Some(n) => w.s(n),
-        None => w!(w, "{cmp:#x} /* FUTEX_OP_CMP_??? */"),
+        Some(n) => w!(w, "{n}<<24|"),
+        None => w!(w, "{cmp:#x}<<24 /* FUTEX_OP_CMP_??? */|"),
     }
-    w.s("<<24|");
-    w.hex(cmparg);
+    w.hex(u64::from(v & 0xfff));
 }
 
-/// `futex(uaddr, op, …)` with the arguments the operation uses.
+/// `futex(uaddr, op, …)` with the arguments the operation uses; the timeout is the call's own
+/// layout (i386 `futex`: `struct old_timespec32`; `futex_time64` and x86_64: 64-bit fields).
 pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
-    let abi = cx.abi;
     let op = cx.arg(1);
     let cmd = op & 0x7f;
     let val3 = cx.arg(5) & 0xffff_ffff;
     let needs_timeout = matches!(cmd, 0 | 6 | 9 | 11 | 13);
+    let old32 = cx.abi == Abi::I386 && cx.desc.call == super::Call::Futex;
     // Read first: the timeout is the only memory a futex rendering looks at.
     let t = cx.warg(3);
     let timeout = if needs_timeout && t != 0 {
-        super::read::read_arr::<16>(cx.mem, t)
+        if old32 {
+            super::read::read_arr::<8>(cx.mem, t).map(|b| {
+                (
+                    i64::from(super::read::le_u32(&b, 0) as u32 as i32),
+                    i64::from(super::read::le_u32(&b, 4) as u32 as i32),
+                )
+            })
+        } else {
+            super::read::read_arr::<16>(cx.mem, t).map(|b| {
+                (
+                    super::read::le_u64(&b, 0) as i64,
+                    super::read::le_u64(&b, 8) as i64,
+                )
+            })
+        }
     } else {
         None
     };
+    // strace prints tv_nsec unsigned (zero-extended from the field's width).
     let timeout = |w: &mut Out<'_>| match (t, timeout) {
         (0, _) => w.s("NULL"),
-        (_, Some(b)) => timespec_text(
-            w,
-            super::read::le_u64(&b, 0) as i64,
-            super::read::le_u64(&b, 8) as i64,
-        ),
+        (_, Some((s, ns))) if old32 => w!(w, "{{tv_sec={s}, tv_nsec={}}}", ns as u32),
+        (_, Some((s, ns))) => w!(w, "{{tv_sec={s}, tv_nsec={}}}", ns as u64),
         (_, None) => w.ptr(t),
     };
-    let val = |w: &mut Out<'_>| w.int(i64::from(cx.arg(2) as u32 as i32));
+    let val = |w: &mut Out<'_>| w.uint(cx.arg(2) & 0xffff_ffff);
     let val2 = |w: &mut Out<'_>| w.uint(cx.arg(3) & 0xffff_ffff);
     let uaddr2 = |w: &mut Out<'_>| w.ptr(cx.warg(4));
     let bitset = |w: &mut Out<'_>| {
@@ -183,9 +196,23 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
             w.sep();
             timeout(w);
         }
-        1 | 2 => {
+        6 | 13 => {
+            w.sep();
+            timeout(w);
+        }
+        9 => {
             w.sep();
             val(w);
+            w.sep();
+            timeout(w);
+            w.sep();
+            bitset(w);
+        }
+        10 => {
+            w.sep();
+            val(w);
+            w.sep();
+            bitset(w);
         }
         3 => {
             w.sep();
@@ -203,7 +230,7 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
             w.sep();
             uaddr2(w);
             w.sep();
-            w.int(i64::from(val3 as u32 as i32));
+            w.uint(val3);
         }
         5 => {
             w.sep();
@@ -215,25 +242,6 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
             w.sep();
             futex_wake_op(w, val3);
         }
-        6 | 13 => {
-            w.sep();
-            timeout(w);
-        }
-        7 | 8 => {}
-        9 => {
-            w.sep();
-            val(w);
-            w.sep();
-            timeout(w);
-            w.sep();
-            bitset(w);
-        }
-        10 => {
-            w.sep();
-            val(w);
-            w.sep();
-            bitset(w);
-        }
         11 => {
             w.sep();
             val(w);
@@ -242,11 +250,16 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
             w.sep();
             uaddr2(w);
         }
+        1 | 2 => {
+            w.sep();
+            val(w);
+        }
+        7 | 8 => {}
         _ => {
             w.sep();
-            w.hex(cx.arg(2) & 0xffff_ffff);
+            val(w);
             w.sep();
-            w.hex(word(abi, cx.arg(3)));
+            w.ptr(t);
             w.sep();
             uaddr2(w);
             w.sep();
@@ -347,11 +360,12 @@ pub(crate) fn resource(w: &mut Out<'_>, v: u64) {
     w.xlat(v & 0xffff_ffff, pr::RLIMITS, "RLIMIT_???");
 }
 
-/// A 64-bit resource limit value: `RLIM64_INFINITY`, `8192*1024`, `0`.
+/// A 64-bit resource limit value: `RLIM64_INFINITY`, `8192*1024` (multiples of 1024 above 1024
+/// only), `1024`, `0`.
 fn rlim64(w: &mut Out<'_>, v: u64) {
     if v == u64::MAX {
         w.s("RLIM64_INFINITY");
-    } else if v != 0 && v.is_multiple_of(1024) {
+    } else if v > 1024 && v.is_multiple_of(1024) {
         w!(w, "{}*1024", v / 1024);
     } else {
         w.uint(v);
@@ -397,42 +411,6 @@ pub(crate) fn rlimit(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()>
     show(w, max);
     w.c('}');
     Some(())
-}
-
-/// An `ioctl` request: its name, or `_IOC(dir, type, nr, size)`.
-pub(crate) fn ioctl_cmd(w: &mut Out<'_>, v: u64) {
-    let v = v & 0xffff_ffff;
-    if let Some(name) = crate::uapi::name_of(ioctl::IOCTLS, v) {
-        w.s(name);
-        return;
-    }
-    w.s("_IOC(");
-    w.s(match v >> 30 {
-        0 => "_IOC_NONE",
-        1 => "_IOC_WRITE",
-        2 => "_IOC_READ",
-        _ => "_IOC_READ|_IOC_WRITE",
-    });
-    w.s(", ");
-    w.hex((v >> 8) & 0xff);
-    w.s(", ");
-    w.hex(v & 0xff);
-    w.s(", ");
-    w.hex((v >> 16) & 0x3fff);
-    w.c(')');
-}
-
-/// `ioctl`'s third argument as entry sees it (integers passed by pointer are read here).
-pub(crate) fn ioctl_arg(cx: &mut Ctx<'_>, w: &mut Out<'_>, v: u64) {
-    let addr = word(cx.abi, v);
-    match cx.arg(1) & 0xffff_ffff {
-        // int passed by pointer, input
-        0x5410 | 0x5421 | 0x5452 => match cx.mem.read_u32(addr) {
-            Some(n) if addr != 0 => w!(w, "[{}]", n as i32),
-            _ => w.ptr(addr),
-        },
-        _ => w.hex(addr),
-    }
 }
 
 /// A directory listing of `len` bytes: `0x… /* 5 entries */`; `reclen_off` is where `d_reclen` is.

@@ -57,7 +57,7 @@ pub(crate) fn stat64(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()>
 
 /// A `statx` request or result mask.
 pub(crate) fn statx_mask(w: &mut Out<'_>, v: u64) {
-    w.flags(v, fs::STATX_MASK, "0");
+    super::sys::pflags(w, v & 0xffff_ffff, fs::STATX_MASK, Some("STATX_???"));
 }
 
 /// `struct statx`, abbreviated like strace.

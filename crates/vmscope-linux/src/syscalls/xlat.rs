@@ -41,7 +41,10 @@ pub(crate) fn mmap_flags(w: &mut Out<'_>, v: u64) {
     };
     let ty = v & 0xf;
     match ty {
-        0 => {}
+        0 => {
+            bar(w);
+            w.s("MAP_FILE");
+        }
         1 => {
             bar(w);
             w.s("MAP_SHARED");

@@ -52,6 +52,186 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
             ioctl::IOCTLS,
             &["sys/ioctl.h", "linux/fs.h", "linux/sockios.h", "termios.h"],
         ),
+        ("RESOURCE_FLAGS", ipc::RESOURCE_FLAGS, &["sys/ipc.h"]),
+        (
+            "SHM_RESOURCE_FLAGS",
+            ipc::SHM_RESOURCE_FLAGS,
+            &["sys/shm.h"],
+        ),
+        (
+            "IPC_MSG_FLAGS",
+            ipc::IPC_MSG_FLAGS,
+            &["sys/msg.h", "linux/msg.h"],
+        ),
+        ("SEMOP_FLAGS", ipc::SEMOP_FLAGS, &["sys/sem.h"]),
+        (
+            "MSGCTL_FLAGS",
+            ipc::MSGCTL_FLAGS,
+            &["sys/msg.h", "linux/msg.h"],
+        ),
+        (
+            "SEMCTL_FLAGS",
+            ipc::SEMCTL_FLAGS,
+            &["sys/sem.h", "linux/sem.h"],
+        ),
+        (
+            "SHMCTL_FLAGS",
+            ipc::SHMCTL_FLAGS,
+            &["sys/shm.h", "linux/shm.h"],
+        ),
+        ("SHM_FLAGS", ipc::SHM_FLAGS, &["sys/shm.h"]),
+        ("SIGEV_NOTIFY", ipc::SIGEV_NOTIFY, &["signal.h"]),
+        (
+            "MLOCK_FLAGS",
+            mm::MLOCK_FLAGS,
+            &["sys/mman.h", "linux/mman.h"],
+        ),
+        ("MLOCKALL_FLAGS", mm::MLOCKALL_FLAGS, &["sys/mman.h"]),
+        ("MPOL_MODES", mm::MPOL_MODES, &["linux/mempolicy.h"]),
+        (
+            "MPOL_MODE_FLAGS",
+            mm::MPOL_MODE_FLAGS,
+            &["linux/mempolicy.h"],
+        ),
+        ("MBIND_FLAGS", mm::MBIND_FLAGS, &["linux/mempolicy.h"]),
+        (
+            "GET_MEMPOLICY_FLAGS",
+            mm::GET_MEMPOLICY_FLAGS,
+            &["linux/mempolicy.h"],
+        ),
+        ("PKEY_ACCESS", mm::PKEY_ACCESS, &["sys/mman.h"]),
+        (
+            "MOVE_PAGES_FLAGS",
+            mm::MOVE_PAGES_FLAGS,
+            &["linux/mempolicy.h"],
+        ),
+        ("FSMAGIC", fs::FSMAGIC, &["linux/magic.h"]),
+        ("STATFS_FLAGS", fs::STATFS_FLAGS, &["sys/statvfs.h"]),
+        ("RENAME_FLAGS", fs::RENAME_FLAGS, &["linux/fs.h"]),
+        ("FALLOC_FLAGS", fs::FALLOC_FLAGS, &["linux/falloc.h"]),
+        ("FADVISE", fs::FADVISE, &["fcntl.h"]),
+        (
+            "SYNC_FILE_RANGE_FLAGS",
+            fs::SYNC_FILE_RANGE_FLAGS,
+            &["fcntl.h"],
+        ),
+        (
+            "FLOCK_OPS",
+            fs::FLOCK_OPS,
+            &["sys/file.h", "asm-generic/fcntl.h"],
+        ),
+        (
+            "LOCK_TYPES",
+            fs::LOCK_TYPES,
+            &["fcntl.h", "asm-generic/fcntl.h"],
+        ),
+        ("F_OWNER_TYPES", fs::F_OWNER_TYPES, &["fcntl.h"]),
+        ("DN_FLAGS", fs::DN_FLAGS, &["fcntl.h"]),
+        ("F_SEALS", fs::F_SEALS, &["fcntl.h", "linux/fcntl.h"]),
+        ("MFD_FLAGS", fs::MFD_FLAGS, &["sys/mman.h", "linux/memfd.h"]),
+        (
+            "CLOSE_RANGE_FLAGS",
+            fs::CLOSE_RANGE_FLAGS,
+            &["linux/close_range.h"],
+        ),
+        ("SPLICE_FLAGS", fs::SPLICE_FLAGS, &["fcntl.h"]),
+        ("XATTR_FLAGS", fs::XATTR_FLAGS, &["sys/xattr.h"]),
+        ("RESOLVE_FLAGS", fs::RESOLVE_FLAGS, &["linux/openat2.h"]),
+        ("FACCESSAT_FLAGS", fs::FACCESSAT_FLAGS, &["fcntl.h"]),
+        ("HANDLE_AT_FLAGS", fs::HANDLE_AT_FLAGS, &["fcntl.h"]),
+        ("PRCTL_OPTIONS", proc::PRCTL_OPTIONS, &["linux/prctl.h"]),
+        ("PR_DUMPABLE", proc::PR_DUMPABLE, &["linux/prctl.h"]),
+        ("PR_TSC", proc::PR_TSC, &["linux/prctl.h"]),
+        ("PR_UNALIGN", proc::PR_UNALIGN, &["linux/prctl.h"]),
+        ("PR_MCE_KILL", proc::PR_MCE_KILL, &["linux/prctl.h"]),
+        (
+            "PR_MCE_KILL_POLICY",
+            proc::PR_MCE_KILL_POLICY,
+            &["linux/prctl.h"],
+        ),
+        ("PR_SET_MM", proc::PR_SET_MM, &["linux/prctl.h"]),
+        ("PR_SET_VMA", proc::PR_SET_VMA, &["linux/prctl.h"]),
+        ("PR_SPEC_CMDS", proc::PR_SPEC_CMDS, &["linux/prctl.h"]),
+        ("PR_SPEC_GET", proc::PR_SPEC_GET, &["linux/prctl.h"]),
+        ("PR_SPEC_SET", proc::PR_SPEC_SET, &["linux/prctl.h"]),
+        ("PR_CAP_AMBIENT", proc::PR_CAP_AMBIENT, &["linux/prctl.h"]),
+        ("PR_SUD_CMDS", proc::PR_SUD_CMDS, &["linux/prctl.h"]),
+        (
+            "PR_SCHED_CORE_CMDS",
+            proc::PR_SCHED_CORE_CMDS,
+            &["linux/prctl.h"],
+        ),
+        ("PR_FP_MODE", proc::PR_FP_MODE, &["linux/prctl.h"]),
+        ("PR_MTE_TCF", proc::PR_MTE_TCF, &["linux/prctl.h"]),
+        ("PR_PAC_KEYS", proc::PR_PAC_KEYS, &["linux/prctl.h"]),
+        (
+            "PR_PAC_ENABLED_KEYS",
+            proc::PR_PAC_ENABLED_KEYS,
+            &["linux/prctl.h"],
+        ),
+        ("SECCOMP_MODE", proc::SECCOMP_MODE, &["linux/seccomp.h"]),
+        ("SECBITS", proc::SECBITS, &["linux/securebits.h"]),
+        ("CAP_VERSION", proc::CAP_VERSION, &["linux/capability.h"]),
+        ("CAPS", proc::CAPS, &["linux/capability.h"]),
+        (
+            "SCHEDULERS",
+            proc::SCHEDULERS,
+            &["sched.h", "linux/sched.h"],
+        ),
+        ("SCHED_FLAGS", proc::SCHED_FLAGS, &["linux/sched.h"]),
+        ("USAGEWHO", proc::USAGEWHO, &["sys/resource.h"]),
+        ("PRIORITIES", proc::PRIORITIES, &["sys/resource.h"]),
+        ("IOPRIO_WHO", proc::IOPRIO_WHO, &["linux/ioprio.h"]),
+        ("IOPRIO_CLASS", proc::IOPRIO_CLASS, &["linux/ioprio.h"]),
+        ("KCMP_TYPES", proc::KCMP_TYPES, &["linux/kcmp.h"]),
+        (
+            "PERSONALITY_TYPES",
+            proc::PERSONALITY_TYPES,
+            &["sys/personality.h"],
+        ),
+        (
+            "PERSONALITY_FLAGS",
+            proc::PERSONALITY_FLAGS,
+            &["sys/personality.h"],
+        ),
+        (
+            "MEMBARRIER_CMDS",
+            proc::MEMBARRIER_CMDS,
+            &["linux/membarrier.h"],
+        ),
+        (
+            "MEMBARRIER_FLAGS",
+            proc::MEMBARRIER_FLAGS,
+            &["linux/membarrier.h"],
+        ),
+        ("SECCOMP_OPS", proc::SECCOMP_OPS, &["linux/seccomp.h"]),
+        (
+            "SECCOMP_FILTER_FLAGS",
+            proc::SECCOMP_FILTER_FLAGS,
+            &["linux/seccomp.h"],
+        ),
+        (
+            "SECCOMP_RET_ACTION",
+            proc::SECCOMP_RET_ACTION,
+            &["linux/seccomp.h"],
+        ),
+        ("BOOTFLAGS1", proc::BOOTFLAGS1, &["linux/reboot.h"]),
+        ("BOOTFLAGS2", proc::BOOTFLAGS2, &["linux/reboot.h"]),
+        ("BOOTFLAGS3", proc::BOOTFLAGS3, &["linux/reboot.h"]),
+        (
+            "MOUNT_FLAGS",
+            proc::MOUNT_FLAGS,
+            &["sys/mount.h", "linux/mount.h"],
+        ),
+        ("UMOUNT_FLAGS", proc::UMOUNT_FLAGS, &["sys/mount.h"]),
+        (
+            "PIDFD_OPEN_FLAGS",
+            proc::PIDFD_OPEN_FLAGS,
+            &["linux/pidfd.h"],
+        ),
+        ("CLONE3_FLAGS", proc::CLONE3_FLAGS, &["linux/sched.h"]),
+        ("SETNS_TYPES", proc::SETNS_TYPES, &["linux/sched.h"]),
+        ("UNSHARE_FLAGS", proc::UNSHARE_FLAGS, &["linux/sched.h"]),
         ("CLOCKS", time::CLOCKS, &["time.h", "linux/time.h"]),
         ("POLL", events::POLL, &["poll.h", "linux/poll.h"]),
     ]
@@ -114,10 +294,21 @@ fn scalars() -> Vec<(&'static str, u64, &'static [&'static str])> {
 
 /// Compiles and runs a program printing `name value` for every name in `names` its headers define.
 fn header_values(headers: &[&str], names: &[&str]) -> BTreeMap<String, u64> {
+    probe(headers, names, false)
+}
+
+/// Like [`header_values`] for enum constants, which `#ifdef` cannot see: printed unconditionally,
+/// so a name the header lacks fails to compile (and the test).
+fn enum_values(header: &str, names: &[&str]) -> BTreeMap<String, u64> {
+    probe(&[header], names, true)
+}
+
+fn probe(headers: &[&str], names: &[&str], enums: bool) -> BTreeMap<String, u64> {
     let dir = std::env::temp_dir().join(format!(
-        "vmscope-uapi-{}-{}",
+        "vmscope-uapi-{}-{}{}",
         std::process::id(),
-        headers.join("-").replace(['/', '.', ':'], "_")
+        headers.join("-").replace(['/', '.', ':'], "_"),
+        if enums { "-enums" } else { "" }
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     // A header written `m32:NAME` is compiled for the 32-bit ABI (values only i386 has).
@@ -128,10 +319,12 @@ fn header_values(headers: &[&str], names: &[&str]) -> BTreeMap<String, u64> {
     }
     c.push_str("int main(void) {\n");
     for n in names {
-        let _ = writeln!(
-            c,
-            "#ifdef {n}\n printf(\"%s %llu\\n\", \"{n}\", (unsigned long long)({n}));\n#endif"
-        );
+        let print = format!("printf(\"%s %llu\\n\", \"{n}\", (unsigned long long)({n}));");
+        if enums {
+            let _ = writeln!(c, " {print}");
+        } else {
+            let _ = writeln!(c, "#ifdef {n}\n {print}\n#endif");
+        }
     }
     c.push_str("return 0; }\n");
     let src = dir.join("uapi.c");
@@ -160,14 +353,96 @@ fn header_values(headers: &[&str], names: &[&str]) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Names that are enum constants in the headers (not macros `#ifdef` sees), checked as values.
-const ENUM_NAMES: &[&str] = &[];
+/// Names that are enum constants in the headers (not macros `#ifdef` sees), with the header that
+/// declares them: checked as values by [`enum_values`].
+const ENUMS: &[(&str, &[&str])] = &[
+    ("fcntl.h", &["F_OWNER_TID", "F_OWNER_PID", "F_OWNER_PGRP"]),
+    (
+        "linux/mempolicy.h",
+        &[
+            "MPOL_DEFAULT",
+            "MPOL_PREFERRED",
+            "MPOL_BIND",
+            "MPOL_INTERLEAVE",
+            "MPOL_LOCAL",
+            "MPOL_PREFERRED_MANY",
+        ],
+    ),
+    (
+        "linux/kcmp.h",
+        &[
+            "KCMP_FILE",
+            "KCMP_VM",
+            "KCMP_FILES",
+            "KCMP_FS",
+            "KCMP_SIGHAND",
+            "KCMP_IO",
+            "KCMP_SYSVSEM",
+            "KCMP_EPOLL_TFD",
+        ],
+    ),
+    (
+        "linux/ioprio.h",
+        &[
+            "IOPRIO_WHO_PROCESS",
+            "IOPRIO_WHO_PGRP",
+            "IOPRIO_WHO_USER",
+            "IOPRIO_CLASS_NONE",
+            "IOPRIO_CLASS_RT",
+            "IOPRIO_CLASS_BE",
+            "IOPRIO_CLASS_IDLE",
+        ],
+    ),
+    (
+        "sys/personality.h",
+        &[
+            "PER_LINUX",
+            "PER_BSD",
+            "PER_LINUX32",
+            "PER_RISCOS",
+            "PER_OSF4",
+            "PER_HPUX",
+            "PER_MASK",
+            "UNAME26",
+            "ADDR_NO_RANDOMIZE",
+            "FDPIC_FUNCPTRS",
+            "MMAP_PAGE_ZERO",
+            "ADDR_COMPAT_LAYOUT",
+            "READ_IMPLIES_EXEC",
+            "ADDR_LIMIT_32BIT",
+            "SHORT_INODE",
+            "WHOLE_SECONDS",
+            "STICKY_TIMEOUTS",
+            "ADDR_LIMIT_3GB",
+        ],
+    ),
+    (
+        "linux/membarrier.h",
+        &[
+            "MEMBARRIER_CMD_QUERY",
+            "MEMBARRIER_CMD_GLOBAL",
+            "MEMBARRIER_CMD_GLOBAL_EXPEDITED",
+            "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED",
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED",
+            "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED",
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE",
+            "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE",
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ",
+            "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ",
+            "MEMBARRIER_CMD_FLAG_CPU",
+        ],
+    ),
+];
 
 #[test]
 fn every_named_constant_matches_the_installed_headers() {
     let mut found = 0usize;
     let mut missing = Vec::new();
     let mut wrong = Vec::new();
+    let mut enums: BTreeMap<String, u64> = BTreeMap::new();
+    for (header, names) in ENUMS {
+        enums.extend(enum_values(header, names));
+    }
     for (table, xlat, headers) in tables() {
         let names: Vec<&str> = xlat.iter().map(|&(_, n)| n).collect();
         // One header at a time: glibc's and the kernel's headers do not always mix, and they may
@@ -178,12 +453,16 @@ fn every_named_constant_matches_the_installed_headers() {
                 values.entry(n).or_default().push(v);
             }
         }
+        for n in &names {
+            if let Some(&v) = enums.get(*n) {
+                values.entry(n.to_string()).or_default().push(v);
+            }
+        }
         for &(v, n) in xlat {
             match values.get(n) {
                 // Signed header values (AT_FDCWD) compare as the same bits.
                 Some(hv) if hv.iter().any(|&h| h == v || h as u32 as u64 == v) => found += 1,
                 Some(hv) => wrong.push(format!("{table}: {n} is {v:#x}, headers say {hv:x?}")),
-                None if ENUM_NAMES.contains(&n) => {}
                 None => missing.push(format!("{table}: {n}")),
             }
         }

@@ -7,6 +7,7 @@ pub const MAP_ANONYMOUS: u64 = 0x20;
 
 /// `PROT_*`.
 pub const PROT: Xlat = &[
+    (0x0, "PROT_NONE"),
     (0x1, "PROT_READ"),
     (0x2, "PROT_WRITE"),
     (0x4, "PROT_EXEC"),
@@ -70,4 +71,55 @@ pub const MADVISE: Xlat = &[
 ];
 
 /// `MS_*` flags of `msync`.
-pub const MSYNC: Xlat = &[(1, "MS_ASYNC"), (2, "MS_INVALIDATE"), (4, "MS_SYNC")];
+pub const MSYNC: Xlat = &[(4, "MS_SYNC"), (1, "MS_ASYNC"), (2, "MS_INVALIDATE")];
+
+/// `MLOCK_FLAGS` (strace's order).
+pub const MLOCK_FLAGS: Xlat = &[(0x1, "MLOCK_ONFAULT")];
+
+/// `MLOCKALL_FLAGS` (strace's order).
+pub const MLOCKALL_FLAGS: Xlat = &[
+    (0x1, "MCL_CURRENT"),
+    (0x2, "MCL_FUTURE"),
+    (0x4, "MCL_ONFAULT"),
+];
+
+/// `MPOL_MODES` (strace's order).
+pub const MPOL_MODES: Xlat = &[
+    (0x0, "MPOL_DEFAULT"),
+    (0x1, "MPOL_PREFERRED"),
+    (0x2, "MPOL_BIND"),
+    (0x3, "MPOL_INTERLEAVE"),
+    (0x4, "MPOL_LOCAL"),
+    (0x5, "MPOL_PREFERRED_MANY"),
+];
+
+/// `MPOL_MODE_FLAGS` (strace's order).
+pub const MPOL_MODE_FLAGS: Xlat = &[
+    (0x8000, "MPOL_F_STATIC_NODES"),
+    (0x4000, "MPOL_F_RELATIVE_NODES"),
+    (0x2000, "MPOL_F_NUMA_BALANCING"),
+];
+
+/// `MBIND_FLAGS` (strace's order).
+pub const MBIND_FLAGS: Xlat = &[
+    (0x1, "MPOL_MF_STRICT"),
+    (0x2, "MPOL_MF_MOVE"),
+    (0x4, "MPOL_MF_MOVE_ALL"),
+];
+
+/// `GET_MEMPOLICY_FLAGS` (strace's order).
+pub const GET_MEMPOLICY_FLAGS: Xlat = &[
+    (0x1, "MPOL_F_NODE"),
+    (0x2, "MPOL_F_ADDR"),
+    (0x4, "MPOL_F_MEMS_ALLOWED"),
+];
+
+/// `PKEY_ACCESS` (strace's order).
+pub const PKEY_ACCESS: Xlat = &[
+    (0x1, "PKEY_DISABLE_ACCESS"),
+    (0x2, "PKEY_DISABLE_WRITE"),
+    (0x4, "PKEY_DISABLE_EXECUTE"),
+];
+
+/// `MOVE_PAGES_FLAGS` (strace's order).
+pub const MOVE_PAGES_FLAGS: Xlat = &[(0x2, "MPOL_MF_MOVE"), (0x4, "MPOL_MF_MOVE_ALL")];

@@ -8,8 +8,12 @@
 pub mod events;
 pub mod fs;
 pub mod ioctl;
+#[rustfmt::skip]
+pub mod ioctl_names;
+pub mod ipc;
 pub mod mm;
 pub mod net;
+pub mod proc;
 pub mod process;
 pub mod signal;
 pub mod time;
