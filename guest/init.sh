@@ -45,13 +45,21 @@ FSTAB
 # Kernel command line switches.
 RUN=demo
 STRACE=0
+STRACE_S=""
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         vmscope.run=*) RUN="${arg#vmscope.run=}" ;;
         vmscope.strace=*) STRACE="${arg#vmscope.strace=}" ;;
+        vmscope.strace_s=*) STRACE_S="${arg#vmscope.strace_s=}" ;;
     esac
 done
 [ -n "$RUN" ] || RUN=demo
+# strace's string limit (-s), for comparisons with vmscope's --string-limit.
+SOPT=""
+case "$STRACE_S" in
+    ''|*[!0-9]*) ;;
+    *) SOPT="-s $STRACE_S" ;;
+esac
 
 # The list `all` stands for (loop and compute with small counts).
 ALL="fstab fileio threads forkexec int80 compat32 loop:100 compute:1000000"
@@ -100,7 +108,7 @@ for item in $LIST; do
         echo "$M unknown workload '$name'"
         status=127
     elif [ -n "$TRACE_OUT" ]; then
-        strace -f -qq -o "$TRACE_OUT" $prog $warg < /dev/null
+        strace -f -qq $SOPT -o "$TRACE_OUT" $prog $warg < /dev/null
         status=$?
     else
         $prog $warg < /dev/null

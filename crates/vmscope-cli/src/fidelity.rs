@@ -64,6 +64,9 @@ pub struct FidelityArgs {
     /// List unmatched calls and argument differences.
     #[arg(long)]
     verbose: bool,
+    /// strace's `-s` in the guest and vmscope's `--string-limit` (default: both tools' 32).
+    #[arg(long, value_name = "N")]
+    string_limit: Option<usize>,
 }
 
 /// One boot's result.
@@ -95,7 +98,10 @@ fn boot(
     );
     // Intel CPU models make Linux turn KPTI on (Meltdown): the Intel boot also exercises the context
     // module's KPTI path (threads remembered at the switch to the user page tables).
-    let extra_append = "";
+    let extra_append = args
+        .string_limit
+        .map(|n| format!(" vmscope.strace_s={n}"))
+        .unwrap_or_default();
     let mut cmd = Command::new(exe);
     cmd.args(["run", "--format", "jsonl", "--timeout"])
         .arg(args.timeout.to_string())
@@ -113,6 +119,9 @@ fn boot(
     }
     if let Some(q) = &args.qemu {
         cmd.arg("--qemu").arg(q);
+    }
+    if let Some(n) = args.string_limit {
+        cmd.arg("--string-limit").arg(n.to_string());
     }
     cmd.arg("--")
         .arg("-serial")
@@ -431,6 +440,7 @@ mod tests {
             min_identical: 95.0,
             min_matched_32: 100.0,
             verbose: false,
+            string_limit: None,
         };
         let (text, ok) = render(&args, &boots);
         assert!(!ok, "{text}");
