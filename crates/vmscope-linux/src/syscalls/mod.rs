@@ -14,6 +14,7 @@
 
 mod abi;
 mod args;
+mod common_structs;
 mod ctx;
 pub mod events;
 pub mod net;
@@ -213,6 +214,18 @@ pub enum ArgKind {
     Ev(events::K),
     /// Processes, file systems, IPC, ioctls and the rest (see `sys.rs`).
     Sys(sys::K),
+}
+
+impl ArgKind {
+    /// Whether the argument is the caller's user stack pointer rather than a register: the calls
+    /// that restore a signal frame (`rt_sigreturn`, i386 `sigreturn`) take no argument, the kernel
+    /// (and strace) find the frame at the stack pointer, so the entry records it in this slot.
+    pub fn is_user_stack(self) -> bool {
+        matches!(
+            self,
+            ArgKind::Ev(events::K::SigFrame | events::K::OldSigFrame)
+        )
+    }
 }
 
 /// How the return value is printed when the call succeeded.
