@@ -225,7 +225,7 @@ pub(crate) fn clock_flags(w: &mut Out<'_>, v: u64) {
 
 /// `struct timex` (`__kernel_timex`, or i386's `old_timex32` when `old32`), every field.
 fn timex(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, old32: bool) -> Option<()> {
-    // Field offsets: (name, offset, 64-bit layout offset); the 64-bit layout pads ints to longs.
+    // `int(off32, off64)`: a field at its offset in each layout; the 64-bit one widens ints to longs.
     let b = read_bytes(cx.mem, addr, if old32 { 128 } else { 208 })?;
     let int = |off32: usize, off64: usize| -> i64 {
         if old32 {
