@@ -1092,6 +1092,10 @@ fn old_i386_signal_calls() {
         x86("signal", [10, 1, 0, 0, 0, 0], &mut g, 0),
         "signal(SIGUSR1, SIG_IGN) = 0 (SIG_DFL)"
     );
+    assert_eq!(
+        x86("signal", [10, 0, 0, 0, 0, 0], &mut g, 1),
+        "signal(SIGUSR1, SIG_DFL) = 0x1 (SIG_IGN)"
+    );
     g.write_u32(0x1000, 0x804_9705).write_u32(0x1004, 0);
     g.write_u32(0x1008, 0xc000_0000).write_u32(0x100c, 0);
     assert_eq!(
