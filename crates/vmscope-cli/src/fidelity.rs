@@ -128,9 +128,6 @@ pub struct FidelityArgs {
     /// List unmatched calls and argument differences.
     #[arg(long)]
     verbose: bool,
-    /// strace's `-s` in the guest and vmscope's `--string-limit` (default: both tools' 32).
-    #[arg(long, value_name = "N")]
-    string_limit: Option<usize>,
 }
 
 /// One boot's result.
@@ -208,9 +205,6 @@ fn boot(
     }
     if let Some(q) = &args.qemu {
         cmd.arg("--qemu").arg(q);
-    }
-    if let Some(n) = args.string_limit {
-        cmd.arg("--string-limit").arg(n.to_string());
     }
     cmd.arg("--")
         .arg("-serial")

@@ -85,14 +85,21 @@ pub fn entering_call(
     let desc = lookup(abi, nr);
     let n = desc.map_or(6, |d| usize::from(d.nargs).min(6));
     let mut raw = [0u64; 6];
-    for (slot, &where_) in raw.iter_mut().zip(&at).take(n) {
-        *slot = match where_ {
-            At::Reg(reg) => cpu.reg(reg).unwrap_or(0),
-            At::Stack => cpu
-                .reg(arch.stack_pointer())
-                .and_then(|sp| cpu.read_u32(sp & 0xffff_ffff))
-                .map_or(0, u64::from),
-        };
+    let kinds = desc.map_or(&[][..], |d| d.args);
+    for (i, (slot, &where_)) in raw.iter_mut().zip(&at).take(n).enumerate() {
+        // A call whose argument is its caller's stack (the signal frame `rt_sigreturn` restores)
+        // takes the user stack pointer as that argument.
+        if kinds.get(i).is_some_and(|k| k.is_user_stack()) {
+            *slot = cpu.reg(arch.stack_pointer()).unwrap_or(0);
+        } else {
+            *slot = match where_ {
+                At::Reg(reg) => cpu.reg(reg).unwrap_or(0),
+                At::Stack => cpu
+                    .reg(arch.stack_pointer())
+                    .and_then(|sp| cpu.read_u32(sp & 0xffff_ffff))
+                    .map_or(0, u64::from),
+            };
+        }
         if abi == Abi::I386 {
             *slot &= 0xffff_ffff;
         }

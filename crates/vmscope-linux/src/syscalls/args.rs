@@ -11,6 +11,7 @@ use vmscope_core::event::{Abi, ArgAt};
 use vmscope_core::guest::GuestMemory;
 
 use super::ctx::{Ctx, buffer, string};
+use super::events as ev;
 use super::out::{Out, Quote, w};
 use super::read::{self, PATH_LIMIT, long, read_string, read_word, word};
 use super::special;
@@ -131,15 +132,6 @@ pub(crate) fn exit_slot(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKi
     w.ptr(cx.warg(i));
 }
 
-/// The `sigsetsize` argument of the call (its last `size_t`), 8 when it has none.
-fn sigset_size(cx: &Ctx<'_>) -> u64 {
-    cx.desc
-        .args
-        .iter()
-        .rposition(|&k| k == ArgKind::Size)
-        .map_or(8, |j| cx.warg(j))
-}
-
 /// Input rendering: `Some(true)` written, `Some(false)` omitted, `None` when memory was unreadable
 /// (the caller cuts whatever was written).
 fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> Option<bool> {
@@ -196,10 +188,10 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         Signal => xlat::signal(w, v),
         SigHow => xlat::xlat32(w, v, sig::SIG_HOW, "SIG_???"),
         SigsetIn => {
-            let size = sigset_size(cx);
-            structs::sigset(cx, w, word(abi, v), size)?;
+            let size = ev::signal::sigset_size(cx);
+            ev::signal::sigset(cx, w, word(abi, v), size, read::word_size(abi))?;
         }
-        SigactionIn => structs::sigaction(cx, w, word(abi, v))?,
+        SigactionIn => ev::signal::sigaction(cx, w, word(abi, v))?,
         GrndFlags => xlat::flags32(w, v, pr::GRND, "0"),
         ArchPrctlCode => xlat::xlat32(w, v, pr::ARCH_PRCTL, "ARCH_???"),
         ArchPrctlArg => w.hex(word(abi, v)),
@@ -220,10 +212,10 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         RlimitIn => special::rlimit(cx, w, word(abi, v))?,
         PgOff => w.hex(word(abi, v).wrapping_mul(4096)),
         IoctlArg => return super::sys::ioctl_arg(cx, w),
-        Timespec => special::timespec(cx, w, word(abi, v), false)?,
-        Timespec32 => special::timespec(cx, w, word(abi, v), true)?,
-        ClockId => special::clock_id(w, v),
-        TimerFlags => xlat::flags32(w, v, &[(1, "TIMER_ABSTIME")], "0"),
+        Timespec => ev::time::timespec(cx, w, word(abi, v), false)?,
+        Timespec32 => ev::time::timespec(cx, w, word(abi, v), true)?,
+        ClockId => ev::time::clock_id(w, v),
+        TimerFlags => ev::time::clock_flags(w, word(abi, v)),
         StatxFlags => special::statx_flags(w, v),
         SocketFamily => special::family(w, v),
         SocketType => special::socket_type(w, v),
@@ -272,17 +264,17 @@ fn render_output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) {
         Stat64 => structs::stat64(cx, w, addr),
         Statx => structs::statx(cx, w, addr),
         SigsetOut => {
-            let size = sigset_size(cx);
-            structs::sigset(cx, w, addr, size)
+            let size = ev::signal::sigset_size(cx);
+            ev::signal::sigset(cx, w, addr, size, read::word_size(cx.abi))
         }
-        SigactionOut => structs::sigaction(cx, w, addr),
+        SigactionOut => ev::signal::sigaction(cx, w, addr),
         IovecOut => {
             let n = cx.warg(i + 1);
             structs::iovec(cx, w, addr, n, Some(len))
         }
         WaitStatus => structs::wait_status(cx, w, addr),
-        TimespecOut => special::timespec(cx, w, addr, false),
-        Timespec32Out => special::timespec(cx, w, addr, true),
+        TimespecOut => ev::time::timespec(cx, w, addr, false),
+        Timespec32Out => ev::time::timespec(cx, w, addr, true),
         Utsname => special::utsname(cx, w, addr),
         IntOut => cx.mem.read_u32(addr).map(|v| w!(w, "[{}]", v as i32)),
         Rlimit64Out => special::rlimit64(cx, w, addr),

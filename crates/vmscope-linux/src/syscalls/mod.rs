@@ -216,6 +216,18 @@ pub enum ArgKind {
     Sys(sys::K),
 }
 
+impl ArgKind {
+    /// Whether the argument is the caller's user stack pointer rather than a register: the calls
+    /// that restore a signal frame (`rt_sigreturn`, i386 `sigreturn`) take no argument, the kernel
+    /// (and strace) find the frame at the stack pointer, so the entry records it in this slot.
+    pub fn is_user_stack(self) -> bool {
+        matches!(
+            self,
+            ArgKind::Ev(events::K::SigFrame | events::K::OldSigFrame)
+        )
+    }
+}
+
 /// How the return value is printed when the call succeeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetKind {

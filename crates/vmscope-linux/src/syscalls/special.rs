@@ -1,5 +1,5 @@
 //! Calls and arguments whose rendering depends on other arguments or on the call as a whole: `clone`,
-//! `futex`, `ioctl`, sockets, clocks, `uname`, resource limits, directory listings.
+//! `futex`, `ioctl`, sockets, `uname`, resource limits, directory listings.
 
 use vmscope_core::event::Abi;
 
@@ -7,7 +7,7 @@ use super::ctx::Ctx;
 use super::out::{Out, Quote, w};
 use super::read::{read_bytes, read_word, word, word_size};
 use super::xlat;
-use crate::uapi::{Xlat, net, process as pr, time};
+use crate::uapi::{Xlat, net, process as pr};
 
 /// `clone` flags: `CLONE_VM|…|SIGCHLD`.
 pub(crate) fn clone_flags(w: &mut Out<'_>, v: u64) {
@@ -147,33 +147,18 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     let cmd = op & 0x7f;
     let val3 = cx.arg(5) & 0xffff_ffff;
     let needs_timeout = matches!(cmd, 0 | 6 | 9 | 11 | 13);
-    let old32 = cx.abi == Abi::I386 && cx.desc.call == super::Call::Futex;
-    // Read first: the timeout is the only memory a futex rendering looks at.
+    // Read first: the timeout is the only memory a futex rendering looks at. i386's `futex` takes
+    // a `struct old_timespec32`, `futex_time64` and x86_64's a `struct __kernel_timespec`.
     let t = cx.warg(3);
+    let old32 = cx.abi == Abi::I386 && cx.desc.call == super::Call::Futex;
     let timeout = if needs_timeout && t != 0 {
-        if old32 {
-            super::read::read_arr::<8>(cx.mem, t).map(|b| {
-                (
-                    i64::from(super::read::le_u32(&b, 0) as u32 as i32),
-                    i64::from(super::read::le_u32(&b, 4) as u32 as i32),
-                )
-            })
-        } else {
-            super::read::read_arr::<16>(cx.mem, t).map(|b| {
-                (
-                    super::read::le_u64(&b, 0) as i64,
-                    super::read::le_u64(&b, 8) as i64,
-                )
-            })
-        }
+        read_bytes(cx.mem, t, if old32 { 8 } else { 16 })
     } else {
         None
     };
-    // strace prints tv_nsec unsigned (zero-extended from the field's width).
-    let timeout = |w: &mut Out<'_>| match (t, timeout) {
+    let timeout = |w: &mut Out<'_>| match (t, &timeout) {
         (0, _) => w.s("NULL"),
-        (_, Some((s, ns))) if old32 => w!(w, "{{tv_sec={s}, tv_nsec={}}}", ns as u32),
-        (_, Some((s, ns))) => w!(w, "{{tv_sec={s}, tv_nsec={}}}", ns as u64),
+        (_, Some(b)) => super::events::time::timespec_at(w, b, 0, old32),
         (_, None) => w.ptr(t),
     };
     let val = |w: &mut Out<'_>| w.uint(cx.arg(2) & 0xffff_ffff);
@@ -266,35 +251,6 @@ pub(crate) fn futex(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
             w.hex(val3);
         }
     }
-}
-
-/// `{tv_sec=1, tv_nsec=500}`.
-pub(crate) fn timespec_text(w: &mut Out<'_>, sec: i64, nsec: i64) {
-    w!(w, "{{tv_sec={sec}, tv_nsec={nsec}}}");
-}
-
-/// A `struct timespec` at `addr`; `old32` reads the 32-bit layout.
-pub(crate) fn timespec(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, old32: bool) -> Option<()> {
-    if addr == 0 {
-        w.s("NULL");
-        return Some(());
-    }
-    let (sec, nsec) = if old32 {
-        let s = cx.mem.read_u32(addr)? as i32 as i64;
-        let n = cx.mem.read_u32(addr.wrapping_add(4))? as i32 as i64;
-        (s, n)
-    } else {
-        let s = cx.mem.read_u64(addr)? as i64;
-        let n = cx.mem.read_u64(addr.wrapping_add(8))? as i64;
-        (s, n)
-    };
-    timespec_text(w, sec, nsec);
-    Some(())
-}
-
-/// `CLOCK_*`.
-pub(crate) fn clock_id(w: &mut Out<'_>, v: u64) {
-    w.xlat_or_int(v & 0xffff_ffff, time::CLOCKS);
 }
 
 /// `statx`'s flags: the `AT_STATX_*` sync type, then `AT_*` flags.

@@ -1,17 +1,16 @@
-//! Structures and arrays read from guest memory: `stat`, `statx`, signal sets, `sigaction`, `iovec`,
-//! argument vectors, wait statuses. Layouts are those of the kernel's uapi for each ABI.
+//! Structures and arrays read from guest memory: `stat`, `statx`, `iovec`, argument vectors, wait
+//! statuses (signal sets and `sigaction` are in `events/signal.rs`). Layouts are those of the kernel's uapi for each ABI.
 //!
 //! Each renderer reads everything it needs before it writes (or its caller cuts what it wrote when a
 //! read fails), so a dry run on the vCPU reads exactly what the rendering will.
 
 use vmscope_core::event::Abi;
 
-use super::Call;
 use super::ctx::{Ctx, buffer};
 use super::out::{Out, Quote, w};
-use super::read::{le_u32, le_u64, read_arr, read_bytes, read_string, read_word, word, word_size};
+use super::read::{le_u32, le_u64, read_arr, read_string, read_word, word, word_size};
 use super::xlat;
-use crate::uapi::{fs, signal as sig};
+use crate::uapi::fs;
 
 /// Most elements printed of an array (strace prints at most `-s` elements, then `...`).
 pub(crate) fn max_elems(cx: &Ctx<'_>) -> usize {
@@ -70,101 +69,6 @@ pub(crate) fn statx(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()> 
     w.s(", stx_mode=");
     xlat::file_mode(w, le_u32(&b, 28) & 0xffff);
     w!(w, ", stx_size={}, ...}}", le_u64(&b, 40));
-    Some(())
-}
-
-/// A signal set of `size` bytes: `[INT TERM]`, `~[RTMIN RT_1]` when most signals are in it.
-pub(crate) fn sigset(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, size: u64) -> Option<()> {
-    if addr == 0 {
-        w.s("NULL");
-        return Some(());
-    }
-    // The old calls take one word of signals; the rt_* ones an 8-byte set, anything else is rejected
-    // by the kernel and strace prints the pointer.
-    let nbytes = if cx.desc.call == Call::Sigprocmask {
-        4
-    } else if size == 8 {
-        8
-    } else {
-        w.ptr(addr);
-        return Some(());
-    };
-    let b = read_bytes(cx.mem, addr, nbytes)?;
-    let mut set = 0u64;
-    for (i, byte) in b.iter().enumerate() {
-        set |= u64::from(*byte) << (8 * i);
-    }
-    sigset_text(w, set, nbytes * 8);
-    Some(())
-}
-
-/// The name of signal `n` inside a set (no `SIG` prefix).
-fn sig_short(w: &mut Out<'_>, n: u64) {
-    match xlat::signal_name(n) {
-        Some(name) => w.s(name.trim_start_matches("SIG")),
-        None if n == 32 => w.s("RTMIN"),
-        None if n > 32 => w!(w, "RT_{}", n - 32),
-        None => w.uint(n),
-    }
-}
-
-/// Renders a set of `bits` signals.
-pub(crate) fn sigset_text(w: &mut Out<'_>, set: u64, bits: usize) {
-    let bits = bits.min(64);
-    let all = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
-    let set = set & all;
-    let count = set.count_ones() as usize;
-    let (neg, shown) = if count * 2 > bits {
-        (true, !set & all)
-    } else {
-        (false, set)
-    };
-    if neg {
-        w.c('~');
-    }
-    w.c('[');
-    let mut first = true;
-    for b in (0..bits as u64).filter(|b| shown >> b & 1 == 1) {
-        if !first {
-            w.c(' ');
-        }
-        first = false;
-        sig_short(w, b + 1);
-    }
-    w.c(']');
-}
-
-/// `struct sigaction` as the kernel's `rt_sigaction` sees it: handler, flags, restorer, mask.
-pub(crate) fn sigaction(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()> {
-    if addr == 0 {
-        w.s("NULL");
-        return Some(());
-    }
-    let ws = word_size(cx.abi);
-    let handler = read_word(cx.mem, cx.abi, addr)?;
-    let flags = read_word(cx.mem, cx.abi, addr.wrapping_add(ws))?;
-    let restorer = read_word(cx.mem, cx.abi, addr.wrapping_add(2 * ws))?;
-    let mask = cx.mem.read_u64(addr.wrapping_add(3 * ws))?;
-    w.s("{sa_handler=");
-    match handler {
-        0 => w.s("SIG_DFL"),
-        1 => w.s("SIG_IGN"),
-        v if v == word(cx.abi, u64::MAX) => w.s("SIG_ERR"),
-        v => w.hex(v),
-    }
-    w.s(", sa_mask=");
-    sigset_text(w, mask, 64);
-    w.s(", sa_flags=");
-    w.flags(flags & 0xffff_ffff, sig::SA_FLAGS, "0");
-    if flags & 0x0400_0000 != 0 {
-        w.s(", sa_restorer=");
-        w.ptr(restorer);
-    }
-    w.c('}');
     Some(())
 }
 

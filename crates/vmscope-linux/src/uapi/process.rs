@@ -53,16 +53,16 @@ pub const CLONE_FLAGS: Xlat = &[
     (0x8000_0000, "CLONE_IO"),
 ];
 
-/// `wait4` options.
+/// `wait4` and `waitid` options, in strace's order (it names 2 `WSTOPPED`, not `WUNTRACED`).
 pub const WAIT_OPTIONS: Xlat = &[
     (1, "WNOHANG"),
-    (2, "WUNTRACED"),
+    (2, "WSTOPPED"),
     (4, "WEXITED"),
     (8, "WCONTINUED"),
     (0x0100_0000, "WNOWAIT"),
-    (0x2000_0000, "__WNOTHREAD"),
-    (0x4000_0000, "__WALL"),
     (0x8000_0000, "__WCLONE"),
+    (0x4000_0000, "__WALL"),
+    (0x2000_0000, "__WNOTHREAD"),
 ];
 
 /// `RLIMIT_*` resources.
