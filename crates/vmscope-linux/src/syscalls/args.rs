@@ -219,7 +219,13 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         | Dirents => return None,
         RlimitIn => special::rlimit(cx, w, word(abi, v))?,
         PgOff => w.hex(word(abi, v).wrapping_mul(4096)),
-        IoctlArg => special::ioctl_arg(cx, w, v),
+        IoctlArg => {
+            // Socket requests are the networking family's.
+            if let Some(r) = super::net::ioctl_arg(cx, w) {
+                return r;
+            }
+            special::ioctl_arg(cx, w, v);
+        }
         Timespec => special::timespec(cx, w, word(abi, v), false)?,
         Timespec32 => special::timespec(cx, w, word(abi, v), true)?,
         ClockId => special::clock_id(w, v),

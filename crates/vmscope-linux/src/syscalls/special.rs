@@ -402,7 +402,9 @@ pub(crate) fn rlimit(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()>
 /// An `ioctl` request: its name, or `_IOC(dir, type, nr, size)`.
 pub(crate) fn ioctl_cmd(w: &mut Out<'_>, v: u64) {
     let v = v & 0xffff_ffff;
-    if let Some(name) = crate::uapi::name_of(ioctl::IOCTLS, v) {
+    if let Some(name) =
+        crate::uapi::name_of(ioctl::IOCTLS, v).or_else(|| crate::uapi::name_of(net::SOCK_IOCTLS, v))
+    {
         w.s(name);
         return;
     }
