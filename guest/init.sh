@@ -42,16 +42,28 @@ tmpfs                                     /tmp            tmpfs   defaults,nosui
 /dev/sr0                                  /media/cdrom0   udf,iso9660 user,noauto           0       0
 FSTAB
 
-# Kernel command line switches.
+# The loopback, for the network workloads (127.0.0.1 and ::1).
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+
+# Kernel command line switches. No file name expansion from here on: a workload's pattern may hold `*`.
 RUN=demo
 STRACE=0
+STRACE_S=""
+set -f
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         vmscope.run=*) RUN="${arg#vmscope.run=}" ;;
         vmscope.strace=*) STRACE="${arg#vmscope.strace=}" ;;
+        vmscope.strace_s=*) STRACE_S="${arg#vmscope.strace_s=}" ;;
     esac
 done
 [ -n "$RUN" ] || RUN=demo
+# strace's string limit (-s), for comparisons with vmscope's --string-limit.
+SOPT=""
+case "$STRACE_S" in
+    ''|*[!0-9]*) ;;
+    *) SOPT="-s $STRACE_S" ;;
+esac
 
 # The list `all` stands for (loop and compute with small counts).
 ALL="fstab fileio threads forkexec int80 compat32 loop:100 compute:1000000"
@@ -100,7 +112,7 @@ for item in $LIST; do
         echo "$M unknown workload '$name'"
         status=127
     elif [ -n "$TRACE_OUT" ]; then
-        strace -f -qq -o "$TRACE_OUT" $prog $warg < /dev/null
+        strace -f -qq $SOPT -o "$TRACE_OUT" $prog $warg < /dev/null
         status=$?
     else
         $prog $warg < /dev/null
