@@ -73,11 +73,16 @@ ALL="$ALL fstab32 fileio32 threads32 forkexec32 loop32:100"
 # sockets, 64- and 32-bit.
 CORPUS="$ALL signals mmap sockets signals32 mmap32 sockets32"
 
+# One workload per call family (docs/fidelity.md), 64- and 32-bit.
+FAMILIES="net-inet net-inet6 net-unix net-misc events fsx proc-misc ipc sys-misc"
+FAMILIES="$FAMILIES net-inet32 net-inet632 net-unix32 net-misc32 events32 fsx32 proc-misc32 ipc32 sys-misc32"
+
 LIST=""
 for item in $(echo "$RUN" | tr ',' ' '); do
     case "$item" in
         all) LIST="$LIST $ALL" ;;
         corpus) LIST="$LIST $CORPUS" ;;
+        families) LIST="$LIST $FAMILIES" ;;
         *) LIST="$LIST $item" ;;
     esac
 done
@@ -100,10 +105,55 @@ centis() { # uptime in 1/100 s
     echo "${up%.*}${up#*.}" | sed 's/^0*//; s/^$/0/'
 }
 
+# strace's own test programs (guest/build-corpus.sh: /strace-tests, appended to the initrd), each in
+# a fresh directory, as `st:NAME` (64-bit) or `st32:NAME`, with the test's redirections; PATTERN is a
+# shell pattern on the test's name (without one, tests marked slow are left out). Their standard output (the test's expected strace lines) is
+# dropped; a test that hangs is killed after 60 s.
+strace_tests() { # BITS PATTERN
+    bits="$1" pat="${2:-*}" all=1
+    [ -n "$2" ] || all=0
+    tag=st
+    [ "$bits" = 32 ] && tag=st32
+    bindir=/strace-tests/bin
+    [ "$bits" = 32 ] && bindir=/strace-tests/bin32
+    if [ ! -f /strace-tests/MANIFEST ]; then
+        echo "$M unknown workload 'strace-tests': no /strace-tests (append corpus.img to the initrd)"
+        return
+    fi
+    while IFS="$(printf '\t')" read -r tname twidth tredir tslow; do
+        case "$tname" in $pat) ;; *) continue ;; esac
+        # Slow tests only when a pattern names them.
+        [ "$all" = 0 ] && [ "$tslow" = slow ] && continue
+        case ",$twidth," in *",$bits,"*) ;; *) continue ;; esac
+        [ "$tredir" = - ] && tredir=""
+        echo "$M start $tag:$tname"
+        [ -n "$TRACE_OUT" ] && [ "$TRACE_OUT" != /dev/console ] && echo "$M start $tag:$tname" > "$TRACE_OUT"
+        rm -rf "/tmp/st/$tname"
+        mkdir -p "/tmp/st/$tname"
+        t0=$(centis)
+        if [ -n "$TRACE_OUT" ]; then
+            (cd "/tmp/st/$tname" && eval "timeout -s KILL 60 strace -f -qq $SOPT -o $TRACE_OUT $bindir/$tname < /dev/null > /dev/null 2>&1 $tredir")
+        else
+            (cd "/tmp/st/$tname" && eval "timeout -s KILL 60 $bindir/$tname < /dev/null > /dev/null 2>&1 $tredir")
+        fi
+        status=$?
+        t1=$(centis)
+        d=$((t1 - t0))
+        el="$((d / 100)).$((d % 100 / 10))$((d % 10))"
+        [ -n "$TRACE_OUT" ] && [ "$TRACE_OUT" != /dev/console ] && echo "$M end $tag:$tname status=$status" > "$TRACE_OUT"
+        echo "$M end $tag:$tname status=$status elapsed=${el}s"
+        rm -rf "/tmp/st/$tname"
+    done < /strace-tests/MANIFEST
+}
+
 for item in $LIST; do
     name="${item%%:*}"
     warg=""
     [ "$name" != "$item" ] && warg="${item#*:}"
+    case "$name" in
+        strace-tests) strace_tests 64 "$warg"; continue ;;
+        strace-tests32) strace_tests 32 "$warg"; continue ;;
+    esac
     prog="/bin/wl-$name"
     echo "$M start $name"
     [ -n "$TRACE_OUT" ] && [ "$TRACE_OUT" != /dev/console ] && echo "$M start $name" > "$TRACE_OUT"

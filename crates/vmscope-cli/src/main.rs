@@ -5,6 +5,7 @@
 
 mod bench;
 mod compare;
+mod families;
 mod fidelity;
 mod guest;
 mod modules;
