@@ -123,12 +123,7 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         }
         K::SendBuf => {
             let env = Env::of(cx);
-            // A netlink destination tells a netlink socket (strace asks /proc).
-            let dest = cx.warg(4);
-            let to_netlink = cx.desc.call == Call::Sendto
-                && cx.arg(5) as u32 as i32 >= 2
-                && family_at(cx.mem, dest) == Some(AF_NETLINK);
-            if to_netlink {
+            if carries_netlink(cx, a, next) {
                 if read_bytes(cx.mem, a, 1).is_none() && next != 0 && env.strict {
                     return None;
                 }
@@ -168,13 +163,7 @@ pub(crate) fn output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) {
                 Some(r) => {
                     let env = Env::of(cx);
                     let len = (r as u64).min(cx.warg(i + 1));
-                    // A netlink source tells a netlink socket (strace asks /proc).
-                    let from_netlink = cx.desc.call == Call::Recvfrom && {
-                        let (src, lenp) = (cx.warg(4), cx.warg(5));
-                        given_len(cx.mem, src, lenp).is_some_and(|l| l >= 2)
-                            && family_at(cx.mem, src) == Some(AF_NETLINK)
-                    };
-                    if from_netlink {
+                    if carries_netlink(cx, addr, len) {
                         netlink::decode(cx.mem, env, w, addr, len);
                     } else {
                         let _ = strn(cx.mem, env, w, addr, len);
@@ -594,6 +583,25 @@ fn family_at(mem: &mut dyn GuestMemory, addr: u64) -> Option<u16> {
         return None;
     }
     read_bytes(mem, addr, 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+}
+
+/// Whether the data of a `send`/`sendto`/`recv`/`recvfrom` (`len` bytes at `addr`) went through a
+/// netlink socket, which strace shows as netlink messages (it asks `/proc` what the fd is). With no
+/// table of fds, the address the call carries tells (`AF_NETLINK`: yes, another family: no); with
+/// none, the data does: a chain of well-formed netlink messages filling it exactly.
+fn carries_netlink(cx: &mut Ctx<'_>, addr: u64, len: u64) -> bool {
+    let (peer, peer_len) = (cx.warg(4), cx.warg(5));
+    let family = match cx.desc.call {
+        Call::Sendto if peer != 0 && cx.arg(5) as u32 as i32 >= 2 => family_at(cx.mem, peer),
+        Call::Recvfrom if given_len(cx.mem, peer, peer_len).is_some_and(|l| l >= 2) => {
+            family_at(cx.mem, peer)
+        }
+        _ => None,
+    };
+    match family {
+        Some(f) => f == AF_NETLINK,
+        None => netlink::well_formed(cx.mem, addr, len),
+    }
 }
 
 /// The length a `socklen_t *` held at entry, when the address and the pointer are both given and

@@ -6,7 +6,8 @@
 //!
 //! strace knows a socket is a netlink one from `/proc` (for `send`, `sendto`, `recv`, `recvfrom`)
 //! or from the message's name (`sendmsg`, `recvmsg`); the decoder, with no table of fds, knows it
-//! from the addresses a call carries (see `mod.rs`). The protocol strace learns through the
+//! from the addresses a call carries, or without one from data that is a chain of well-formed
+//! netlink messages (see `mod.rs`). The protocol strace learns through the
 //! `NETLINK_SOCK_DIAG` interface, which the default guest's kernel lacks (a module): strace there
 //! prints what is printed here.
 
@@ -101,6 +102,36 @@ fn hex_str(mem: &mut dyn GuestMemory, env: Env, w: &mut Out<'_>, addr: u64, len:
         }
         None => w.ptr(addr),
     }
+}
+
+/// Whether `len` bytes at `addr` are a chain of well-formed netlink messages filling them exactly
+/// (each at least a header long, within what is left, with flags among `NLM_F_*`'s bits), the
+/// data of a netlink socket as far as the data can tell.
+pub(super) fn well_formed(mem: &mut dyn GuestMemory, addr: u64, len: u64) -> bool {
+    if addr == 0 || len < HDR {
+        return false;
+    }
+    let mut off = 0u64;
+    for _ in 0..256 {
+        let left = len - off;
+        if left < HDR {
+            return false;
+        }
+        let Some(b) = read_bytes(mem, addr.wrapping_add(off), HDR as usize) else {
+            return false;
+        };
+        let h = parse(&b);
+        let l = u64::from(h.len);
+        if l < HDR || l > left || h.flags >= 0x1000 {
+            return false;
+        }
+        let aligned = (l + 3) & !3;
+        if aligned >= left {
+            return l == left || aligned == left;
+        }
+        off += aligned;
+    }
+    false
 }
 
 /// strace's `decode_netlink` for a socket of unknown protocol: the messages in `len` bytes at

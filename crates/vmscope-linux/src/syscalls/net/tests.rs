@@ -1234,3 +1234,57 @@ fn netlink_messages_to_and_from_netlink_addresses() {
         )
     );
 }
+
+#[test]
+fn netlink_data_without_an_address_is_told_by_its_shape() {
+    // Lines of strace in the guest (net-misc): a netlink socket used with send/recv, no address.
+    let mut req = 24u32.to_le_bytes().to_vec();
+    req.extend_from_slice(&[0x16, 0, 0x01, 0x03]);
+    req.extend_from_slice(&2u32.to_le_bytes());
+    req.extend_from_slice(&0u32.to_le_bytes());
+    req.extend_from_slice(&[2, 0, 0, 0, 0, 0, 0, 0]);
+    let mut g = TestGuest::new();
+    g.write(0x1000, &req);
+    assert_eq!(
+        both("sendto", [3, 0x1000, 24, 0, 0, 0], &mut g, 24),
+        "sendto(3, [{nlmsg_len=24, nlmsg_type=0x16 /* NLMSG_??? */, nlmsg_flags=NLM_F_REQUEST|0x300, \
+         nlmsg_seq=2, nlmsg_pid=0}, \"\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00\"], 24, 0, NULL, 0) = 24"
+    );
+    let mut done = 20u32.to_le_bytes().to_vec();
+    done.extend_from_slice(&[3, 0, 2, 0]);
+    done.extend_from_slice(&2u32.to_le_bytes());
+    done.extend_from_slice(&187u32.to_le_bytes());
+    done.extend_from_slice(&0u32.to_le_bytes());
+    let mut e = TestGuest::new();
+    e.write(0x2000, &[0; 64]);
+    let mut x = e.clone();
+    x.write(0x2000, &done);
+    for abi in [Abi::X86_64, Abi::I386] {
+        assert_eq!(
+            call(abi, "recvfrom", [3, 0x2000, 32768, 0, 0, 0], &e, &x, 20),
+            "recvfrom(3, [{nlmsg_len=20, nlmsg_type=NLMSG_DONE, nlmsg_flags=NLM_F_MULTI, nlmsg_seq=2, \
+             nlmsg_pid=187}, 0], 32768, 0, NULL, NULL) = 20"
+        );
+    }
+    // Data that is not a chain of messages filling it exactly stays a string: too short, a length
+    // that does not fit, text, a chain that leaves bytes over.
+    g.write(0x3000, &req[..10]);
+    assert!(
+        both("sendto", [3, 0x3000, 10, 0, 0, 0], &mut g, 10).starts_with("sendto(3, \"\\30\\0")
+    );
+    assert!(
+        both("sendto", [3, 0x1000, 23, 0, 0, 0], &mut g, 23).starts_with("sendto(3, \"\\30\\0")
+    );
+    g.write(0x4000, b"hello over tcp, a long string\n");
+    assert!(both("sendto", [3, 0x4000, 30, 0, 0, 0], &mut g, 30).starts_with("sendto(3, \"hello"));
+    g.write(0x5000, &req).write(0x5018, &[1, 2, 3, 4]);
+    assert!(
+        both("sendto", [3, 0x5000, 28, 0, 0, 0], &mut g, 28).starts_with("sendto(3, \"\\30\\0")
+    );
+    // An address of another family says it is not netlink, whatever the data.
+    g.write(0x6000, &sin(7779, [127, 0, 0, 1]));
+    assert!(
+        both("sendto", [3, 0x1000, 24, 0, 0x6000, 16], &mut g, 24)
+            .starts_with("sendto(3, \"\\30\\0")
+    );
+}
