@@ -147,6 +147,12 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
         ),
         ("RAW_OPTIONS", net::RAW_OPTIONS, &["linux/icmp.h"]),
         ("SHUT", net::SHUT, &["sys/socket.h"]),
+        ("NFC_SAPS", net::NFC_SAPS, &["linux/nfc.h"]),
+        (
+            "NFC_SOCKADDR_PROTOCOLS",
+            net::NFC_SOCKADDR_PROTOCOLS,
+            &["linux/nfc.h"],
+        ),
         (
             "VSOCK_OPTIONS",
             net::VSOCK_OPTIONS,
