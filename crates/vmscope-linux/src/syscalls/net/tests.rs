@@ -1497,3 +1497,66 @@ fn the_other_families_strace_decodes() {
     assert_eq!(llcp(Abi::X86_64), format!("connect(3, {text}, 96) = 0"));
     assert_eq!(llcp(Abi::I386), format!("connect(3, {text}, 88) = 0"));
 }
+
+#[test]
+fn socket_filters_show_their_length_and_program_address() {
+    let mut g = TestGuest::new();
+    g.write(0x1000, &[1, 0, 0, 0, 0, 0, 0, 0])
+        .write_u64(0x1008, 0x2000);
+    g.write(0x3000, &[1, 0, 0, 0]).write_u32(0x3004, 0x2000);
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "setsockopt",
+            [3, 1, 26, 0x1000, 16, 0],
+            &mut g,
+            Some(0)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, {len=1, filter=0x2000}, 16) = 0"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "setsockopt",
+            [3, 1, 26, 0x3000, 8, 0],
+            &mut g,
+            Some(0)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, {len=1, filter=0x2000}, 8) = 0"
+    );
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "setsockopt",
+            [3, 1, 26, 0x1000, 3, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, 0x1000, 3) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "setsockopt",
+            [3, 1, 26, 0x10, 16, 0],
+            &mut g,
+            Some(EFAULT)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, 0x10, 16) = -1 EFAULT (Bad address)"
+    );
+    let mut e = TestGuest::new();
+    e.write_u32(0x4000, 64).write(0x5000, &[0; 64]);
+    let mut x = e.clone();
+    x.write_u32(0x4000, 1);
+    assert_eq!(
+        call(
+            Abi::X86_64,
+            "getsockopt",
+            [3, 1, 26, 0x5000, 0x4000, 0],
+            &e,
+            &x,
+            0
+        ),
+        "getsockopt(3, SOL_SOCKET, SO_GET_FILTER, 0x5000, [64 => 1]) = 0"
+    );
+}
