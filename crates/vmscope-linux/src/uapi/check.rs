@@ -147,6 +147,7 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
         ),
         ("RAW_OPTIONS", net::RAW_OPTIONS, &["linux/icmp.h"]),
         ("SHUT", net::SHUT, &["sys/socket.h"]),
+        ("SOCKETCALLS", net::SOCKETCALLS, &["linux/net.h"]),
         ("NFC_SAPS", net::NFC_SAPS, &["linux/nfc.h"]),
         (
             "NFC_SOCKADDR_PROTOCOLS",

@@ -1560,3 +1560,72 @@ fn socket_filters_show_their_length_and_program_address() {
         "getsockopt(3, SOL_SOCKET, SO_GET_FILTER, 0x5000, [64 => 1]) = 0"
     );
 }
+
+#[test]
+fn socketcall_with_unreadable_arguments_names_its_operation() {
+    // strace's own test (socketcall.c) in the guest.
+    let mut g = TestGuest::new();
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [2, 0xf7f0_f000, 0, 0, 0, 0],
+            &mut g,
+            Some(EFAULT)
+        ),
+        "socketcall(SYS_BIND, 0xf7f0f000) = -1 EFAULT (Bad address)"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [21, 0xf7f0_f000, 0, 0, 0, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "socketcall(21, 0xf7f0f000) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [0xffff_fffe, 0xf7f0_f000, 0, 0, 0, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "socketcall(-2, 0xf7f0f000) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [0, 0, 0, 0, 0, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "socketcall(0, NULL) = -1 EINVAL (Invalid argument)"
+    );
+    // A bridge name running into an unmapped page is the pointer.
+    g.write(0x1ff1, b"123456789012345");
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "ioctl",
+            [u64::from(u32::MAX), 0x89a0, 0x1ff1, 0, 0, 0],
+            &mut g,
+            Some(EBADF)
+        ),
+        "ioctl(-1, SIOCBRADDBR, 0x1ff1) = -1 EBADF (Bad file descriptor)"
+    );
+    g.write(0x3000, b"br0\0");
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "ioctl",
+            [3, 0x89a0, 0x3000, 0, 0, 0],
+            &mut g,
+            Some(0)
+        ),
+        "ioctl(3, SIOCBRADDBR, \"br0\") = 0"
+    );
+}
