@@ -114,7 +114,7 @@ pub(super) static TABLE: [Option<SyscallDesc>; 451] = [
     Some(SyscallDesc { nr: 99, call: Call::Statfs, nargs: 2, args: &[Path, Ptr], arg_names: &["path", "buf"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 100, call: Call::Fstatfs, nargs: 2, args: &[Fd, Ptr], arg_names: &["fd", "buf"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 101, call: Call::Ioperm, nargs: 3, args: &[Ulong, Ulong, Int], arg_names: &["from", "num", "on"], ret: RetKind::Int }),
-    Some(SyscallDesc { nr: 102, call: Call::Socketcall, nargs: 2, args: &[Int, Ptr], arg_names: &["call", "args"], ret: RetKind::Int }),
+    Some(SyscallDesc { nr: 102, call: Call::Socketcall, nargs: 2, args: &[Net(net::K::SocketcallOp), Ptr], arg_names: &["call", "args"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 103, call: Call::Syslog, nargs: 3, args: &[Int, Ptr, Int], arg_names: &["type", "buf", "len"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 104, call: Call::Setitimer, nargs: 3, args: &[Int, Ptr, Ptr], arg_names: &["which", "value", "ovalue"], ret: RetKind::Int }),
     Some(SyscallDesc { nr: 105, call: Call::Getitimer, nargs: 2, args: &[Int, Ptr], arg_names: &["which", "value"], ret: RetKind::Int }),

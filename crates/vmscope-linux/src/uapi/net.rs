@@ -1347,3 +1347,114 @@ pub const XDP_OPTIONS: Xlat = &[
     (7, "XDP_STATISTICS"),
     (8, "XDP_OPTIONS"),
 ];
+
+/// `BDADDR_*` of `sockaddr_l2.l2_bdaddr_type`.
+pub const BDADDR_TYPES: Xlat = &[
+    (0, "BDADDR_BREDR"),
+    (1, "BDADDR_LE_PUBLIC"),
+    (2, "BDADDR_LE_RANDOM"),
+];
+
+/// `L2CAP_CID_*` channel ids (strace's names; sorted by value).
+pub const L2CAP_CIDS: Xlat = &[
+    (0x0001, "L2CAP_CID_SIGNALING"),
+    (0x0002, "L2CAP_CID_CONN_LESS"),
+    (0x0003, "L2CAP_CID_A2MP"),
+    (0x0004, "L2CAP_CID_ATT"),
+    (0x0005, "L2CAP_CID_LE_SIGNALING"),
+    (0x0006, "L2CAP_CID_SMP"),
+    (0x0007, "L2CAP_CID_SMP_BREDR"),
+    (0x0040, "L2CAP_CID_DYN_START"),
+    (0x007f, "L2CAP_CID_LE_DYN_END"),
+    (0xffff, "L2CAP_CID_DYN_END"),
+];
+
+/// `L2CAP_PSM_*` protocol/service multiplexers (strace's names; sorted by value).
+pub const L2CAP_PSMS: Xlat = &[
+    (0x0001, "L2CAP_PSM_SDP"),
+    (0x0003, "L2CAP_PSM_RFCOMM"),
+    (0x0021, "L2CAP_PSM_3DSP"),
+    (0x0023, "L2CAP_PSM_IPSP"),
+    (0x0080, "L2CAP_PSM_LE_DYN_START"),
+    (0x00ff, "L2CAP_PSM_LE_DYN_END"),
+    (0x1001, "L2CAP_PSM_DYN_START"),
+    (0x10ff, "L2CAP_PSM_AUTO_END"),
+    (0xffff, "L2CAP_PSM_DYN_END"),
+];
+
+/// `HCI_CHANNEL_*` of `sockaddr_hci.hci_channel`.
+pub const HCI_CHANNELS: Xlat = &[
+    (0, "HCI_CHANNEL_RAW"),
+    (1, "HCI_CHANNEL_USER"),
+    (2, "HCI_CHANNEL_MONITOR"),
+    (3, "HCI_CHANNEL_CONTROL"),
+    (4, "HCI_CHANNEL_LOGGING"),
+];
+
+/// RxRPC services strace names.
+pub const RXRPC_SERVICES: Xlat = &[
+    (1, "CM_SERVICE"),
+    (2500, "YFS_FS_SERVICE"),
+    (2501, "YFS_CM_SERVICE"),
+    (2503, "YFS_VL_SERVICE"),
+];
+
+/// `IEEE802154_ADDR_*` address types.
+pub const IEEE802154_ADDR_TYPES: Xlat = &[
+    (0, "IEEE802154_ADDR_NONE"),
+    (2, "IEEE802154_ADDR_SHORT"),
+    (3, "IEEE802154_ADDR_LONG"),
+];
+
+/// IEEE 802.15.4 short addresses strace names.
+pub const IEEE802154_ADDRS: Xlat = &[
+    (0xfffe, "IEEE802154_ADDR_UNDEF"),
+    (0xffff, "IEEE802154_ADDR_BROADCAST"),
+];
+
+/// IEEE 802.15.4 PAN ids strace names.
+pub const IEEE802154_PAN_IDS: Xlat = &[(0xffff, "IEEE802154_PANID_BROADCAST")];
+
+/// `LLCP_SAP_*` of an NFC address.
+pub const NFC_SAPS: Xlat = &[
+    (0x1, "LLCP_SAP_SDP"),
+    (0x2, "LLCP_SAP_IP"),
+    (0x3, "LLCP_SAP_OBEX"),
+    (0x4, "LLCP_SAP_SNEP"),
+    (0xff, "LLCP_SAP_MAX"),
+];
+
+/// `NFC_PROTO_*` of `sockaddr_nfc.nfc_protocol`.
+pub const NFC_SOCKADDR_PROTOCOLS: Xlat = &[
+    (1, "NFC_PROTO_JEWEL"),
+    (2, "NFC_PROTO_MIFARE"),
+    (3, "NFC_PROTO_FELICA"),
+    (4, "NFC_PROTO_ISO14443"),
+    (5, "NFC_PROTO_NFC_DEP"),
+    (6, "NFC_PROTO_ISO14443_B"),
+    (7, "NFC_PROTO_ISO15693"),
+];
+
+/// `SYS_*` operations of i386's `socketcall`.
+pub const SOCKETCALLS: Xlat = &[
+    (1, "SYS_SOCKET"),
+    (2, "SYS_BIND"),
+    (3, "SYS_CONNECT"),
+    (4, "SYS_LISTEN"),
+    (5, "SYS_ACCEPT"),
+    (6, "SYS_GETSOCKNAME"),
+    (7, "SYS_GETPEERNAME"),
+    (8, "SYS_SOCKETPAIR"),
+    (9, "SYS_SEND"),
+    (10, "SYS_RECV"),
+    (11, "SYS_SENDTO"),
+    (12, "SYS_RECVFROM"),
+    (13, "SYS_SHUTDOWN"),
+    (14, "SYS_SETSOCKOPT"),
+    (15, "SYS_GETSOCKOPT"),
+    (16, "SYS_SENDMSG"),
+    (17, "SYS_RECVMSG"),
+    (18, "SYS_ACCEPT4"),
+    (19, "SYS_RECVMMSG"),
+    (20, "SYS_SENDMMSG"),
+];

@@ -278,7 +278,11 @@ fn bridge_name(mem: &mut dyn GuestMemory, env: Env, w: &mut Out<'_>, arg: u64) -
     }
     // strace reads at most min(-s + 1, 16) bytes, up to a NUL.
     let size = env.limit.saturating_add(1).min(16);
-    let Some((b, found)) = mem.read_cstr(arg, size) else {
+    // A string running into unreadable memory before its end or the size is the pointer.
+    let Some((b, found)) = mem
+        .read_cstr(arg, size)
+        .filter(|(b, f)| *f || b.len() >= size)
+    else {
         return env.unreadable(w, arg);
     };
     let shown = b.len().min(env.limit);

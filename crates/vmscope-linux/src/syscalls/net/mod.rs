@@ -86,6 +86,8 @@ pub enum K {
     OptValOut,
     /// `getsockopt`'s length pointer.
     OptLen,
+    /// i386 `socketcall`'s operation (`SYS_SOCKET`), when its arguments could not be read.
+    SocketcallOp,
 }
 
 /// When kind `k` is read.
@@ -142,6 +144,7 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         K::MmsgTimeout => timeout_arg(cx, w, a, false),
         K::MmsgTimeout32 => timeout_arg(cx, w, a, true),
         K::Level => sockopt::level(w, v),
+        K::SocketcallOp => w.xlat_or_int(v & 0xffff_ffff, net::SOCKETCALLS),
         K::OptName => sockopt::name(w, cx.desc.call == Call::Getsockopt, cx.arg(i - 1), v),
         K::OptValIn => sockopt::set_value(cx, w)?,
         K::OptValOut | K::OptLen => {

@@ -76,15 +76,21 @@ fn print(w: &mut Out<'_>, env: Env, b: &Buf, len: i32) {
     w.xlat(u64::from(family), net::FAMILIES, "AF_???");
     if len > 2 {
         w.s(", ");
+        // The least length each family's fields need (strace's `sa_printers`).
         let min = match family {
             1 => 3,
             2 => 16,
+            3 => 16,
             4 => 16,
             9 => 18,
             10 => 24,
             16 => 12,
             17 => 20,
+            31 => 3,
+            33 => 36,
+            36 => 20,
             38 => 25,
+            39 => 16,
             40 => 16,
             42 => 12,
             44 => 16,
@@ -95,12 +101,17 @@ fn print(w: &mut Out<'_>, env: Env, b: &Buf, len: i32) {
             match family {
                 1 => unix(w, b, len),
                 2 => inet(w, b),
+                3 => ax25(w, env, b, len),
                 4 => ipx(w, b),
                 9 => x25(w, b),
                 10 => inet6(w, b, len),
                 16 => netlink(w, b),
                 17 => packet(w, b, len),
+                31 => bluetooth(w, b, len),
+                33 => rxrpc(w, b, len),
+                36 => ieee802154(w, b),
                 38 => alg(w, b, len),
+                39 => nfc(w, env, b, len),
                 40 => vsock(w, b),
                 42 => qrtr(w, b),
                 44 => xdp(w, b),
@@ -110,7 +121,6 @@ fn print(w: &mut Out<'_>, env: Env, b: &Buf, len: i32) {
             raw(w, b, len);
         }
     }
-    let _ = env;
     w.c('}');
 }
 
@@ -138,7 +148,7 @@ pub(super) fn inet_addr(w: &mut Out<'_>, a: &[u8]) {
     w!(w, "inet_addr(\"{}.{}.{}.{}\")", a[0], a[1], a[2], a[3]);
 }
 
-fn inet(w: &mut Out<'_>, b: &Buf) {
+fn inet(w: &mut Out<'_>, b: &[u8]) {
     w!(w, "sin_port=htons({}), sin_addr=", u16_be(b, 2));
     inet_addr(w, &b[4..8]);
 }
@@ -196,7 +206,7 @@ pub(super) fn inet6_addr(w: &mut Out<'_>, a: &[u8], name: &str) {
     w!(w, "inet_pton(AF_INET6, \"{}\", &{name})", inet6_text(a));
 }
 
-fn inet6(w: &mut Out<'_>, b: &Buf, len: i32) {
+fn inet6(w: &mut Out<'_>, b: &[u8], len: i32) {
     w!(
         w,
         "sin6_port=htons({}), sin6_flowinfo=htonl({}), ",
@@ -391,6 +401,313 @@ fn mctp(w: &mut Out<'_>, b: &Buf) {
     if b[11] != 0 {
         w!(w, ", __smctp_pad1={:#x}", b[11]);
     }
+}
+
+/// How an AX.25 address can be shown (strace's `check_ax25_address`).
+#[derive(PartialEq, Eq)]
+enum Ax25Style {
+    /// As its callsign text.
+    Text,
+    /// As its bytes, the text in a comment.
+    Both,
+    /// As its bytes only.
+    Raw,
+}
+
+fn ax25_style(a: &[u8]) -> Ax25Style {
+    let mut style = Ax25Style::Text;
+    let (mut space, mut chars) = (false, false);
+    for &byte in &a[..6] {
+        if byte & 1 != 0 {
+            style = Ax25Style::Both;
+        }
+        let c = byte >> 1;
+        if c == b' ' {
+            space = true;
+        } else {
+            chars = true;
+        }
+        if !c.is_ascii_digit() && !c.is_ascii_uppercase() && c != b' ' {
+            style = Ax25Style::Both;
+        }
+        if c != b' ' && space {
+            style = Ax25Style::Both;
+        }
+        if !(0x20..=0x7e).contains(&c) || c == b'*' || c == b'/' {
+            return Ax25Style::Raw;
+        }
+    }
+    if a[6] & !0x1e != 0 || (!chars && a[6] != 0) {
+        style = Ax25Style::Both;
+    }
+    style
+}
+
+/// A callsign with its SSID: `VA3XYZ-4`, `*` for the empty one.
+fn ax25_text(a: &[u8]) -> String {
+    let end = (1..=6).rev().find(|&e| a[e - 1] >> 1 != b' ').unwrap_or(0);
+    let mut s: String = a[..end].iter().map(|&c| char::from(c >> 1)).collect();
+    let ssid = (a[6] >> 1) & 0xf;
+    s.push('-');
+    if ssid > 9 {
+        s.push('1');
+    }
+    s.push(char::from(b'0' + ssid % 10));
+    if s.starts_with("-0") {
+        return "*".into();
+    }
+    s
+}
+
+/// An `ax25_address` (7 bytes).
+fn ax25_addr(w: &mut Out<'_>, a: &[u8]) {
+    let style = ax25_style(a);
+    if style != Ax25Style::Text {
+        w.s("{ax25_call=");
+        quote_hex(w, &a[..7]);
+        w.c('}');
+    }
+    match style {
+        Ax25Style::Text => w.s(&ax25_text(a)),
+        Ax25Style::Both => w!(w, " /* {} */", ax25_text(a)),
+        Ax25Style::Raw => {}
+    }
+}
+
+/// `struct full_sockaddr_ax25`: the address, then the digipeaters the length holds.
+fn ax25(w: &mut Out<'_>, env: Env, b: &Buf, len: i32) {
+    let len = len.max(0) as usize;
+    let ndigis = le_u32(b, 12) as u32 as i32;
+    let full = ndigis != 0 || len > 16;
+    if full {
+        w.s("fsa_ax25={");
+    }
+    w.s("sax25_call=");
+    ax25_addr(w, &b[2..9]);
+    w!(w, ", sax25_ndigis={ndigis}");
+    if !full {
+        return;
+    }
+    w.c('}');
+    let has = ((len - 16) / 7).min(8);
+    let want = (ndigis.max(0) as usize).min(8);
+    let digis = has.min(want);
+    if want > 0 {
+        w.s(", fsa_digipeater=[");
+        let max = env.max_elems();
+        let mut cut = false;
+        for i in 0..digis {
+            if i > 0 {
+                w.s(", ");
+            }
+            if i >= max {
+                w.s("...");
+                cut = true;
+                break;
+            }
+            ax25_addr(w, &b[16 + 7 * i..]);
+        }
+        if want > has && !cut {
+            if digis > 0 {
+                w.s(", ");
+            }
+            w.s("...");
+        }
+        w.c(']');
+    }
+    if len > has * 7 + 16 {
+        w.s(", ...");
+    }
+}
+
+/// `xx:xx:xx:xx:xx:xx` of a Bluetooth device address, in memory order.
+fn bdaddr(w: &mut Out<'_>, a: &[u8]) {
+    for (i, c) in a[..6].iter().enumerate() {
+        if i > 0 {
+            w.c(':');
+        }
+        w!(w, "{c:02x}");
+    }
+}
+
+/// An L2CAP PSM or CID in strace's `htobs(…)` form: its name, `NAME_DYN_START+n` in a dynamic
+/// range, or the number with `/* L2CAP_..._??? */`.
+fn l2cap_value(
+    w: &mut Out<'_>,
+    v: u16,
+    table: crate::uapi::Xlat,
+    ranges: &[(u16, u16, &str)],
+    unknown: &str,
+) {
+    w.s("htobs(");
+    if let Some(name) = crate::uapi::name_of(table, u64::from(v)) {
+        w.s(name);
+    } else if let Some(&(start, _, name)) = ranges.iter().find(|&&(lo, hi, _)| v >= lo && v <= hi) {
+        w!(w, "{name}+{}", v - start);
+    } else {
+        w!(w, "{v:#x} /* {unknown} */");
+    }
+    w.c(')');
+}
+
+/// Bluetooth addresses, told apart by their length: HCI, SCO, RFCOMM, L2CAP.
+fn bluetooth(w: &mut Out<'_>, b: &Buf, len: i32) {
+    match len {
+        4 | 6 => {
+            w!(w, "hci_dev=htobs({})", u16_le(b, 2));
+            if len == 6 {
+                w.s(", hci_channel=");
+                w.xlat(
+                    u64::from(u16_le(b, 4)),
+                    net::HCI_CHANNELS,
+                    "HCI_CHANNEL_???",
+                );
+            }
+        }
+        8 => {
+            w.s("sco_bdaddr=");
+            bdaddr(w, &b[2..8]);
+        }
+        10 => {
+            w.s("rc_bdaddr=");
+            bdaddr(w, &b[2..8]);
+            w!(w, ", rc_channel={}", b[8]);
+        }
+        12 | 14 => {
+            w.s("l2_psm=");
+            l2cap_value(
+                w,
+                u16_le(b, 2),
+                net::L2CAP_PSMS,
+                &[
+                    (0x80, 0xff, "L2CAP_PSM_LE_DYN_START"),
+                    (0x1001, 0xffff, "L2CAP_PSM_DYN_START"),
+                ],
+                "L2CAP_PSM_???",
+            );
+            w.s(", l2_bdaddr=");
+            bdaddr(w, &b[4..10]);
+            w.s(", l2_cid=");
+            l2cap_value(
+                w,
+                u16_le(b, 10),
+                net::L2CAP_CIDS,
+                &[(0x40, 0xffff, "L2CAP_CID_DYN_START")],
+                "L2CAP_CID_???",
+            );
+            if len == 14 {
+                w.s(", l2_bdaddr_type=");
+                w.xlat(u64::from(b[12]), net::BDADDR_TYPES, "BDADDR_???");
+            }
+        }
+        _ => raw(w, b, len),
+    }
+}
+
+/// `struct sockaddr_rxrpc`: the service, the transport's type and length, the transport address.
+fn rxrpc(w: &mut Out<'_>, b: &Buf, len: i32) {
+    w.s("srx_service=");
+    super::xval_verbose(
+        w,
+        u64::from(u16_le(b, 2)),
+        net::RXRPC_SERVICES,
+        Some("???_SERVICE"),
+    );
+    w.s(", transport_type=");
+    w.xlat(u64::from(u16_le(b, 4)), net::SOCK_TYPES, "SOCK_???");
+    let tlen = u16_le(b, 6);
+    w!(w, ", transport_len={tlen}, transport={{");
+    let t = &b[8..];
+    // What of the transport the length covers, past its family.
+    let avail = (i32::from(tlen)).min(len - 8);
+    let rest = (avail - 2).max(0) as usize;
+    match u16_le(t, 0) {
+        2 => {
+            w.s("sin={sin_family=AF_INET");
+            if tlen >= 16 {
+                w.s(", ");
+                inet(w, t);
+            } else if rest > 0 {
+                w.s(", ");
+                quote(w, &t[2..2 + rest]);
+            }
+            w.c('}');
+        }
+        10 => {
+            w.s("sin6={sin6_family=AF_INET6");
+            if tlen >= 24 {
+                w.s(", ");
+                inet6(w, t, avail);
+            } else if rest > 0 {
+                w.s(", ");
+                quote(w, &t[2..2 + rest]);
+            }
+            w.c('}');
+        }
+        f => {
+            w.s("family=");
+            w.xlat(u64::from(f), net::FAMILIES, "AF_???");
+            if rest > 0 {
+                w.s(", ");
+                quote(w, &t[2..2 + rest]);
+            }
+        }
+    }
+    w.c('}');
+}
+
+/// `struct sockaddr_ieee802154`: the address type, PAN id and short or long address.
+fn ieee802154(w: &mut Out<'_>, b: &Buf) {
+    let ty = le_u32(b, 4);
+    w.s("addr={addr_type=");
+    super::xval_verbose(
+        w,
+        ty,
+        net::IEEE802154_ADDR_TYPES,
+        Some("IEEE802154_ADDR_???"),
+    );
+    w.s(", pan_id=");
+    super::xval_verbose(w, u64::from(u16_le(b, 8)), net::IEEE802154_PAN_IDS, None);
+    match ty {
+        0 => {}
+        2 => {
+            w.s(", short_addr=");
+            super::xval_verbose(w, u64::from(u16_le(b, 10)), net::IEEE802154_ADDRS, None);
+        }
+        _ => {
+            w.s(", hwaddr=");
+            hwaddr(w, &b[10..18], 804);
+        }
+    }
+    w.c('}');
+}
+
+/// `struct sockaddr_nfc`, and `struct sockaddr_nfc_llcp` when the length holds one (its size
+/// depends on the ABI's `size_t`).
+fn nfc(w: &mut Out<'_>, env: Env, b: &Buf, len: i32) {
+    w.s("dev_idx=");
+    ifindex(w, le_u32(b, 4) as u32);
+    w.s(", target_idx=");
+    w.hex(le_u32(b, 8));
+    w.s(", nfc_protocol=");
+    w.xlat(le_u32(b, 12), net::NFC_SOCKADDR_PROTOCOLS, "NFC_PROTO_???");
+    let (llcp, snsz) = match env.abi {
+        vmscope_core::event::Abi::X86_64 => (96, super::super::read::le_u64(b, 88)),
+        vmscope_core::event::Abi::I386 => (88, le_u32(b, 84)),
+    };
+    if (len as u32) < llcp {
+        if len > 16 {
+            w.s(", ...");
+        }
+        return;
+    }
+    w.s(", dsap=");
+    super::xval_verbose(w, u64::from(b[16]), net::NFC_SAPS, None);
+    w.s(", ssap=");
+    super::xval_verbose(w, u64::from(b[17]), net::NFC_SAPS, None);
+    w.s(", service_name=");
+    quote(w, &b[18..18 + snsz.min(63) as usize]);
+    w!(w, ", service_name_len={snsz}");
 }
 
 /// A hardware address of a device type (`ARPHRD_*`), as strace's `print_hwaddr`: bytes as

@@ -131,11 +131,28 @@ pub(super) fn set_value(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<()> {
                     Err(r) => r,
                 };
             }
-            // SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF: strace decodes the BPF program; shown
-            // here as the pointer.
+            // SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF: a `struct sock_fprog` (strace shows the
+            // program itself only with -v).
             (SOL_SOCKET, 26 | 51) => {
-                w.ptr(addr);
-                return Some(());
+                let size = if env.abi == Abi::X86_64 { 16 } else { 8 };
+                if len != size {
+                    w.ptr(addr);
+                    return Some(());
+                }
+                return match fetch(mem, env, w, addr, size as usize) {
+                    Ok(b) => {
+                        let filter = if env.abi == Abi::X86_64 {
+                            super::super::read::le_u64(&b, 8)
+                        } else {
+                            le_u32(&b, 4)
+                        };
+                        w!(w, "{{len={}, filter=", u16::from_le_bytes([b[0], b[1]]));
+                        w.ptr(filter);
+                        w.c('}');
+                        Some(())
+                    }
+                    Err(r) => r,
+                };
             }
             (SOL_SOCKET, 74) => {
                 if len < 4 {
@@ -454,7 +471,7 @@ fn get_option(
                     Err(r) => r,
                 };
             }
-            // SO_GET_FILTER: strace decodes the BPF program; shown here as the pointer.
+            // SO_GET_FILTER: the program, which strace shows only with -v.
             (SOL_SOCKET, 26) => {
                 w.ptr(addr);
                 return Some(());

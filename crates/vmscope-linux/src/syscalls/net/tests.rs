@@ -1288,3 +1288,344 @@ fn netlink_data_without_an_address_is_told_by_its_shape() {
             .starts_with("sendto(3, \"\\30\\0")
     );
 }
+
+#[test]
+fn the_other_families_strace_decodes() {
+    // Lines of strace 6.1 on the host, `connect` of each buffer on a UDP socket (the decoding does
+    // not depend on the socket).
+    let cases: &[(u64, &[u8], &str)] = &[
+        (
+            16,
+            &[3, 0, 172, 130, 102, 176, 178, 180, 8, 0, 0, 0, 0, 0, 0, 0],
+            "{sa_family=AF_AX25, sax25_call=VA3XYZ-4, sax25_ndigis=0}",
+        ),
+        (
+            30,
+            &[
+                3, 0, 172, 130, 102, 176, 178, 180, 8, 0, 0, 0, 2, 0, 0, 0, 136, 146, 142, 146, 98,
+                64, 0, 64, 64, 64, 64, 64, 64, 0,
+            ],
+            "{sa_family=AF_AX25, fsa_ax25={sax25_call=VA3XYZ-4, sax25_ndigis=2}, fsa_digipeater=[DIGI1-0, *]}",
+        ),
+        (
+            26,
+            &[
+                3, 0, 172, 130, 102, 176, 178, 180, 8, 0, 0, 0, 2, 0, 0, 0, 136, 146, 142, 146, 98,
+                64, 0, 64, 64, 64,
+            ],
+            "{sa_family=AF_AX25, fsa_ax25={sax25_call=VA3XYZ-4, sax25_ndigis=2}, fsa_digipeater=[DIGI1-0, ...], ...}",
+        ),
+        (
+            36,
+            &[
+                3, 0, 172, 130, 102, 176, 178, 180, 8, 0, 0, 0, 2, 0, 0, 0, 136, 146, 142, 146, 98,
+                64, 0, 64, 64, 64, 64, 64, 64, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_AX25, fsa_ax25={sax25_call=VA3XYZ-4, sax25_ndigis=2}, fsa_digipeater=[DIGI1-0, *], ...}",
+        ),
+        (
+            16,
+            &[3, 0, 173, 130, 102, 176, 178, 180, 8, 0, 0, 0, 0, 0, 0, 0],
+            "{sa_family=AF_AX25, sax25_call={ax25_call=\"\\xad\\x82\\x66\\xb0\\xb2\\xb4\\x08\"} /* VA3XYZ-4 */, sax25_ndigis=0}",
+        ),
+        (
+            16,
+            &[3, 0, 1, 130, 102, 176, 178, 180, 8, 0, 0, 0, 0, 0, 0, 0],
+            "{sa_family=AF_AX25, sax25_call={ax25_call=\"\\x01\\x82\\x66\\xb0\\xb2\\xb4\\x08\"}, sax25_ndigis=0}",
+        ),
+        (
+            4,
+            &[31, 0, 5, 0],
+            "{sa_family=AF_BLUETOOTH, hci_dev=htobs(5)}",
+        ),
+        (
+            6,
+            &[31, 0, 5, 0, 2, 0],
+            "{sa_family=AF_BLUETOOTH, hci_dev=htobs(5), hci_channel=HCI_CHANNEL_MONITOR}",
+        ),
+        (
+            5,
+            &[31, 0, 5, 0, 2],
+            "{sa_family=AF_BLUETOOTH, sa_data=\"\\5\\0\\2\"}",
+        ),
+        (
+            8,
+            &[31, 0, 1, 2, 3, 4, 5, 6],
+            "{sa_family=AF_BLUETOOTH, sco_bdaddr=01:02:03:04:05:06}",
+        ),
+        (
+            10,
+            &[31, 0, 1, 2, 3, 4, 5, 6, 7, 0],
+            "{sa_family=AF_BLUETOOTH, rc_bdaddr=01:02:03:04:05:06, rc_channel=7}",
+        ),
+        (
+            12,
+            &[31, 0, 3, 0, 170, 187, 204, 221, 238, 255, 65, 0],
+            "{sa_family=AF_BLUETOOTH, l2_psm=htobs(L2CAP_PSM_RFCOMM), l2_bdaddr=aa:bb:cc:dd:ee:ff, l2_cid=htobs(L2CAP_CID_DYN_START+1)}",
+        ),
+        (
+            14,
+            &[31, 0, 3, 0, 170, 187, 204, 221, 238, 255, 65, 0, 1, 0],
+            "{sa_family=AF_BLUETOOTH, l2_psm=htobs(L2CAP_PSM_RFCOMM), l2_bdaddr=aa:bb:cc:dd:ee:ff, l2_cid=htobs(L2CAP_CID_DYN_START+1), l2_bdaddr_type=BDADDR_LE_PUBLIC}",
+        ),
+        (
+            14,
+            &[31, 0, 133, 0, 170, 187, 204, 221, 238, 255, 16, 0, 9, 0],
+            "{sa_family=AF_BLUETOOTH, l2_psm=htobs(L2CAP_PSM_LE_DYN_START+5), l2_bdaddr=aa:bb:cc:dd:ee:ff, l2_cid=htobs(0x10 /* L2CAP_CID_??? */), l2_bdaddr_type=0x9 /* BDADDR_??? */}",
+        ),
+        (
+            14,
+            &[31, 0, 5, 16, 170, 187, 204, 221, 238, 255, 127, 0, 9, 0],
+            "{sa_family=AF_BLUETOOTH, l2_psm=htobs(L2CAP_PSM_DYN_START+4), l2_bdaddr=aa:bb:cc:dd:ee:ff, l2_cid=htobs(L2CAP_CID_LE_DYN_END), l2_bdaddr_type=0x9 /* BDADDR_??? */}",
+        ),
+        (
+            14,
+            &[31, 0, 5, 0, 170, 187, 204, 221, 238, 255, 64, 0, 9, 0],
+            "{sa_family=AF_BLUETOOTH, l2_psm=htobs(0x5 /* L2CAP_PSM_??? */), l2_bdaddr=aa:bb:cc:dd:ee:ff, l2_cid=htobs(L2CAP_CID_DYN_START), l2_bdaddr_type=0x9 /* BDADDR_??? */}",
+        ),
+        (
+            36,
+            &[
+                33, 0, 1, 0, 2, 0, 16, 0, 2, 0, 30, 97, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_RXRPC, srx_service=0x1 /* CM_SERVICE */, transport_type=SOCK_DGRAM, transport_len=16, transport={sin={sin_family=AF_INET, sin_port=htons(7777), sin_addr=inet_addr(\"127.0.0.1\")}}}",
+        ),
+        (
+            36,
+            &[
+                33, 0, 1, 0, 2, 0, 8, 0, 2, 0, 30, 97, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_RXRPC, srx_service=0x1 /* CM_SERVICE */, transport_type=SOCK_DGRAM, transport_len=8, transport={sin={sin_family=AF_INET, \"\\36a\\177\\0\\0\\1\"}}}",
+        ),
+        (
+            36,
+            &[
+                33, 0, 77, 0, 2, 0, 28, 0, 10, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_RXRPC, srx_service=0x4d /* ???_SERVICE */, transport_type=SOCK_DGRAM, transport_len=28, transport={sin6={sin6_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}}}",
+        ),
+        (
+            40,
+            &[
+                33, 0, 77, 0, 2, 0, 28, 0, 10, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_RXRPC, srx_service=0x4d /* ???_SERVICE */, transport_type=SOCK_DGRAM, transport_len=28, transport={sin6={sin6_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}}}",
+        ),
+        (
+            36,
+            &[
+                33, 0, 77, 0, 2, 0, 5, 0, 99, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_RXRPC, srx_service=0x4d /* ???_SERVICE */, transport_type=SOCK_DGRAM, transport_len=5, transport={family=0x63 /* AF_??? */, \"\\0P\\0\"}}",
+        ),
+        (
+            20,
+            &[
+                36, 0, 0, 0, 2, 0, 0, 0, 255, 255, 254, 255, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            "{sa_family=AF_IEEE802154, addr={addr_type=0x2 /* IEEE802154_ADDR_SHORT */, pan_id=0xffff /* IEEE802154_PANID_BROADCAST */, short_addr=0xfffe /* IEEE802154_ADDR_UNDEF */}}",
+        ),
+        (
+            20,
+            &[
+                36, 0, 0, 0, 3, 0, 0, 0, 52, 18, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0,
+            ],
+            "{sa_family=AF_IEEE802154, addr={addr_type=0x3 /* IEEE802154_ADDR_LONG */, pan_id=0x1234, hwaddr=01:02:03:04:05:06:07:08}}",
+        ),
+        (
+            20,
+            &[
+                36, 0, 0, 0, 0, 0, 0, 0, 52, 18, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0,
+            ],
+            "{sa_family=AF_IEEE802154, addr={addr_type=0 /* IEEE802154_ADDR_NONE */, pan_id=0x1234}}",
+        ),
+        (
+            20,
+            &[
+                36, 0, 0, 0, 9, 0, 0, 0, 52, 18, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0,
+            ],
+            "{sa_family=AF_IEEE802154, addr={addr_type=0x9 /* IEEE802154_ADDR_??? */, pan_id=0x1234, hwaddr=01:02:03:04:05:06:07:08}}",
+        ),
+        (
+            16,
+            &[39, 0, 0, 0, 1, 0, 0, 0, 66, 0, 0, 0, 5, 0, 0, 0],
+            "{sa_family=AF_NFC, dev_idx=if_nametoindex(\"lo\"), target_idx=0x42, nfc_protocol=NFC_PROTO_NFC_DEP}",
+        ),
+        (
+            20,
+            &[39, 0, 0, 0, 1, 0, 0, 0, 66, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0],
+            "{sa_family=AF_NFC, dev_idx=if_nametoindex(\"lo\"), target_idx=0x42, nfc_protocol=NFC_PROTO_NFC_DEP, ...}",
+        ),
+    ];
+    for &(len, bytes, text) in cases {
+        let mut g = TestGuest::new();
+        g.write(0x1000, bytes);
+        assert_eq!(
+            both("connect", [3, 0x1000, len, 0, 0, 0], &mut g, 0),
+            format!("connect(3, {text}, {len}) = 0")
+        );
+    }
+    // NFC's LLCP address: its service name length is a size_t (96 bytes in all on x86_64, 88 on
+    // i386).
+    let llcp = |abi: Abi| {
+        let mut b = vec![0u8; 96];
+        b[0] = 39;
+        b[4] = 1;
+        b[8] = 0x42;
+        b[12] = 5;
+        b[16] = 1;
+        b[17] = 0x40;
+        b[18..33].copy_from_slice(b"urn:nfc:sn:snep");
+        let (at, len) = if abi == Abi::X86_64 {
+            (88, 96)
+        } else {
+            (84, 88)
+        };
+        b[at] = 15;
+        let mut g = TestGuest::new();
+        g.write(0x1000, &b);
+        line(abi, "connect", [3, 0x1000, len, 0, 0, 0], &mut g, Some(0))
+    };
+    let text = "{sa_family=AF_NFC, dev_idx=if_nametoindex(\"lo\"), target_idx=0x42, \
+                nfc_protocol=NFC_PROTO_NFC_DEP, dsap=0x1 /* LLCP_SAP_SDP */, ssap=0x40, \
+                service_name=\"urn:nfc:sn:snep\", service_name_len=15}";
+    assert_eq!(llcp(Abi::X86_64), format!("connect(3, {text}, 96) = 0"));
+    assert_eq!(llcp(Abi::I386), format!("connect(3, {text}, 88) = 0"));
+}
+
+#[test]
+fn socket_filters_show_their_length_and_program_address() {
+    let mut g = TestGuest::new();
+    g.write(0x1000, &[1, 0, 0, 0, 0, 0, 0, 0])
+        .write_u64(0x1008, 0x2000);
+    g.write(0x3000, &[1, 0, 0, 0]).write_u32(0x3004, 0x2000);
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "setsockopt",
+            [3, 1, 26, 0x1000, 16, 0],
+            &mut g,
+            Some(0)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, {len=1, filter=0x2000}, 16) = 0"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "setsockopt",
+            [3, 1, 26, 0x3000, 8, 0],
+            &mut g,
+            Some(0)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, {len=1, filter=0x2000}, 8) = 0"
+    );
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "setsockopt",
+            [3, 1, 26, 0x1000, 3, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, 0x1000, 3) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "setsockopt",
+            [3, 1, 26, 0x10, 16, 0],
+            &mut g,
+            Some(EFAULT)
+        ),
+        "setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, 0x10, 16) = -1 EFAULT (Bad address)"
+    );
+    let mut e = TestGuest::new();
+    e.write_u32(0x4000, 64).write(0x5000, &[0; 64]);
+    let mut x = e.clone();
+    x.write_u32(0x4000, 1);
+    assert_eq!(
+        call(
+            Abi::X86_64,
+            "getsockopt",
+            [3, 1, 26, 0x5000, 0x4000, 0],
+            &e,
+            &x,
+            0
+        ),
+        "getsockopt(3, SOL_SOCKET, SO_GET_FILTER, 0x5000, [64 => 1]) = 0"
+    );
+}
+
+#[test]
+fn socketcall_with_unreadable_arguments_names_its_operation() {
+    // strace's own test (socketcall.c) in the guest.
+    let mut g = TestGuest::new();
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [2, 0xf7f0_f000, 0, 0, 0, 0],
+            &mut g,
+            Some(EFAULT)
+        ),
+        "socketcall(SYS_BIND, 0xf7f0f000) = -1 EFAULT (Bad address)"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [21, 0xf7f0_f000, 0, 0, 0, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "socketcall(21, 0xf7f0f000) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [0xffff_fffe, 0xf7f0_f000, 0, 0, 0, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "socketcall(-2, 0xf7f0f000) = -1 EINVAL (Invalid argument)"
+    );
+    assert_eq!(
+        line(
+            Abi::I386,
+            "socketcall",
+            [0, 0, 0, 0, 0, 0],
+            &mut g,
+            Some(EINVAL)
+        ),
+        "socketcall(0, NULL) = -1 EINVAL (Invalid argument)"
+    );
+    // A bridge name running into an unmapped page is the pointer.
+    g.write(0x1ff1, b"123456789012345");
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "ioctl",
+            [u64::from(u32::MAX), 0x89a0, 0x1ff1, 0, 0, 0],
+            &mut g,
+            Some(EBADF)
+        ),
+        "ioctl(-1, SIOCBRADDBR, 0x1ff1) = -1 EBADF (Bad file descriptor)"
+    );
+    g.write(0x3000, b"br0\0");
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "ioctl",
+            [3, 0x89a0, 0x3000, 0, 0, 0],
+            &mut g,
+            Some(0)
+        ),
+        "ioctl(3, SIOCBRADDBR, \"br0\") = 0"
+    );
+}
