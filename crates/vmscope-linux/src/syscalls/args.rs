@@ -211,7 +211,13 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         | Dirents => return None,
         RlimitIn => special::rlimit(cx, w, word(abi, v))?,
         PgOff => w.hex(word(abi, v).wrapping_mul(4096)),
-        IoctlArg => return super::sys::ioctl_arg(cx, w),
+        IoctlArg => {
+            // Socket requests are the networking family's.
+            if let Some(r) = super::net::ioctl_arg(cx, w) {
+                return r;
+            }
+            return super::sys::ioctl_arg(cx, w);
+        }
         Timespec => ev::time::timespec(cx, w, word(abi, v), false)?,
         Timespec32 => ev::time::timespec(cx, w, word(abi, v), true)?,
         ClockId => ev::time::clock_id(w, v),

@@ -384,34 +384,6 @@ impl Default for DecodeOptions {
     }
 }
 
-/// The socket calls of i386 that exist only through `socketcall` (no call of their own).
-static SOCKETCALL_ONLY: [SyscallDesc; 3] = [
-    SyscallDesc {
-        nr: 102,
-        call: Call::Accept,
-        nargs: 3,
-        args: &[ArgKind::Fd, ArgKind::Ptr, ArgKind::Net(net::K::SockLen)],
-        arg_names: &["fd", "upeer_sockaddr", "upeer_addrlen"],
-        ret: RetKind::Int,
-    },
-    SyscallDesc {
-        nr: 102,
-        call: Call::Send,
-        nargs: 4,
-        args: &[ArgKind::Fd, ArgKind::BufIn, ArgKind::Size, ArgKind::Uint],
-        arg_names: &["fd", "buff", "len", "flags"],
-        ret: RetKind::Int,
-    },
-    SyscallDesc {
-        nr: 102,
-        call: Call::Recv,
-        nargs: 4,
-        args: &[ArgKind::Fd, ArgKind::BufOut, ArgKind::Size, ArgKind::Uint],
-        arg_names: &["fd", "ubuf", "size", "flags"],
-        ret: RetKind::Int,
-    },
-];
-
 /// The `SYS_*` operations of i386 `socketcall` (linux/net.h), with their argument counts.
 const SOCKETCALL_OPS: [(Call, usize); 20] = [
     (Call::Socket, 3),
@@ -438,12 +410,15 @@ const SOCKETCALL_OPS: [(Call, usize); 20] = [
 
 /// The descriptor of a call `socketcall` stands for.
 fn socketcall_desc(call: Call) -> Option<&'static SyscallDesc> {
-    SOCKETCALL_ONLY.iter().find(|d| d.call == call).or_else(|| {
-        generated_i386::TABLE
-            .iter()
-            .flatten()
-            .find(|d| d.call == call)
-    })
+    net::SOCKETCALL_ONLY
+        .iter()
+        .find(|d| d.call == call)
+        .or_else(|| {
+            generated_i386::TABLE
+                .iter()
+                .flatten()
+                .find(|d| d.call == call)
+        })
 }
 
 /// i386 `socketcall(call, args)`: the socket call it stands for and its arguments, read from the

@@ -246,6 +246,15 @@ impl<'a> Out<'a> {
             }
         }
     }
+
+    /// `v` as the name of an exact value, or as a signed decimal (strace's form for numbers that are
+    /// usually named but may be anything, such as a socketcall operation).
+    pub fn xlat_or_int(&mut self, v: u64, table: &[(u64, &str)]) {
+        match table.iter().find(|&&(val, _)| val == v) {
+            Some(&(_, name)) => self.s(name),
+            None => self.int(i64::from(v as u32 as i32)),
+        }
+    }
 }
 
 /// A position in an [`Out`].

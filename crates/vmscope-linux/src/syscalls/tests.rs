@@ -912,7 +912,7 @@ fn i386_socketcall_is_shown_as_the_socket_call() {
             &mut g,
             Some(-14)
         ),
-        "socketcall(1, 0x70000000) = -1 EFAULT (Bad address)"
+        "socketcall(SYS_SOCKET, 0x70000000) = -1 EFAULT (Bad address)"
     );
     assert!(
         line(

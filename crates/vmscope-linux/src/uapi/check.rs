@@ -47,6 +47,226 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
         ("SOCK_FLAGS", net::SOCK_FLAGS, &["sys/socket.h"]),
         ("IPPROTO", net::IPPROTO, &["netinet/in.h"]),
         ("NETLINK", net::NETLINK, &["linux/netlink.h"]),
+        ("ETH_PROTOCOLS", net::ETH_PROTOCOLS, &["linux/if_ether.h"]),
+        ("ARPHRD", net::ARPHRD, &["linux/if_arp.h"]),
+        ("PACKET_TYPES", net::PACKET_TYPES, &["linux/if_packet.h"]),
+        ("IFF_FLAGS", net::IFF_FLAGS, &["net/if.h", "linux/if.h"]),
+        (
+            "MSG_FLAGS",
+            net::MSG_FLAGS,
+            &["sys/socket.h", "linux/socket.h"],
+        ),
+        (
+            "TCP_OPTIONS",
+            net::TCP_OPTIONS,
+            &["netinet/tcp.h", "linux/tcp.h"],
+        ),
+        (
+            "UDP_OPTIONS",
+            net::UDP_OPTIONS,
+            &["netinet/udp.h", "linux/udp.h"],
+        ),
+        (
+            "PACKET_OPTIONS",
+            net::PACKET_OPTIONS,
+            &["linux/if_packet.h"],
+        ),
+        (
+            "IP_OPTIONS",
+            net::IP_OPTIONS,
+            &["netinet/in.h", "linux/in.h"],
+        ),
+        (
+            "IPV6_OPTIONS",
+            net::IPV6_OPTIONS,
+            &["netinet/in.h", "linux/in6.h"],
+        ),
+        (
+            "SOCKET_LEVELS",
+            net::SOCKET_LEVELS,
+            &["sys/socket.h", "netinet/in.h", "linux/socket.h"],
+        ),
+        ("ICMP_TYPES", net::ICMP_TYPES, &["linux/icmp.h"]),
+        (
+            "PACKET_MR_TYPES",
+            net::PACKET_MR_TYPES,
+            &["linux/if_packet.h"],
+        ),
+        ("TXREHASH", net::TXREHASH, &["linux/socket.h"]),
+        (
+            "IP_CMSG_TYPES",
+            net::IP_CMSG_TYPES,
+            &["netinet/in.h", "linux/in.h", "asm/socket.h"],
+        ),
+        (
+            "SO_OPTIONS",
+            net::SO_OPTIONS,
+            &["sys/socket.h", "asm/socket.h"],
+        ),
+        ("SO_GET_OPTIONS", net::SO_GET_OPTIONS, &["asm/socket.h"]),
+        ("SO_SET_OPTIONS", net::SO_SET_OPTIONS, &["asm/socket.h"]),
+        (
+            "SCM_TYPES",
+            net::SCM_TYPES,
+            &["sys/socket.h", "asm/socket.h"],
+        ),
+        (
+            "IP_GET_OPTIONS",
+            net::IP_GET_OPTIONS,
+            &[
+                "linux/netfilter_ipv4/ip_tables.h",
+                "linux/netfilter_arp/arp_tables.h",
+                "linux/netfilter_bridge/ebtables.h",
+                "linux/ip_vs.h",
+            ],
+        ),
+        (
+            "IP_SET_OPTIONS",
+            net::IP_SET_OPTIONS,
+            &[
+                "linux/netfilter_ipv4/ip_tables.h",
+                "linux/netfilter_arp/arp_tables.h",
+                "linux/netfilter_bridge/ebtables.h",
+                "linux/ip_vs.h",
+            ],
+        ),
+        (
+            "IPV6_GET_OPTIONS",
+            net::IPV6_GET_OPTIONS,
+            &["linux/netfilter_ipv6/ip6_tables.h"],
+        ),
+        (
+            "IPV6_SET_OPTIONS",
+            net::IPV6_SET_OPTIONS,
+            &["linux/netfilter_ipv6/ip6_tables.h"],
+        ),
+        (
+            "NETLINK_OPTIONS",
+            net::NETLINK_OPTIONS,
+            &["linux/netlink.h"],
+        ),
+        ("RAW_OPTIONS", net::RAW_OPTIONS, &["linux/icmp.h"]),
+        ("SHUT", net::SHUT, &["sys/socket.h"]),
+        ("SOCKETCALLS", net::SOCKETCALLS, &["linux/net.h"]),
+        ("NFC_SAPS", net::NFC_SAPS, &["sys/socket.h+linux/nfc.h"]),
+        (
+            "NFC_SOCKADDR_PROTOCOLS",
+            net::NFC_SOCKADDR_PROTOCOLS,
+            &["sys/socket.h+linux/nfc.h"],
+        ),
+        (
+            "VSOCK_OPTIONS",
+            net::VSOCK_OPTIONS,
+            &["sys/socket.h+linux/vm_sockets.h"],
+        ),
+        (
+            "CAN_RAW_OPTIONS",
+            net::CAN_RAW_OPTIONS,
+            &["sys/socket.h+linux/can/raw.h"],
+        ),
+        (
+            "SCTP_OPTIONS",
+            net::SCTP_OPTIONS,
+            &["stdint.h+sys/socket.h+linux/sctp.h"],
+        ),
+        (
+            "DCCP_OPTIONS",
+            net::DCCP_OPTIONS,
+            &["sys/socket.h+linux/dccp.h"],
+        ),
+        (
+            "TIPC_OPTIONS",
+            net::TIPC_OPTIONS,
+            &["sys/socket.h+linux/tipc.h"],
+        ),
+        (
+            "RXRPC_OPTIONS",
+            net::RXRPC_OPTIONS,
+            &["sys/socket.h+linux/rxrpc.h"],
+        ),
+        (
+            "LLC_OPTIONS",
+            net::LLC_OPTIONS,
+            &["sys/socket.h+linux/llc.h"],
+        ),
+        (
+            "ALG_OPTIONS",
+            net::ALG_OPTIONS,
+            &["sys/socket.h+linux/if_alg.h"],
+        ),
+        (
+            "KCM_OPTIONS",
+            net::KCM_OPTIONS,
+            &["sys/socket.h+linux/kcm.h"],
+        ),
+        (
+            "TLS_OPTIONS",
+            net::TLS_OPTIONS,
+            &["sys/socket.h+linux/tls.h"],
+        ),
+        ("XDP_OPTIONS", net::XDP_OPTIONS, &["linux/if_xdp.h"]),
+        ("AX25_PROTOCOLS", net::AX25_PROTOCOLS, &["netax25/ax25.h"]),
+        (
+            "CAN_PROTOCOLS",
+            net::CAN_PROTOCOLS,
+            &["sys/socket.h+linux/can.h"],
+        ),
+        ("BT_PROTOCOLS", net::BT_PROTOCOLS, &[]),
+        ("ISDN_PROTOCOLS", net::ISDN_PROTOCOLS, &[]),
+        (
+            "PHONET_PROTOCOLS",
+            net::PHONET_PROTOCOLS,
+            &["sys/socket.h+linux/phonet.h"],
+        ),
+        (
+            "CAIF_PROTOCOLS",
+            net::CAIF_PROTOCOLS,
+            &["sys/socket.h+linux/caif/caif_socket.h"],
+        ),
+        (
+            "NFC_PROTOCOLS",
+            net::NFC_PROTOCOLS,
+            &["sys/socket.h+linux/nfc.h"],
+        ),
+        (
+            "KCM_PROTOCOLS",
+            net::KCM_PROTOCOLS,
+            &["sys/socket.h+linux/kcm.h"],
+        ),
+        ("SMC_PROTOCOLS", net::SMC_PROTOCOLS, &[]),
+        (
+            "VSOCK_CIDS",
+            net::VSOCK_CIDS,
+            &["sys/socket.h+linux/vm_sockets.h"],
+        ),
+        (
+            "VSOCK_PORTS",
+            net::VSOCK_PORTS,
+            &["sys/socket.h+linux/vm_sockets.h"],
+        ),
+        (
+            "VSOCK_FLAGS",
+            net::VSOCK_FLAGS,
+            &["sys/socket.h+linux/vm_sockets.h"],
+        ),
+        (
+            "QRTR_NODES",
+            net::QRTR_NODES,
+            &["sys/socket.h+linux/qrtr.h"],
+        ),
+        (
+            "QRTR_PORTS",
+            net::QRTR_PORTS,
+            &["sys/socket.h+linux/qrtr.h"],
+        ),
+        ("XDP_FLAGS", net::XDP_FLAGS, &["linux/if_xdp.h"]),
+        ("MCTP_ADDRS", net::MCTP_ADDRS, &["linux/mctp.h"]),
+        ("MCTP_NETS", net::MCTP_NETS, &["linux/mctp.h"]),
+        (
+            "SOCK_IOCTLS",
+            net::SOCK_IOCTLS,
+            &["sys/ioctl.h+linux/sockios.h"],
+        ),
         (
             "IOCTLS",
             ioctl::IOCTLS,
@@ -391,8 +611,11 @@ fn probe(headers: &[&str], names: &[&str], enums: bool) -> BTreeMap<String, u64>
     // A header written `m32:NAME` is compiled for the 32-bit ABI (values only i386 has).
     let m32 = headers.iter().any(|h| h.starts_with("m32:"));
     let mut c = String::from("#define _GNU_SOURCE\n#include <stdio.h>\n");
+    // A header written `A+B` includes `A` first (one that needs another's macros).
     for h in headers {
-        let _ = writeln!(c, "#include <{}>", h.trim_start_matches("m32:"));
+        for part in h.trim_start_matches("m32:").split('+') {
+            let _ = writeln!(c, "#include <{part}>");
+        }
     }
     c.push_str("int main(void) {\n");
     for n in names {
