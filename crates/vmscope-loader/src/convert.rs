@@ -7,8 +7,9 @@ use std::ptr;
 use vmscope_abi as abi;
 use vmscope_core::arch::EntryKind;
 use vmscope_core::event::{
-    Abi, CallEnd, CallRender, CustomEvent, Event, EventKind, FieldValue, FileAccess, FileEvent,
-    FileSummary, ProcessEvent, ProcessList, ProcessOp, RenderedCall, Seen, SyscallEvent, ThreadCtx,
+    Abi, Body, CallEnd, CallRender, CustomEvent, Event, EventKind, EventMask, FieldValue,
+    FileAccess, FileEvent, FileSummary, ProcessEvent, ProcessList, ProcessOp, RenderedCall, Seen,
+    SyscallEvent, ThreadCtx,
 };
 
 /// The ABI's number for a core event kind.
@@ -20,24 +21,35 @@ pub fn abi_kind(kind: EventKind) -> u32 {
         EventKind::File => abi::KIND_FILE,
         EventKind::Custom => abi::KIND_CUSTOM,
         EventKind::ProcessList => abi::KIND_PROCESS_LIST,
-        // Not carried by this version of the ABI: no bit of a module's mask names them.
-        EventKind::Memory | EventKind::Maps | EventKind::Image => u32::MAX,
+        // Every kind added after ABI 1.0 reaches modules as named fields.
+        _ => abi::KIND_RECORD,
     }
 }
 
+/// The kinds ABI 1.0 has structures for.
+const STRUCTURED: [EventKind; 6] = [
+    EventKind::Syscall,
+    EventKind::Notice,
+    EventKind::Process,
+    EventKind::File,
+    EventKind::Custom,
+    EventKind::ProcessList,
+];
+
 /// The core kinds in an ABI mask (bits the ABI does not know are ignored; the loader refuses them).
-pub fn core_kinds(mask: u64) -> Vec<EventKind> {
-    [
-        EventKind::Syscall,
-        EventKind::Notice,
-        EventKind::Process,
-        EventKind::File,
-        EventKind::Custom,
-        EventKind::ProcessList,
-    ]
-    .into_iter()
-    .filter(|k| mask & abi::kind_bit(abi_kind(*k)) != 0)
-    .collect()
+/// [`abi::KIND_RECORD`] stands for every kind without a structure of its own, present and future.
+pub fn core_kinds(mask: u64) -> EventMask {
+    let structured = STRUCTURED
+        .into_iter()
+        .fold(EventMask::NONE, EventMask::with);
+    let mut m = STRUCTURED
+        .into_iter()
+        .filter(|k| mask & abi::kind_bit(abi_kind(*k)) != 0)
+        .fold(EventMask::NONE, EventMask::with);
+    if mask & abi::kind_bit(abi::KIND_RECORD) != 0 {
+        m = m.union(EventMask::ALL.without(structured));
+    }
+    m
 }
 
 /// One event as C structures, with everything its pointers point to.
@@ -55,6 +67,7 @@ pub struct CEvent {
     file_summary: Option<Box<abi::FileSummary>>,
     custom: Option<Box<abi::Custom>>,
     process_list: Option<Box<abi::ProcessList>>,
+    record: Option<Box<abi::Record>>,
     event: abi::Event,
 }
 
@@ -79,6 +92,7 @@ impl CEvent {
             file_summary: None,
             custom: None,
             process_list: None,
+            record: None,
             event: abi::Event {
                 kind,
                 reserved: 0,
@@ -91,6 +105,7 @@ impl CEvent {
                 file_summary: ptr::null(),
                 custom: ptr::null(),
                 process_list: ptr::null(),
+                record: ptr::null(),
             },
         }
     }
@@ -169,7 +184,7 @@ pub fn to_c(ev: &Event, calls: &dyn CallRender) -> Option<CEvent> {
         Event::File(FileEvent::Summary(s)) => file_summary(&mut c, s),
         Event::Custom(x) => custom(&mut c, x),
         Event::ProcessList(l) => process_list(&mut c, l),
-        _ => return None,
+        _ => record(&mut c, ev)?,
     }
     Some(c)
 }
@@ -367,6 +382,67 @@ fn custom(c: &mut CEvent, x: &CustomEvent) {
     });
     c.event.custom = &*body;
     c.custom = Some(body);
+}
+
+/// A record kind: the fields of its journal line (through the same serde structures), `ts` moved
+/// to the event; `None` when it does not serialize to an object.
+fn record(c: &mut CEvent, ev: &Event) -> Option<()> {
+    let serde_json::Value::Object(body) = serde_json::to_value(Body(ev)).ok()? else {
+        return None;
+    };
+    let mut fields = Vec::with_capacity(body.len());
+    for (name, v) in &body {
+        if name == "ts" {
+            c.event.ts = v.as_u64().unwrap_or(0);
+            continue;
+        }
+        let value = match v {
+            serde_json::Value::Null => value(abi::VALUE_NULL, abi::ValueUnion { u: 0 }),
+            serde_json::Value::Bool(b) => {
+                value(abi::VALUE_BOOL, abi::ValueUnion { b: i32::from(*b) })
+            }
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => value(abi::VALUE_INT, abi::ValueUnion { i }),
+                (None, Some(u)) => value(abi::VALUE_UINT, abi::ValueUnion { u }),
+                // A float: its JSON text.
+                _ => value(
+                    abi::VALUE_JSON,
+                    abi::ValueUnion {
+                        s: c.s(&n.to_string()),
+                    },
+                ),
+            },
+            serde_json::Value::String(t) => value(abi::VALUE_STR, abi::ValueUnion { s: c.s(t) }),
+            other => value(
+                abi::VALUE_JSON,
+                abi::ValueUnion {
+                    s: c.s(&other.to_string()),
+                },
+            ),
+        };
+        fields.push(abi::Field {
+            name: c.s(name),
+            value,
+        });
+    }
+    let (fp, n) = (fields.as_ptr(), fields.len());
+    c.fields.push(fields);
+    let body = Box::new(abi::Record {
+        module: c.s(ev.record_module().unwrap_or("vmscope")),
+        fields: fp,
+        n_fields: n,
+    });
+    c.event.record = &*body;
+    c.record = Some(body);
+    Some(())
+}
+
+fn value(kind: u32, as_: abi::ValueUnion) -> abi::Value {
+    abi::Value {
+        kind,
+        reserved: 0,
+        as_,
+    }
 }
 
 fn process_list(c: &mut CEvent, l: &ProcessList) {

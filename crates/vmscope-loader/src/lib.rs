@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use vmscope_abi as abi;
 use vmscope_core::arch::Arch;
 use vmscope_core::clock;
-use vmscope_core::event::{CallRender, Event, EventMask, Notice};
+use vmscope_core::event::{CallRender, Event, Notice};
 use vmscope_core::guest::{GuestCpu, Unreadable};
 use vmscope_core::module::{Bus, Interest, Module};
 
@@ -248,17 +248,16 @@ pub fn load(
             depends.push(&*Box::leak(d.into_boxed_str()));
         }
     }
-    if desc.consumes & !abi::KNOWN_KINDS != 0 {
+    // A module consumes the kinds of the minor it was built for (its own header's).
+    if desc.consumes & !abi::known_kinds(abi::minor(version)) != 0 {
         return Err(bad(format!(
             "`{name}` consumes event kinds unknown to ABI {}.{} (mask {:#x})",
-            abi::ABI_MAJOR,
-            abi::ABI_MINOR,
+            abi::major(version),
+            abi::minor(version),
             desc.consumes
         )));
     }
-    let events = convert::core_kinds(desc.consumes)
-        .into_iter()
-        .fold(EventMask::NONE, EventMask::with);
+    let events = convert::core_kinds(desc.consumes);
     // Events only: library modules get no raw kernel hooks in ABI 1.0.
     m.interest = Interest {
         events,

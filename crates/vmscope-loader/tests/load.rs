@@ -17,7 +17,8 @@ use vmscope_core::arch::{Arch, EntryKind, arch_for_target};
 use vmscope_core::dispatch::{Dispatcher, Sink, order_modules};
 use vmscope_core::event::{
     Abi, ArgsText, CallEnd, CallRender, Event, EventKind, EventMask, FieldValue, FileAccess,
-    FileEvent, SyscallEvent, ThreadCtx,
+    FileEvent, ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, Region,
+    SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::{GuestCpu, TestGuest};
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
@@ -422,13 +423,13 @@ fn missing_entry_symbols_are_named() {
 
 #[test]
 fn abi_versions_the_host_does_not_speak_are_refused() {
-    for (v, shown) in [("0x20000", "2.0"), ("0x10001", "1.1"), ("0", "0.0")] {
+    for (v, shown) in [("0x20000", "2.0"), ("0x10002", "1.2"), ("0", "0.0")] {
         let e = load_err(&build(&format!("v{v}"), &[&format!("-DVERSION={v}")]));
         assert!(matches!(e, LoadError::AbiMismatch { .. }), "{e}");
         let msg = e.to_string();
         assert!(
             msg.contains(&format!(
-                "built for vmscope module ABI {shown}, but this vmscope speaks ABI 1.0"
+                "built for vmscope module ABI {shown}, but this vmscope speaks ABI 1.1"
             )),
             "{msg}"
         );
@@ -453,6 +454,12 @@ fn a_failing_init_and_bad_declarations_are_reported() {
     // Descriptor refused after a successful init: the module is destroyed.
     assert_eq!(counter(&lib, "fixture_destroyed"), 1);
     let e = load_err(&build("badkinds", &[&name("badkinds"), "-DCONSUMES=0x100"]));
+    assert!(e.to_string().contains("unknown to ABI 1.1"), "{e}");
+    // Records came with 1.1: a module built for 1.0 cannot ask for them.
+    let e = load_err(&build(
+        "oldrecord",
+        &[&name("oldrecord"), "-DVERSION=0x10000", "-DCONSUMES=0x40"],
+    ));
     assert!(e.to_string().contains("unknown to ABI 1.0"), "{e}");
     let e = load_err(&build("selfdep", &[&name("selfdep"), "-DDEP1=\"selfdep\""]));
     assert!(e.to_string().contains("depends on itself"), "{e}");
@@ -549,3 +556,90 @@ fn paths_that_cannot_travel_in_plugin_options_are_refused() {
 
 #[allow(dead_code, reason = "keeps the public type in the test's view")]
 fn _types(_: &DynModule) {}
+
+#[test]
+fn a_module_built_for_1_0_still_loads_and_sees_no_records() {
+    let p = build("old", &[&name("old"), "-DVERSION=0x10000"]);
+    let m = load(&p, arch(), &[], calls()).unwrap();
+    assert!(!m.interest().events.contains(EventKind::Memory));
+    let mut g = TestGuest::new();
+    let sink = run(vec![Arc::new(m)], vec![image_event(), maps_event()], &mut g);
+    assert!(sink.custom("old_record").is_empty());
+}
+
+fn image_event() -> Event {
+    Event::Image(Box::new(ImageEvent {
+        ts: 7,
+        vcpu: 0,
+        thread: thread(),
+        op: ImageOp::Load,
+        kind: ImageKind::Library,
+        path: Some("/usr/lib/x86_64-linux-gnu/libc.so.6".into()),
+        base: 0x7f00_0000_0000,
+        end: 0x7f00_0020_0000,
+        load_bias: Some(0x7f00_0000_0000),
+        soname: Some("libc.so.6".into()),
+        build_id: None,
+    }))
+}
+
+fn maps_event() -> Event {
+    Event::Maps(Box::new(MapsSnapshot {
+        ts: 9,
+        pid: Some(42),
+        comm: Some("cat".into()),
+        when: MapsWhen::Exit,
+        exe: Some("/bin/cat".into()),
+        source: MapsSource::Kernel,
+        regions: vec![Region {
+            start: 0x40_0000,
+            end: 0x40_1000,
+            perms: *b"r-xp",
+            offset: 0,
+            path: Some("/bin/cat".into()),
+        }],
+    }))
+}
+
+#[test]
+fn records_reach_1_1_modules_as_named_fields() {
+    let p = build(
+        "rec",
+        &[
+            &name("rec"),
+            "-DCONSUMES=VMSCOPE_KIND_BIT(VMSCOPE_KIND_RECORD)",
+        ],
+    );
+    let m = load(&p, arch(), &[], calls()).unwrap();
+    let i = m.interest();
+    for k in [EventKind::Memory, EventKind::Maps, EventKind::Image] {
+        assert!(i.events.contains(k), "{k:?}");
+    }
+    assert!(!i.events.contains(EventKind::Syscall));
+    let mut g = TestGuest::new();
+    let sink = run(vec![Arc::new(m)], vec![image_event(), maps_event()], &mut g);
+    let r = sink.custom("rec_record");
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(r[0][0], ("record".into(), FieldValue::Str("image".into())));
+    assert_eq!(r[0][1], ("from".into(), FieldValue::Str("images".into())));
+    assert_eq!(
+        r[0][2],
+        (
+            "path".into(),
+            FieldValue::Str("/usr/lib/x86_64-linux-gnu/libc.so.6".into())
+        )
+    );
+    assert_eq!(r[1][0], ("record".into(), FieldValue::Str("maps".into())));
+    assert_eq!(r[1][1], ("from".into(), FieldValue::Str("memory".into())));
+    // The regions list arrives as the journal's JSON.
+    assert_eq!(
+        r[1][3],
+        (
+            "regions".into(),
+            FieldValue::Str(
+                r#"[{"start":"0x400000","end":"0x401000","perms":"r-xp","offset":"0x0","path":"/bin/cat"}]"#
+                    .into()
+            )
+        )
+    );
+}

@@ -352,6 +352,21 @@ impl Event {
         }
     }
 
+    /// The module that produces a record kind (the kinds the C ABI carries as named fields since
+    /// 1.1); `None` for the kinds it has structures for.
+    pub fn record_module(&self) -> Option<&'static str> {
+        match self {
+            Event::Syscall(_)
+            | Event::Notice(_)
+            | Event::Process(_)
+            | Event::File(_)
+            | Event::Custom(_)
+            | Event::ProcessList(_) => None,
+            Event::Memory(_) | Event::Maps(_) => Some("memory"),
+            Event::Image(_) => Some("images"),
+        }
+    }
+
     /// The journal's `type` field.
     pub fn type_name(&self) -> &str {
         match self {
@@ -364,6 +379,26 @@ impl Event {
             Event::Memory(_) => "memory",
             Event::Maps(_) => "maps",
             Event::Image(_) => "image",
+        }
+    }
+}
+
+/// The fields of an event but a system call, as its journal line has them after `type`
+/// (serialize it; a system call serializes as nothing: the journal writes those by hand).
+pub struct Body<'a>(pub &'a Event);
+
+impl Serialize for Body<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Event::Syscall(_) => ().serialize(s),
+            Event::Notice(n) => n.serialize(s),
+            Event::Process(p) => p.serialize(s),
+            Event::File(f) => f.serialize(s),
+            Event::Custom(c) => c.serialize(s),
+            Event::ProcessList(l) => l.serialize(s),
+            Event::Memory(m) => m.serialize(s),
+            Event::Maps(m) => m.serialize(s),
+            Event::Image(i) => i.serialize(s),
         }
     }
 }
@@ -381,6 +416,16 @@ impl EventMask {
     /// This set plus `kind`.
     pub const fn with(self, kind: EventKind) -> Self {
         EventMask(self.0 | 1 << kind as u8)
+    }
+
+    /// This set and `other`'s kinds.
+    pub const fn union(self, other: EventMask) -> Self {
+        EventMask(self.0 | other.0)
+    }
+
+    /// This set without `other`'s kinds.
+    pub const fn without(self, other: EventMask) -> Self {
+        EventMask(self.0 & !other.0)
     }
 
     /// Whether `kind` is in the set.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use vmscope_core::arch::EntryKind;
-use vmscope_core::event::{CallEnd, CallRender, Event, RenderedCall, SyscallEvent};
+use vmscope_core::event::{Body, CallEnd, CallRender, Event, RenderedCall, SyscallEvent};
 
 /// One event as one JSON line (with its newline).
 pub(super) fn render(
@@ -42,19 +42,7 @@ fn tagged<T: Serialize>(kind: &str, event: &T, out: &mut Vec<u8>) -> serde_json:
 
 /// Any event but a system call, through serde.
 pub(super) fn to_json(ev: &Event, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    let kind = ev.type_name();
-    match ev {
-        Event::Notice(n) => tagged(kind, n, out),
-        Event::Process(p) => tagged(kind, p, out),
-        Event::File(f) => tagged(kind, f, out),
-        Event::Custom(c) => tagged(kind, c, out),
-        Event::ProcessList(l) => tagged(kind, l, out),
-        Event::Memory(m) => tagged(kind, m, out),
-        Event::Maps(m) => tagged(kind, m, out),
-        Event::Image(i) => tagged(kind, i, out),
-        // System calls are written by `syscall`; kinds added later serialize themselves.
-        _ => tagged(kind, &(), out),
-    }
+    tagged(ev.type_name(), &Body(ev), out)
 }
 
 /// A JSON string (serde_json's escaping).
