@@ -369,7 +369,7 @@ fn every_load_failure_is_one_line_and_qemu_never_starts() {
         ),
         (
             vec!["--modules".into(), abi2],
-            "built for vmscope module ABI 2.0, but this vmscope speaks ABI 1.0".into(),
+            "built for vmscope module ABI 2.0, but this vmscope speaks ABI 1.1".into(),
         ),
         (
             vec!["--modules".into(), init_fails],

@@ -258,7 +258,7 @@ pub fn load(
         )));
     }
     let events = convert::core_kinds(desc.consumes);
-    // Events only: library modules get no raw kernel hooks in ABI 1.0.
+    // Events only: library modules get no raw kernel hooks (ABI 1.1 has none).
     m.interest = Interest {
         events,
         ..Interest::default()
