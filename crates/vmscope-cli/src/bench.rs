@@ -160,6 +160,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         module_options: Vec::new(),
         // strace writes to the second serial port: discard it, it is not what is measured.
         qemu_args: vec!["-serial".into(), "null".into()],
+        rr: None,
     };
     let plan = qemu::plan(&run)?;
     let start = Instant::now();

@@ -11,6 +11,7 @@ mod fidelity;
 mod guest;
 mod modules;
 mod qemu;
+mod replay;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,10 @@ struct Cli {
 enum Command {
     /// Boot a guest under QEMU with vmscope loaded and write the journal.
     Run(Box<RunArgs>),
+    /// Run a guest once under QEMU's deterministic record mode, with no plugin (docs/replay.md).
+    Record(Box<replay::RecordArgs>),
+    /// Analyse a recording with any modules; replays of one recording write identical journals.
+    Replay(Box<replay::ReplayArgs>),
     /// List the built-in modules.
     Modules,
     /// Measure what tracing costs the guest: no plugin vs vmscope vs strace inside the guest.
@@ -146,12 +151,17 @@ pub struct RunArgs {
     /// Extra QEMU arguments, after `--`.
     #[arg(last = true, value_name = "QEMU ARGS")]
     qemu_args: Vec<String>,
+    /// Set by `record`/`replay`: QEMU's record/replay mode and the recording.
+    #[arg(skip)]
+    rr: Option<replay::Rr>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => qemu::run(*args),
+        Command::Record(args) => replay::record(*args),
+        Command::Replay(args) => replay::replay(*args),
         Command::Modules => {
             for (name, what, deps) in vmscope_modules::registry::BUILTIN {
                 let deps = if deps.is_empty() {

@@ -21,7 +21,7 @@ pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     Some((it.next()??, it.next()??, it.next().flatten().unwrap_or(0)))
 }
 
-fn find_qemu(explicit: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn find_qemu(explicit: Option<&Path>) -> Result<PathBuf> {
     let name = explicit
         .map(Path::to_path_buf)
         .or_else(|| std::env::var_os("VMSCOPE_QEMU").map(PathBuf::from))
@@ -272,6 +272,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
                 .map(|o| format!("{}.{}={}", o.module, o.key, o.value))
                 .collect(),
             self_profile: a.self_profile,
+            icount_shift: a.rr.as_ref().and_then(|r| r.icount_shift()),
         };
         let plugin_args = opts.to_args().map_err(|e| {
             anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")
@@ -299,7 +300,18 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
 /// `vmscope run`.
 pub fn run(a: RunArgs) -> Result<u8> {
     let plan = plan(&a)?;
-    if a.verbose {
+    let (code, timed_out) = run_plan(&plan, a.timeout, a.verbose)?;
+    Ok(exit_code(code, timed_out))
+}
+
+/// Runs QEMU as planned until it exits, asking it to quit after `timeout` seconds; its exit code
+/// (`None`: killed by a signal) and whether the timeout stopped it.
+pub(crate) fn run_plan(
+    plan: &Plan,
+    timeout: Option<u64>,
+    verbose: bool,
+) -> Result<(Option<i32>, bool)> {
+    if verbose {
         eprintln!("vmscope: {}", plan.layout);
         eprintln!("vmscope: {} {}", plan.qemu.display(), plan.args.join(" "));
     }
@@ -314,7 +326,7 @@ pub fn run(a: RunArgs) -> Result<u8> {
         .stdin(Stdio::null())
         .spawn()
         .with_context(|| format!("cannot start {}", plan.qemu.display()))?;
-    let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
+    let deadline = timeout.map(|s| Instant::now() + Duration::from_secs(s));
     let mut asked_to_quit = false;
     let status = loop {
         if let Some(st) = child.try_wait().context("waiting for QEMU")? {
@@ -334,20 +346,21 @@ pub fn run(a: RunArgs) -> Result<u8> {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    match status.code() {
-        Some(0) => Ok(0),
-        Some(c) if asked_to_quit => {
-            let _ = c;
-            Ok(0)
-        }
+    Ok((status.code(), asked_to_quit))
+}
+
+/// vmscope's exit status for QEMU's: 0 for a clean exit or a stop vmscope asked for.
+pub(crate) fn exit_code(code: Option<i32>, asked_to_quit: bool) -> u8 {
+    match code {
+        Some(0) => 0,
+        _ if asked_to_quit => 0,
         Some(c) => {
             eprintln!("vmscope: QEMU exited with status {c}");
-            Ok(u8::try_from(c).unwrap_or(1).max(1))
+            u8::try_from(c).unwrap_or(1).max(1)
         }
-        None if asked_to_quit => Ok(0),
         None => {
             eprintln!("vmscope: QEMU was killed by a signal");
-            Ok(1)
+            1
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct Options {
     pub module_options: Vec<String>,
     /// Measure vmscope's own time per callback and module, reported at the end (`self_profile=on`).
     pub self_profile: bool,
+    /// Stamp events with the guest's virtual clock, instructions executed × 2^shift ns, as QEMU's
+    /// `-icount shift=N` runs it (`icount_shift=N`; replays, whose journals must not depend on the
+    /// host's speed).
+    pub icount_shift: Option<u8>,
 }
 
 impl Default for Options {
@@ -55,6 +59,7 @@ impl Default for Options {
             process_list_every: None,
             module_options: Vec::new(),
             self_profile: false,
+            icount_shift: None,
         }
     }
 }
@@ -67,7 +72,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -171,6 +176,17 @@ impl Options {
                         _ => return Err(bad("expected `on` or `off`")),
                     }
                 }
+                "icount_shift" => {
+                    o.icount_shift = Some(
+                        value
+                            .parse::<u8>()
+                            .ok()
+                            .filter(|n| *n <= 10)
+                            .ok_or_else(|| {
+                                bad("expected a number from 0 to 10 (QEMU's icount shift)")
+                            })?,
+                    );
+                }
                 "module_option" => {
                     let shape = value.split_once('=').is_some_and(|(lhs, _)| {
                         lhs.split_once('.')
@@ -244,6 +260,9 @@ impl Options {
         }
         if self.self_profile {
             a.push("self_profile=on".to_string());
+        }
+        if let Some(n) = self.icount_shift {
+            a.push(format!("icount_shift={n}"));
         }
         for m in &self.module_options {
             a.push(format!("module_option={m}"));
@@ -366,6 +385,7 @@ mod tests {
             process_list_every: Some(3),
             module_options: vec!["x.a=1:2".into(), "x.b=".into()],
             self_profile: true,
+            icount_shift: Some(3),
         };
         let memory = Options {
             layout_from_memory: true,

@@ -19,11 +19,12 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use qemu_plugin::install::{Args, Info};
 use qemu_plugin::sys::{
     GArray, GByteArray, qemu_plugin_cb_flags, qemu_plugin_get_registers, qemu_plugin_id_t,
-    qemu_plugin_insn_data, qemu_plugin_insn_size, qemu_plugin_insn_vaddr,
+    qemu_plugin_insn_data, qemu_plugin_insn_size, qemu_plugin_insn_vaddr, qemu_plugin_op,
     qemu_plugin_read_memory_vaddr, qemu_plugin_read_register, qemu_plugin_reg_descriptor,
     qemu_plugin_register, qemu_plugin_register_atexit_cb, qemu_plugin_register_vcpu_init_cb,
-    qemu_plugin_register_vcpu_insn_exec_cb, qemu_plugin_register_vcpu_tb_trans_cb, qemu_plugin_tb,
-    qemu_plugin_tb_get_insn, qemu_plugin_tb_n_insns,
+    qemu_plugin_register_vcpu_insn_exec_cb, qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu,
+    qemu_plugin_register_vcpu_tb_trans_cb, qemu_plugin_scoreboard_new, qemu_plugin_tb,
+    qemu_plugin_tb_get_insn, qemu_plugin_tb_n_insns, qemu_plugin_u64, qemu_plugin_u64_sum,
 };
 use vmscope_core::arch::{Arch, InsnClass, arch_for_target};
 use vmscope_core::clock;
@@ -77,6 +78,32 @@ struct Backend {
 
 static BACKEND: OnceLock<Backend> = OnceLock::new();
 
+/// The guest's instruction count (a per-vCPU scoreboard every translation block adds its length to)
+/// and QEMU's icount shift: the virtual clock of a replay.
+struct Icount {
+    counter: qemu_plugin_u64,
+    shift: u8,
+}
+
+// SAFETY: the scoreboard lives until QEMU unloads the plugin and is only read through QEMU's API,
+// which sums the per-vCPU entries; the pointer itself never changes.
+unsafe impl Send for Icount {}
+// SAFETY: as above.
+unsafe impl Sync for Icount {}
+
+static ICOUNT: OnceLock<Icount> = OnceLock::new();
+
+/// The virtual clock: instructions executed so far × 2^shift ns, which is what QEMU's virtual clock
+/// advances by under `-icount shift=N`. Deterministic under replay: the same instructions run, and
+/// each translation block counts all its instructions as it starts.
+fn icount_ns() -> u64 {
+    ICOUNT.get().map_or(0, |ic| {
+        // SAFETY: a scoreboard entry made at install; QEMU sums it over the vCPUs.
+        let n = unsafe { qemu_plugin_u64_sum(ic.counter) };
+        n.saturating_mul(1 << ic.shift)
+    })
+}
+
 /// The plugin object handed to the `qemu-plugin` crate's installer; all real state is in [`BACKEND`].
 #[derive(Default)]
 pub struct VmscopePlugin;
@@ -110,6 +137,16 @@ fn fail(msg: &str) -> ! {
 fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupError> {
     clock::start();
     let opts = Options::parse(&args.raw).map_err(SetupError::Options)?;
+    // Before anything is stamped: a replay's events all carry the guest's virtual time.
+    if let Some(shift) = opts.icount_shift {
+        // SAFETY: a scoreboard of one u64 per vCPU, kept for the plugin's life.
+        let score = unsafe { qemu_plugin_scoreboard_new(std::mem::size_of::<u64>()) };
+        let _ = ICOUNT.set(Icount {
+            counter: qemu_plugin_u64 { score, offset: 0 },
+            shift,
+        });
+        clock::use_virtual(icount_ns);
+    }
     let arch = arch_for_target(&info.target_name)
         .ok_or_else(|| SetupError::Target(info.target_name.clone()))?;
     let Some(system) = &info.system else {
@@ -153,7 +190,11 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
     // SAFETY: plain registrations with callbacks of the right types; `id` is ours.
     unsafe {
         qemu_plugin_register_vcpu_init_cb(id, Some(on_vcpu_init));
-        if interest.entries || interest.exits || interest.page_table_switches {
+        if interest.entries
+            || interest.exits
+            || interest.page_table_switches
+            || ICOUNT.get().is_some()
+        {
             qemu_plugin_register_vcpu_tb_trans_cb(id, Some(on_tb_trans));
         }
         qemu_plugin_register_atexit_cb(id, Some(on_exit), std::ptr::null_mut());
@@ -213,6 +254,14 @@ extern "C" fn on_tb_trans(_id: qemu_plugin_id_t, tb: *mut qemu_plugin_tb) {
         let Some(b) = BACKEND.get() else { return };
         // SAFETY: `tb` is valid during this callback, and so are the instructions taken from it.
         unsafe {
+            if let Some(ic) = ICOUNT.get() {
+                qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+                    tb,
+                    qemu_plugin_op::QEMU_PLUGIN_INLINE_ADD_U64,
+                    ic.counter,
+                    qemu_plugin_tb_n_insns(tb) as u64,
+                );
+            }
             for i in 0..qemu_plugin_tb_n_insns(tb) {
                 let insn = qemu_plugin_tb_get_insn(tb, i);
                 let mut bytes = [0u8; 16];
