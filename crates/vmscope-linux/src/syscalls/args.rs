@@ -17,20 +17,8 @@ use super::read::{self, PATH_LIMIT, long, read_string, read_word, word};
 use super::special;
 use super::structs;
 use super::xlat;
-use super::{ArgKind, Call, SyscallDesc};
+use super::{ArgKind, Call, Io, SyscallDesc};
 use crate::uapi::{fs, mm, process as pr, signal as sig};
-
-/// When an argument kind is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Io {
-    /// At entry (an input); retried at exit when its memory cannot be read yet.
-    In,
-    /// At exit (an output): rendered only from what the call wrote.
-    Out,
-    /// Both (an in/out argument, `[128 => 16]`): read at entry, rendered at exit with what the entry
-    /// read ([`Ctx::entry`]) and what the call wrote.
-    InOut,
-}
 
 /// When kind `kind` is read.
 pub(crate) fn io(kind: ArgKind) -> Io {

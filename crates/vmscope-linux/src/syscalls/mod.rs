@@ -46,6 +46,18 @@ pub use abi::{
 pub use generated_calls::Call;
 use out::{Out, w};
 
+/// When an argument kind is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Io {
+    /// At entry (an input); retried at exit when its memory cannot be read yet.
+    In,
+    /// At exit (an output): rendered only from what the call wrote.
+    Out,
+    /// Both (an in/out argument, `[128 => 16]`): read at entry, rendered at exit with what the entry
+    /// read (`Ctx::entry`) and what the call wrote.
+    InOut,
+}
+
 /// How one argument register is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {

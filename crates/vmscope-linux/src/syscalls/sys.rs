@@ -18,7 +18,7 @@ mod prctl;
 mod proc;
 mod util;
 
-use super::args::Io;
+use super::Io;
 use super::ctx::Ctx;
 use super::out::{Out, w};
 use super::{Call, SyscallDesc};

@@ -16,7 +16,7 @@ pub(crate) mod time;
 mod wait;
 
 use super::Call;
-use super::args::Io;
+use super::Io;
 use super::ctx::Ctx;
 use super::out::Out;
 use super::read::read_bytes;

@@ -22,7 +22,7 @@ mod tests;
 use vmscope_core::event::Abi;
 use vmscope_core::guest::GuestMemory;
 
-use super::args::Io;
+use super::Io;
 use super::ctx::Ctx;
 use super::out::{Out, Quote, w};
 use super::read::{read_bytes, word};
