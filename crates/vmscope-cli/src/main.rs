@@ -5,15 +5,22 @@
 
 mod bench;
 mod compare;
+mod convert;
 mod fidelity;
 mod guest;
+mod jsonl;
 mod modules;
 mod qemu;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// `report` and `convert` allocate for every JSON value of every event.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Watch what happens inside a QEMU virtual machine, from outside it.
 #[derive(Parser, Debug)]
@@ -48,6 +55,10 @@ enum Command {
     },
     /// Trace the corpus with strace in the guest and vmscope outside; print and check the fidelity bars.
     Fidelity(fidelity::FidelityArgs),
+    /// Convert a JSON Lines journal into a Parquet dataset (one file per event type).
+    Convert(convert::ConvertArgs),
+    /// Write one self-contained HTML page about a JSON Lines journal.
+    Report(report::ReportArgs),
     /// Check a kernel image: is it one, and what its BTF gives vmscope.
     Kernel {
         /// The kernel image (bzImage or vmlinux).
@@ -155,6 +166,8 @@ fn main() -> ExitCode {
         Command::Kernel { file } => guest::describe_kernel(&file),
         Command::Fidelity(args) => fidelity::run(args),
         Command::Bench(args) => bench::run(&args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Compare {
             journal,
             strace,
