@@ -10,6 +10,7 @@ mod fidelity;
 mod guest;
 mod jsonl;
 mod modules;
+mod progress;
 mod qemu;
 mod report;
 
@@ -72,6 +73,9 @@ enum Format {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// A Parquet dataset in the --output directory, one file per event type (the plugin writes JSON
+    /// Lines beside it, converted when the guest stops).
+    Parquet,
 }
 
 /// Options of `vmscope run`.
@@ -107,9 +111,12 @@ pub struct RunArgs {
     /// Journal format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Journal file; default: standard output.
+    /// Journal file (a directory for --format parquet); default: standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// No status line on the terminal while the guest runs.
+    #[arg(long, short)]
+    quiet: bool,
     /// Where the guest's serial console goes; default: discarded.
     #[arg(long, value_name = "FILE")]
     console: Option<PathBuf>,

@@ -153,7 +153,11 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if let Some(i) = &initrd {
         guest::check_file("initrd", i)?;
     }
+    if a.format == Format::Parquet && (a.output.is_none() || no_plugin) {
+        bail!("--format parquet needs the plugin and --output DIR (the dataset's directory)");
+    }
     if let Some(o) = &a.output
+        && a.format != Format::Parquet
         && let Some(parent) = absolute(o)?.parent()
         && !parent.is_dir()
     {
@@ -215,7 +219,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     }
     if let Some(p) = &plugin {
         let output = match &a.output {
-            Some(o) => absolute(o)?.display().to_string(),
+            Some(o) => journal_path(a.format, &absolute(o)?).display().to_string(),
             None => "-".to_string(),
         };
         let mut plugin_args = vec![
@@ -225,7 +229,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
                 "format={}",
                 match a.format {
                     Format::Text => "text",
-                    Format::Jsonl => "jsonl",
+                    Format::Jsonl | Format::Parquet => "jsonl",
                 }
             ),
             format!(
@@ -275,12 +279,47 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     Ok(Plan { qemu, args })
 }
 
+/// The file the plugin writes: `--output`, or for a Parquet dataset a JSON Lines journal in its
+/// directory, converted when the guest stops.
+fn journal_path(format: Format, output: &Path) -> PathBuf {
+    match format {
+        Format::Parquet => output.join(crate::convert::PENDING_JOURNAL),
+        Format::Text | Format::Jsonl => output.to_path_buf(),
+    }
+}
+
+/// Where the status line reads its figures from: the journal file, or standard output when that is
+/// a regular file; nothing when the journal goes to a terminal (the line would garble it).
+fn status_source(a: &RunArgs) -> Option<crate::progress::Source> {
+    use crate::progress::Source;
+    use std::io::IsTerminal;
+    match &a.output {
+        Some(o) => Some(Source::File(journal_path(a.format, o))),
+        None if std::io::stdout().is_terminal() => None,
+        None => {
+            let stdout = PathBuf::from("/proc/self/fd/1");
+            let regular = std::fs::metadata(&stdout).is_ok_and(|m| m.is_file());
+            Some(if regular {
+                Source::File(stdout)
+            } else {
+                Source::Nothing
+            })
+        }
+    }
+}
+
 /// `vmscope run`.
 pub fn run(a: RunArgs) -> Result<u8> {
     let plan = plan(&a)?;
     if a.verbose {
         eprintln!("vmscope: {} {}", plan.qemu.display(), plan.args.join(" "));
     }
+    if a.format == Format::Parquet
+        && let Some(dir) = &a.output
+    {
+        crate::convert::prepare_dir(dir)?;
+    }
+    let status = status_source(&a).and_then(|s| crate::progress::start(s, a.quiet));
     // Ctrl-C reaches QEMU too (same process group); QEMU then quits cleanly and the plugin flushes
     // the journal. We wait for it rather than die first.
     // SAFETY: setting a signal disposition to "ignore" has no memory-safety implications.
@@ -294,7 +333,7 @@ pub fn run(a: RunArgs) -> Result<u8> {
         .with_context(|| format!("cannot start {}", plan.qemu.display()))?;
     let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
     let mut asked_to_quit = false;
-    let status = loop {
+    let exit = loop {
         if let Some(st) = child.try_wait().context("waiting for QEMU")? {
             break st;
         }
@@ -312,7 +351,15 @@ pub fn run(a: RunArgs) -> Result<u8> {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    match status.code() {
+    if let Some(st) = status {
+        st.finish();
+    }
+    if a.format == Format::Parquet
+        && let Some(dir) = &a.output
+    {
+        crate::convert::finish_run(dir)?;
+    }
+    match exit.code() {
         Some(0) => Ok(0),
         Some(c) if asked_to_quit => {
             let _ = c;

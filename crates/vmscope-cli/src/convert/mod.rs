@@ -86,6 +86,34 @@ pub fn run(a: &ConvertArgs) -> Result<u8> {
     }
 }
 
+/// The JSON Lines journal `vmscope run --format parquet` has the plugin write in the dataset's
+/// directory; converted and removed when the guest stops.
+pub const PENDING_JOURNAL: &str = "vmscope-journal.jsonl";
+
+/// Ends `vmscope run --format parquet`: converts the journal the plugin wrote in `dir`, then removes
+/// it. A journal that cannot be converted is kept, and the error says where.
+pub fn finish_run(dir: &Path) -> Result<()> {
+    let journal = dir.join(PENDING_JOURNAL);
+    if !journal.is_file() {
+        bail!(
+            "--format parquet: the plugin wrote no journal ({} is missing)",
+            journal.display()
+        );
+    }
+    let w = to_parquet(&journal, dir).with_context(|| {
+        format!(
+            "--format parquet: converting {} (kept; `vmscope convert` it by hand)",
+            journal.display()
+        )
+    })?;
+    for line in &w.warnings {
+        eprintln!("vmscope: warning: {line}");
+    }
+    std::fs::remove_file(&journal)
+        .with_context(|| format!("cannot remove {}", journal.display()))?;
+    Ok(())
+}
+
 /// Makes `dir` ready for a dataset: created if missing, refused when it already holds files.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
     if dir.exists() && !dir.is_dir() {

@@ -17,9 +17,11 @@ const MAX_PATHS: usize = 20_000;
 /// Paths written into the report.
 const SHOWN_PATHS: usize = 5_000;
 /// Network flows kept and shown.
-const MAX_FLOWS: usize = 10_000;
-/// Rows kept for row-per-event tables (connections, images, alerts, findings, devices).
-const MAX_ROWS: usize = 5_000;
+const MAX_FLOWS: usize = 5_000;
+/// Rows kept for row-per-event tables (connections, images, findings).
+const MAX_ROWS: usize = 3_000;
+/// Alerts kept.
+const MAX_ALERTS: usize = 5_000;
 /// Distinct call stacks kept, and shown.
 const MAX_STACKS: usize = 10_000;
 const SHOWN_STACKS: usize = 200;
@@ -418,6 +420,17 @@ pub struct Memory {
     pub omitted: u64,
 }
 
+/// Address fields as hex text (a page's script would round integers past 2^53).
+fn hexify(m: &mut Map<String, Value>) {
+    for k in ["start", "end", "base", "load_bias", "offset", "pc"] {
+        if let Some(v) = m.get_mut(k)
+            && let Some(n) = v.as_u64()
+        {
+            *v = Value::String(format!("{n:#x}"));
+        }
+    }
+}
+
 /// Whether permissions allow writing and executing (`rwxp`, `wx`, or PROT_ bits).
 fn perms_of(v: Option<&Value>) -> (bool, bool) {
     match v {
@@ -464,6 +477,7 @@ impl Memory {
         if let Some(p) = proc_id {
             f.insert("proc".into(), Value::from(p));
         }
+        hexify(&mut f);
         self.findings.push(Value::Object(f));
     }
 
@@ -510,6 +524,7 @@ impl Memory {
         if let Some(p) = proc_id {
             row.insert("proc".into(), Value::from(p));
         }
+        hexify(&mut row);
         self.images.push(Value::Object(row));
     }
 
@@ -528,7 +543,17 @@ impl Memory {
             self.omitted += 1;
             return;
         }
-        let kept: Vec<Value> = regions.iter().take(400).map(|r| shorten(r, 1)).collect();
+        let kept: Vec<Value> = regions
+            .iter()
+            .take(400)
+            .map(|r| {
+                let mut r = shorten(r, 1);
+                if let Some(o) = r.as_object_mut() {
+                    hexify(o);
+                }
+                r
+            })
+            .collect();
         let mut snap = Map::new();
         for k in ["ts", "when", "pid", "comm"] {
             if let Some(v) = ev.get(k) {
@@ -566,7 +591,7 @@ impl Alerts {
         if self.by_rule.len() < 1000 || self.by_rule.contains_key(&rule) {
             *self.by_rule.entry(clip(&rule, 128)).or_default() += 1;
         }
-        if self.rows.len() >= MAX_ROWS {
+        if self.rows.len() >= MAX_ALERTS {
             self.omitted += 1;
             return;
         }

@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::jsonl::Reader;
-use activity::{Alerts, FileRow, FileTable, Flow, Memory, Net, Other, StackRow, Stacks};
+use activity::{Alerts, FileTable, Memory, Net, Other, StackRow, Stacks};
 use procs::{PathSource, Proc, Procs, SysStat};
 use util::{clip, get_i64, get_str, get_u64, shorten};
 
@@ -94,24 +94,26 @@ pub fn run(a: &ReportArgs) -> Result<u8> {
 pub struct Report {
     meta: Meta,
     overview: Overview,
-    processes: Vec<Proc>,
+    /// Processes, column by column (see [`columns`]).
+    processes: Value,
+    processes_omitted: u64,
     calls_omitted: u64,
     syscalls: Vec<(String, SysStat)>,
     stacks: Vec<StackRow>,
     stacks_omitted: u64,
-    files: Vec<FileRow>,
+    files: Value,
     files_source: &'static str,
     files_omitted: u64,
-    flows: Vec<Flow>,
+    flows: Value,
     flows_source: &'static str,
-    connections: Vec<Value>,
+    connections: Value,
     net_omitted: u64,
-    images: Vec<Value>,
+    images: Value,
     memory_ops: Vec<(usize, Vec<(String, u64)>)>,
-    findings: Vec<Value>,
+    findings: Value,
     maps: Vec<Value>,
     memory_omitted: u64,
-    alerts: Vec<Value>,
+    alerts: Value,
     alerts_by_severity: Vec<(String, u64)>,
     alerts_by_rule: Vec<(String, u64)>,
     alerts_omitted: u64,
@@ -440,13 +442,46 @@ impl Builder {
             PathSource::FileEvents
         };
         self.procs.finish(paths_from);
-        let ((files, files_omitted), files_source) = match paths_from {
+        let (list, map, processes_omitted) = prune(std::mem::take(&mut self.procs.list));
+        let id = |old: usize| map.get(old).copied().flatten();
+        let ((mut files, files_omitted), files_source) = match paths_from {
             PathSource::FileEvents => (self.files_ev.finish(), "file"),
             PathSource::Syscalls => (self.files_sys.finish(), "syscalls"),
         };
+        for f in &mut files {
+            let before = f.procs.len();
+            f.procs = f.procs.iter().filter_map(|&p| id(p)).collect();
+            f.more_procs += (before - f.procs.len()) as u64;
+        }
         let (stacks, stacks_omitted) = self.stacks.finish();
-        let (flows, flows_source, connections, net_omitted) = self.net.finish();
-        let lanes = lanes(&self.procs.list, last);
+        let (mut flows, flows_source, mut connections, net_omitted) = self.net.finish();
+        for f in &mut flows {
+            f.proc_id = f.proc_id.and_then(id);
+        }
+        for rows in [
+            &mut connections,
+            &mut self.memory.images,
+            &mut self.memory.findings,
+            &mut self.alerts.rows,
+        ] {
+            for r in rows.iter_mut() {
+                remap_row(r, &id);
+            }
+        }
+        let ops = std::mem::take(&mut self.memory.ops);
+        self.memory.ops = ops
+            .into_iter()
+            .filter_map(|(p, v)| Some((id(p)?, v)))
+            .collect();
+        let maps = std::mem::take(&mut self.memory.maps);
+        self.memory.maps = maps
+            .into_iter()
+            .filter_map(|(p, v)| Some((id(p)?, v)))
+            .collect();
+        for m in &mut self.marks {
+            m.proc_id = m.proc_id.and_then(id);
+        }
+        let lanes = lanes(&list, last);
         let mut counts: Vec<(String, u64)> = self
             .type_names
             .iter()
@@ -480,24 +515,25 @@ impl Builder {
         Report {
             meta,
             overview: self.overview,
-            processes: self.procs.list,
+            processes: columns(&list),
+            processes_omitted,
             calls_omitted: self.procs.calls_omitted,
             syscalls,
             stacks,
             stacks_omitted,
-            files,
+            files: columns(&files),
             files_source,
             files_omitted,
-            flows,
+            flows: columns(&flows),
             flows_source,
-            connections,
+            connections: columns(&connections),
             net_omitted,
-            images: self.memory.images,
+            images: columns(&self.memory.images),
             memory_ops,
-            findings: self.memory.findings,
+            findings: columns(&self.memory.findings),
             maps,
             memory_omitted: self.memory.omitted,
-            alerts: self.alerts.rows,
+            alerts: columns(&self.alerts.rows),
             alerts_by_severity: by_sev,
             alerts_by_rule: by_rule,
             alerts_omitted: self.alerts.omitted,
@@ -509,6 +545,103 @@ impl Builder {
             marks_omitted: self.marks_omitted,
         }
     }
+}
+
+/// Processes written into the page: the busiest, with all their ancestors.
+const MAX_PROCS: usize = 10_000;
+
+/// Keeps at most about [`MAX_PROCS`] processes: the busiest and their ancestors, in their order.
+/// Returns them (with their ids and parent links renumbered), the old id → new id map and how many
+/// were left out.
+fn prune(list: Vec<Proc>) -> (Vec<Proc>, Vec<Option<usize>>, u64) {
+    if list.len() <= MAX_PROCS {
+        let map = (0..list.len()).map(Some).collect();
+        return (list, map, 0);
+    }
+    let mut rank: Vec<usize> = (0..list.len()).collect();
+    rank.sort_by_key(|&i| std::cmp::Reverse(list[i].events));
+    let mut keep = vec![false; list.len()];
+    for &i in rank.iter().take(MAX_PROCS) {
+        let mut at = Some(i);
+        // Ancestors too, so the tree stays connected (bounded against a parent-link cycle).
+        for _ in 0..4096 {
+            let Some(a) = at else { break };
+            if keep[a] {
+                break;
+            }
+            keep[a] = true;
+            at = list[a].parent;
+        }
+    }
+    let mut map = vec![None; list.len()];
+    let mut out = Vec::with_capacity(MAX_PROCS);
+    for (old, p) in list.into_iter().enumerate() {
+        if keep[old] {
+            map[old] = Some(out.len());
+            out.push(p);
+        }
+    }
+    let left = (map.len() - out.len()) as u64;
+    for (new, p) in out.iter_mut().enumerate() {
+        p.id = new;
+        p.parent = p.parent.and_then(|old| map[old]);
+    }
+    (out, map, left)
+}
+
+/// A row's `proc` (a process record id) renumbered, or removed with its process.
+fn remap_row(row: &mut Value, id: &impl Fn(usize) -> Option<usize>) {
+    let Some(o) = row.as_object_mut() else {
+        return;
+    };
+    let new = o
+        .get("proc")
+        .and_then(Value::as_u64)
+        .and_then(|p| id(p as usize));
+    match new {
+        Some(n) => {
+            o.insert("proc".into(), Value::from(n));
+        }
+        None => {
+            o.remove("proc");
+        }
+    }
+}
+
+/// Rows as columns: `{"n": rows, "cols": {"field": [value per row], ...}}` (null where a row lacks
+/// the field). Field names are written once, not once per row: for ten thousand processes that is
+/// most of their size. The page turns it back into rows.
+fn columns<T: Serialize>(rows: &[T]) -> Value {
+    let mut names: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut cols: Vec<Vec<Value>> = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        if let Ok(Value::Object(m)) = serde_json::to_value(row) {
+            for (k, v) in m {
+                let i = match index.get(&k) {
+                    Some(&i) => i,
+                    None => {
+                        index.insert(k.clone(), names.len());
+                        names.push(k);
+                        cols.push(vec![Value::Null; r]);
+                        cols.len() - 1
+                    }
+                };
+                cols[i].push(v);
+            }
+        }
+        for c in &mut cols {
+            if c.len() < r + 1 {
+                c.push(Value::Null);
+            }
+        }
+    }
+    let cols: Map<String, Value> = names
+        .into_iter()
+        .zip(cols)
+        .map(|(k, c)| (k, Value::Array(c)))
+        .collect();
+    serde_json::json!({ "n": rows.len(), "cols": cols })
 }
 
 /// The processes drawn on the timeline: the busiest user processes, by start time.

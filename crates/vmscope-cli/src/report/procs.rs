@@ -13,14 +13,14 @@ use serde_json::{Map, Value};
 use super::util::{clip, get_i64, get_str, get_u64};
 
 /// First calls kept per process, rendered like strace.
-const CALLS_PER_PROC: usize = 40;
+const CALLS_PER_PROC: usize = 24;
 /// First calls kept over all processes.
-const CALLS_TOTAL: usize = 60_000;
+const CALLS_TOTAL: usize = 24_000;
 /// Paths kept per process.
-const PATHS_PER_PROC: usize = 200;
+const PATHS_PER_PROC: usize = 100;
 /// Processes whose details (per-call figures, calls, files) are written; the others keep their
 /// identity and counters.
-pub const DETAILED_PROCS: usize = 3000;
+pub const DETAILED_PROCS: usize = 1000;
 
 /// Figures for one system call name.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -54,8 +54,10 @@ pub struct Exit {
     /// The exit code, or null when a signal killed it.
     pub code: Option<i64>,
     /// The killing signal.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
     /// Whether it dumped core.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub core: bool,
 }
 

@@ -1,8 +1,22 @@
 // vmscope report: draws the figures embedded in this page (the JSON block above). No network.
 (function () {
   'use strict';
+  var tParse = performance.now();
   var D = JSON.parse(document.getElementById('vmscope-data').textContent);
+  // Large tables come column by column ({n, cols}): back to one object per row (nulls left out).
+  function rowsOf(t) {
+    var keys = Object.keys(t.cols), out = new Array(t.n);
+    for (var i = 0; i < t.n; i++) {
+      var o = {};
+      for (var k = 0; k < keys.length; k++) { var v = t.cols[keys[k]][i]; if (v !== null) o[keys[k]] = v; }
+      out[i] = o;
+    }
+    return out;
+  }
+  ['processes', 'files', 'flows', 'connections', 'images', 'findings', 'alerts'].forEach(function (k) { D[k] = rowsOf(D[k]); });
   var P = D.processes;
+  P.forEach(function (p) { p.execs = p.execs || []; });
+  document.body.setAttribute('data-parse-ms', String(Math.round(performance.now() - tParse)));
   var main = document.getElementById('main');
   var nav = document.getElementById('nav');
 
@@ -285,25 +299,47 @@
   var selected = null;
   var detailHost = null;
 
-  function nodeHtml(id) {
+  function nodeHtml(id, open) {
     var p = P[id], ex = lastExec(p), kids = children[id] || [];
     var argv = ex && ex.argv.length > 1 ? ex.argv.slice(1).join(' ') : '';
     return '<div class="node' + (p.kthread ? ' kt' : '') + (selected === id ? ' sel' : '') + '" data-id="' + id + '">' +
-      '<span class="tog">' + (kids.length ? '▸' : '') + '</span>' +
+      '<span class="tog">' + (kids.length ? (open ? '▾' : '▸') : '') + '</span>' +
       '<span class="pid">' + esc(p.pid) + '</span><span class="comm">' + esc(p.comm || '?') + '</span>' +
       (ex ? '<span class="exe">' + esc(ex.path) + '</span>' : '') +
       (argv ? '<span class="argv">' + esc(argv.length > 160 ? argv.slice(0, 160) + '…' : argv) + '</span>' : '') +
       exitBadge(p) +
       '<span class="stat">' + (kids.length ? num(kids.length) + ' children · ' : '') + num(p.calls) + ' calls' + (p.errors ? ', ' + num(p.errors) + ' failed' : '') + (p.alerts ? ' · <span class="badge high">' + num(p.alerts) + ' alerts</span>' : '') + '</span></div>';
   }
-  // Children with user processes below them, then the kernel threads folded into one row.
-  function listHtml(ids) {
+  // Subtrees with user processes open at first (all of them in a small run, a few levels in a
+  // large one, at most OPEN_BUDGET nodes); kernel threads stay folded; long child lists come
+  // MAX_KIDS at a time. Folded parts are drawn when opened.
+  var userBelow = {};
+  function markUser(id, guard) {
+    if (guard > 10000 || userBelow[id]) return;
+    userBelow[id] = true;
+    var p = P[id];
+    if (p.parent != null && p.parent !== id) markUser(p.parent, guard + 1);
+  }
+  users.forEach(function (p) { markUser(p.id, 0); });
+  var expandAll = users.length <= 400, MAX_KIDS = 150, OPEN_BUDGET = 1500;
+  var lazy = {}, lazySeq = 0;
+  function liHtml(id, depth, st) {
+    var kids = children[id] || [];
+    var open = kids.length > 0 && st.budget > 0 && userBelow[id] && depth <= (expandAll ? 60 : 3);
+    st.budget--;
+    return '<li data-id="' + id + '">' + nodeHtml(id, open) + (open ? '<ul>' + listHtml(kids, depth + 1, st) + '</ul>' : '') + '</li>';
+  }
+  function listHtml(ids, depth, st) {
     var shown = [], folded = [];
     ids.forEach(function (k) { (userBelow[k] || !P[k].kthread ? shown : folded).push(k); });
-    var h = shown.map(function (k) { return '<li data-id="' + k + '">' + nodeHtml(k) + '</li>'; });
+    var h = shown.slice(0, MAX_KIDS).map(function (k) { return liHtml(k, depth, st); });
+    if (shown.length > MAX_KIDS) {
+      var key = ++lazySeq; lazy[key] = { ids: shown.slice(MAX_KIDS), depth: depth };
+      h.push('<li class="kgroup" data-lazy="' + key + '" data-more="1"><div class="node"><span class="tog">▸</span><span class="muted">' + num(shown.length - MAX_KIDS) + ' more</span></div></li>');
+    }
     if (folded.length) {
-      h.push('<li class="kgroup"><div class="node kt"><span class="tog">▸</span><span class="muted">' + num(folded.length) + ' kernel thread' + (folded.length > 1 ? 's' : '') +
-        '</span></div><ul hidden>' + folded.map(function (k) { return '<li data-id="' + k + '">' + nodeHtml(k) + '</li>'; }).join('') + '</ul></li>');
+      var k2 = ++lazySeq; lazy[k2] = { ids: folded, depth: depth };
+      h.push('<li class="kgroup" data-lazy="' + k2 + '"><div class="node kt"><span class="tog">▸</span><span class="muted">' + num(folded.length) + ' kernel thread' + (folded.length > 1 ? 's' : '') + '</span></div></li>');
     }
     return h.join('');
   }
@@ -315,27 +351,30 @@
     if (!open) { if (ul) ul.hidden = true; tog.textContent = '▸'; return; }
     if (!ul) {
       ul = document.createElement('ul');
-      ul.innerHTML = listHtml(kids);
+      ul.innerHTML = listHtml(kids, 0, { budget: 0 });
       li.appendChild(ul);
     }
     ul.hidden = false; tog.textContent = '▾';
   }
-  // Subtrees with user processes open (all of them in a small run); kernel threads stay folded.
-  var userBelow = {};
-  function markUser(id, guard) {
-    if (guard > 10000 || userBelow[id]) return;
-    userBelow[id] = true;
-    var p = P[id];
-    if (p.parent != null && p.parent !== id) markUser(p.parent, guard + 1);
-  }
-  users.forEach(function (p) { markUser(p.id, 0); });
-  var expandAll = users.length <= 400;
-  function autoOpen(li, depth) {
-    var id = +li.dataset.id;
-    if (!userBelow[id] || depth > (expandAll ? 60 : 3)) return;
-    openNode(li, true);
-    var ul = li.querySelector(':scope > ul');
-    if (ul) Array.prototype.forEach.call(ul.children, function (c) { if (c.dataset.id) autoOpen(c, depth + 1); });
+  function openLazy(li) {
+    var key = li.dataset.lazy, item = lazy[key];
+    if (li.dataset.more) {
+      // "N more": replaced by the next siblings.
+      var tmp = document.createElement('ul');
+      tmp.innerHTML = listHtml(item.ids, item.depth, { budget: 0 });
+      while (tmp.firstChild) li.parentNode.insertBefore(tmp.firstChild, li);
+      li.remove();
+    } else {
+      var ul = li.querySelector(':scope > ul');
+      if (!ul) {
+        ul = document.createElement('ul');
+        ul.hidden = true;
+        ul.innerHTML = item.ids.map(function (k) { return liHtml(k, 0, { budget: 0 }); }).join('');
+        li.appendChild(ul);
+      }
+      ul.hidden = !ul.hidden;
+      li.querySelector(':scope > .node > .tog').textContent = ul.hidden ? '▸' : '▾';
+    }
   }
 
   function selectProc(id, scroll) {
@@ -405,18 +444,12 @@
     var tree = el('div', 'tree');
     var flat = el('div');
     left.appendChild(tree); left.appendChild(flat);
-    tree.innerHTML = '<ul>' + listHtml(roots) + '</ul>';
-    Array.prototype.forEach.call(tree.firstChild.children, function (li) { if (li.dataset.id) autoOpen(li, 0); });
+    tree.innerHTML = '<ul>' + listHtml(roots, 0, { budget: OPEN_BUDGET }) + '</ul>';
     tree.addEventListener('click', function (e) {
       var node = e.target.closest('.node');
       if (!node) return;
       var li = node.parentNode;
-      if (li.classList.contains('kgroup')) {
-        var g = li.querySelector(':scope > ul');
-        g.hidden = !g.hidden;
-        node.querySelector('.tog').textContent = g.hidden ? '▸' : '▾';
-        return;
-      }
+      if (li.dataset.lazy) { openLazy(li); return; }
       var id = +li.dataset.id;
       if (e.target.classList.contains('tog')) {
         var ul = li.querySelector(':scope > ul');
@@ -436,7 +469,7 @@
           (ex && (ex.path.toLowerCase().indexOf(q) >= 0 || ex.argv.join(' ').toLowerCase().indexOf(q) >= 0));
       });
       flat.innerHTML = '<p class="muted">' + num(hits.length) + ' matching processes</p><div class="tree"><ul>' +
-        hits.slice(0, 300).map(function (p) { return '<li data-id="' + p.id + '">' + nodeHtml(p.id) + '</li>'; }).join('') + '</ul></div>';
+        hits.slice(0, 300).map(function (p) { return '<li data-id="' + p.id + '">' + nodeHtml(p.id, false) + '</li>'; }).join('') + '</ul></div>';
     });
     flat.addEventListener('click', function (e) { var n = e.target.closest('.node'); if (n) selectProc(+n.dataset.id, false); });
     detailHost = right;
@@ -445,6 +478,7 @@
     if (best == null && users.length) best = users.reduce(function (a, p) { return p.calls > a.calls ? p : a; }, users[0]).id;
     if (best != null) selectProc(best, false); else right.innerHTML = '<div class="empty">No processes in this journal.</div>';
     if (D.calls_omitted) left.appendChild(el('p', 'muted', num(D.calls_omitted) + ' first calls left out of the details (bounded).'));
+    if (D.processes_omitted) left.insertAdjacentHTML('afterbegin', omitted(D.processes_omitted, 'less active processes'));
   });
 
   // ---------- system calls ----------
@@ -631,7 +665,8 @@
     s.innerHTML = '<h2>' + esc(sec.title) + '</h2>';
     main.appendChild(s);
     navHtml.push('<a href="#' + sec.id + '">' + esc(sec.title) + (sec.count ? '<span class="n">' + num(sec.count) + '</span>' : '') + '</a>');
-    try { sec.draw(s); } catch (e) {
+    var t = performance.now();
+    try { sec.draw(s); s.setAttribute('data-ms', String(Math.round(performance.now() - t))); } catch (e) {
       s.insertAdjacentHTML('beforeend', '<div class="warn">This section could not be drawn: ' + esc(e && e.message) + '</div>');
       if (window.console) console.error(e);
       document.body.setAttribute('data-errors', (+(document.body.getAttribute('data-errors') || 0) + 1));
