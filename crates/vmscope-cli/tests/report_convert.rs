@@ -286,25 +286,6 @@ fn bad_input_is_one_clear_line() {
     assert!(e.contains("--output DIR"), "{e}");
 }
 
-/// `python3` with `module` importable, or `None` when the suite's README says to skip (the variable
-/// named there is set); a missing module without it fails the test.
-pub fn python_with(module: &str, skip_var: &str) -> Option<Command> {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(Command::new("python3"));
-    }
-    if std::env::var_os(skip_var).is_some_and(|v| v == "1") {
-        eprintln!("skipped: python3 cannot import {module} ({skip_var}=1)");
-        return None;
-    }
-    panic!(
-        "python3 cannot import {module}: run scripts/install-host-deps.sh (or `python3 -m pip install {module}`), or set {skip_var}=1 to skip this on purpose"
-    );
-}
-
 /// Rows per type in a dataset, as DuckDB reads it: `{type: rows}` (and `{run/type: rows}` with hive
 /// partitions).
 const DUCKDB_COUNT: &str = r#"
@@ -344,7 +325,7 @@ fn duckdb(py: Command, root: &Path, hive: bool) -> Value {
 
 #[test]
 fn duckdb_reads_the_dataset_with_every_row() {
-    let Some(py) = python_with("duckdb", "VMSCOPE_SKIP_DUCKDB") else {
+    let Some(py) = journals::python_with("duckdb", "VMSCOPE_SKIP_DUCKDB") else {
         return;
     };
     let d = tempdir("convert-duckdb");
@@ -387,7 +368,7 @@ fn duckdb_reads_the_dataset_with_every_row() {
         cols["stack"]
             .as_str()
             .unwrap()
-            .starts_with("STRUCT(pc BIGINT"),
+            .starts_with("STRUCT(pc UBIGINT"),
         "{cols}"
     );
     let failing_opens = (0..40).filter(|c| c % 6 == 2).count();
@@ -399,7 +380,7 @@ fn duckdb_reads_the_dataset_with_every_row() {
 
 #[test]
 fn many_runs_under_one_root_query_together() {
-    let Some(py) = python_with("duckdb", "VMSCOPE_SKIP_DUCKDB") else {
+    let Some(py) = journals::python_with("duckdb", "VMSCOPE_SKIP_DUCKDB") else {
         return;
     };
     let d = tempdir("convert-runs");

@@ -167,7 +167,7 @@ mod tests {
         for r in &rows {
             merge_value(&mut s, r, 0);
         }
-        let dt = data_type(&s);
+        let dt = data_type("row", &s);
         let vals: Vec<Option<&Value>> = rows.iter().map(Some).collect();
         let a = build(&dt, &vals).unwrap();
         assert_eq!(a.len(), 3);

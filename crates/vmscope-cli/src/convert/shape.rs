@@ -136,11 +136,41 @@ fn number_shape(n: &serde_json::Number) -> Shape {
     }
 }
 
-/// The Arrow type a shape is written as.
-pub fn data_type(shape: &Shape) -> DataType {
+/// Fields that hold addresses, registers or offsets: unsigned 64-bit whenever their values are not
+/// negative, so every run's file has the same type for them (a run whose values all fit `i64` would
+/// otherwise say `Int64`, and readers merging runs would meet two types).
+const UNSIGNED: &[&str] = &[
+    "raw",
+    "start",
+    "end",
+    "base",
+    "load_bias",
+    "pc",
+    "offset",
+    "symbol_offset",
+    "cr3",
+    "addr",
+    "address",
+];
+
+/// Whether a shape says nothing: only nulls, empty arrays, objects of such members. Such fields are
+/// left out of the schema (a reader merging files fills them with nulls), so a field that was null
+/// throughout one run does not get a type that conflicts with another run's.
+pub fn is_empty(shape: &Shape) -> bool {
+    match shape {
+        Shape::Null => true,
+        Shape::List(inner) => is_empty(inner),
+        Shape::Struct(r) => r.fields.iter().all(|(_, s)| is_empty(s)),
+        _ => false,
+    }
+}
+
+/// The Arrow type a shape is written as (`name`: the field's name, for [`UNSIGNED`]).
+pub fn data_type(name: &str, shape: &Shape) -> DataType {
     match shape {
         Shape::Null | Shape::Text => DataType::Utf8,
         Shape::Bool => DataType::Boolean,
+        Shape::Int { neg: false, .. } if UNSIGNED.contains(&name) => DataType::UInt64,
         Shape::Int { big: false, .. } => DataType::Int64,
         Shape::Int {
             neg: false,
@@ -151,17 +181,20 @@ pub fn data_type(shape: &Shape) -> DataType {
             big: true,
         } => DataType::Decimal128(20, 0),
         Shape::Float => DataType::Float64,
-        Shape::List(inner) => DataType::List(Arc::new(Field::new("item", data_type(inner), true))),
-        Shape::Struct(r) if r.fields.is_empty() => DataType::Utf8,
+        Shape::List(inner) => {
+            DataType::List(Arc::new(Field::new("item", data_type(name, inner), true)))
+        }
+        Shape::Struct(r) if r.fields.iter().all(|(_, s)| is_empty(s)) => DataType::Utf8,
         Shape::Struct(r) => DataType::Struct(fields(r)),
     }
 }
 
-/// The Arrow fields of a record.
+/// The Arrow fields of a record, without the empty ones.
 pub fn fields(r: &Record) -> Fields {
     r.fields
         .iter()
-        .map(|(name, s)| Field::new(name, data_type(s), true))
+        .filter(|(_, s)| !is_empty(s))
+        .map(|(name, s)| Field::new(name, data_type(name, s), true))
         .collect()
 }
 
@@ -179,38 +212,57 @@ mod tests {
         s
     }
 
+    fn dt(values: &[Value]) -> DataType {
+        data_type("x", &shape_of(values))
+    }
+
     #[test]
     fn numbers_widen_without_loss() {
+        assert_eq!(dt(&[json!(1), json!(-2)]), DataType::Int64);
+        assert_eq!(dt(&[json!(1), json!(u64::MAX)]), DataType::UInt64);
         assert_eq!(
-            data_type(&shape_of(&[json!(1), json!(-2)])),
-            DataType::Int64
-        );
-        assert_eq!(
-            data_type(&shape_of(&[json!(1), json!(u64::MAX)])),
-            DataType::UInt64
-        );
-        assert_eq!(
-            data_type(&shape_of(&[json!(-1), json!(u64::MAX)])),
+            dt(&[json!(-1), json!(u64::MAX)]),
             DataType::Decimal128(20, 0)
         );
+        assert_eq!(dt(&[json!(1), json!(1.5)]), DataType::Float64);
+    }
+
+    #[test]
+    fn addresses_are_unsigned_in_every_run() {
         assert_eq!(
-            data_type(&shape_of(&[json!(1), json!(1.5)])),
-            DataType::Float64
+            data_type("raw", &shape_of(&[json!([1, 2, 3])])),
+            DataType::List(Arc::new(Field::new("item", DataType::UInt64, true)))
         );
+        assert_eq!(
+            data_type("base", &shape_of(&[json!(4096)])),
+            DataType::UInt64
+        );
+        assert_eq!(data_type("ret", &shape_of(&[json!(3)])), DataType::Int64);
+    }
+
+    #[test]
+    fn fields_that_say_nothing_are_left_out() {
+        let mut r = Record::default();
+        r.merge_object(
+            json!({"a": null, "b": [], "c": {"d": null}, "e": 1})
+                .as_object()
+                .unwrap(),
+            0,
+        );
+        let f = fields(&r);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].name(), "e");
     }
 
     #[test]
     fn mixed_kinds_become_text_and_nesting_is_kept() {
-        assert_eq!(
-            data_type(&shape_of(&[json!(1), json!("x")])),
-            DataType::Utf8
-        );
-        assert_eq!(data_type(&shape_of(&[json!(null)])), DataType::Utf8);
+        assert_eq!(dt(&[json!(1), json!("x")]), DataType::Utf8);
+        assert_eq!(dt(&[json!(null)]), DataType::Utf8);
         let s = shape_of(&[
             json!({"pid": 1, "ops": ["a"]}),
             json!({"pid": 2, "threads": [{"tid": 3}]}),
         ]);
-        let DataType::Struct(f) = data_type(&s) else {
+        let DataType::Struct(f) = data_type("x", &s) else {
             panic!("{s:?}")
         };
         let names: Vec<_> = f.iter().map(|f| f.name().as_str()).collect();
@@ -220,10 +272,7 @@ mod tests {
 
     #[test]
     fn an_object_then_a_scalar_is_text() {
-        assert_eq!(
-            data_type(&shape_of(&[json!({"a": 1}), json!(3)])),
-            DataType::Utf8
-        );
-        assert_eq!(data_type(&shape_of(&[json!({})])), DataType::Utf8);
+        assert_eq!(dt(&[json!({"a": 1}), json!(3)]), DataType::Utf8);
+        assert_eq!(dt(&[json!({})]), DataType::Utf8);
     }
 }

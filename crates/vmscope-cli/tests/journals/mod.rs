@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::process::Command;
 
 use serde_json::{Value, json};
 
@@ -230,4 +231,23 @@ pub fn page_data(html: &str) -> Value {
         data[k] = Value::Array(rows);
     }
     data
+}
+
+/// `python3` with `module` importable, or `None` when the suite's README says to skip (the variable
+/// named there is set); a missing module without it fails the test.
+pub fn python_with(module: &str, skip_var: &str) -> Option<Command> {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(Command::new("python3"));
+    }
+    if std::env::var_os(skip_var).is_some_and(|v| v == "1") {
+        eprintln!("skipped: python3 cannot import {module} ({skip_var}=1)");
+        return None;
+    }
+    panic!(
+        "python3 cannot import {module}: run scripts/install-host-deps.sh (or `python3 -m pip install {module}`), or set {skip_var}=1 to skip this on purpose"
+    );
 }
