@@ -63,7 +63,8 @@ pub fn run(a: &ReportArgs) -> Result<u8> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "journal".into())
     });
-    let result = build(&a.journal).and_then(|report| {
+    let result = build(&a.journal).and_then(|mut report| {
+        report.meta.title = title.clone();
         let mut w = BufWriter::with_capacity(1 << 20, out);
         write_page(&mut w, &title, &report)?;
         w.flush()?;
@@ -128,6 +129,7 @@ pub struct Report {
 /// About the journal and the report.
 #[derive(Serialize)]
 struct Meta {
+    title: String,
     journal: String,
     bytes: u64,
     events: u64,
@@ -201,6 +203,7 @@ pub fn build(journal: &Path) -> Result<Report> {
         b.event(&ev);
     }
     let meta = Meta {
+        title: String::new(),
         journal: journal
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -158,7 +158,7 @@
   var callErrors = D.syscalls.reduce(function (a, r) { return a + r[1].errors; }, 0);
   var alertCount = countOf('alert');
 
-  document.getElementById('headline').innerHTML = '<b>' + esc(M.journal) + '</b> · ' + esc(O.kernel || 'kernel unknown') +
+  document.getElementById('headline').innerHTML = '<b>' + esc(M.title || M.journal) + '</b> · ' + esc(O.kernel || 'kernel unknown') +
     (O.arch ? ' · ' + esc(O.arch) : '') + (span != null ? ' · ' + dur(span) : '') + ' · ' + num(M.events) + ' events';
 
   // ---------- overview ----------
@@ -332,6 +332,9 @@
   function listHtml(ids, depth, st) {
     var shown = [], folded = [];
     ids.forEach(function (k) { (userBelow[k] || !P[k].kthread ? shown : folded).push(k); });
+    // User processes before kernel threads that have user processes below them (modprobe under a
+    // kworker), each group by start time.
+    if (depth > 0) shown = shown.filter(function (k) { return !P[k].kthread; }).concat(shown.filter(function (k) { return P[k].kthread; }));
     var h = shown.slice(0, MAX_KIDS).map(function (k) { return liHtml(k, depth, st); });
     if (shown.length > MAX_KIDS) {
       var key = ++lazySeq; lazy[key] = { ids: shown.slice(MAX_KIDS), depth: depth };
@@ -351,7 +354,7 @@
     if (!open) { if (ul) ul.hidden = true; tog.textContent = '▸'; return; }
     if (!ul) {
       ul = document.createElement('ul');
-      ul.innerHTML = listHtml(kids, 0, { budget: 0 });
+      ul.innerHTML = listHtml(kids, 1, { budget: 0 });
       li.appendChild(ul);
     }
     ul.hidden = false; tog.textContent = '▾';
