@@ -233,21 +233,43 @@ pub fn page_data(html: &str) -> Value {
     data
 }
 
-/// `python3` with `module` importable, or `None` when the suite's README says to skip (the variable
-/// named there is set); a missing module without it fails the test.
+/// The Python the tests use: `VMSCOPE_PYTHON` if set, else the virtual environment
+/// `scripts/install-host-deps.sh` makes (`~/.cache/vmscope/venv`), else `python3` on the PATH.
+pub fn python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("VMSCOPE_PYTHON") {
+        return p.into();
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")));
+    if let Some(venv) = cache.map(|c| c.join("vmscope/venv/bin/python3"))
+        && venv.is_file()
+    {
+        return venv;
+    }
+    "python3".into()
+}
+
+/// A Python ([`python`]) with `module` importable, or `None` when the suite's README says to skip
+/// (the variable named there is set); a missing module without it fails the test.
 pub fn python_with(module: &str, skip_var: &str) -> Option<Command> {
-    let ok = Command::new("python3")
+    let py = python();
+    let ok = Command::new(&py)
         .args(["-c", &format!("import {module}")])
         .output()
         .is_ok_and(|o| o.status.success());
     if ok {
-        return Some(Command::new("python3"));
+        return Some(Command::new(py));
     }
     if std::env::var_os(skip_var).is_some_and(|v| v == "1") {
-        eprintln!("skipped: python3 cannot import {module} ({skip_var}=1)");
+        eprintln!(
+            "skipped: {} cannot import {module} ({skip_var}=1)",
+            py.display()
+        );
         return None;
     }
     panic!(
-        "python3 cannot import {module}: run scripts/install-host-deps.sh (or `python3 -m pip install {module}`), or set {skip_var}=1 to skip this on purpose"
+        "{} cannot import {module}: run scripts/install-host-deps.sh (it installs {module} into ~/.cache/vmscope/venv), or set {skip_var}=1 to skip this on purpose",
+        py.display()
     );
 }
