@@ -3,10 +3,14 @@
 # test workloads and strace. The result is cached; see guest/README.md.
 #
 # usage: guest/build.sh [--kernel 6.12|6.1] [--out DIR] [--deb FILE] [--force]
+#        guest/build.sh --arch aarch64 [--kernel 6.12|6.1] [--out DIR] [--deb FILE] [--force]
+#        guest/build.sh --arch i386 [--no-debuginfo] [--out DIR] [--deb FILE] [--force]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SERIES=6.12
+SERIES=""
+ARCH=x86_64
+DEBUGINFO=1
 OUT=""
 DEB=""
 FORCE=0
@@ -18,7 +22,7 @@ log() { echo "guest/build.sh: $*" >&2; }
 trap 'echo "guest/build.sh: error: command failed (line $LINENO, status $?): $BASH_COMMAND" >&2' ERR
 
 usage() {
-    sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -31,11 +35,37 @@ while [ $# -gt 0 ]; do
         --deb) [ $# -ge 2 ] || die "--deb needs a file"; DEB="$2"; shift 2 ;;
         --deb=*) DEB="${1#--deb=}"; shift ;;
         --force) FORCE=1; shift ;;
+        --arch) [ $# -ge 2 ] || die "--arch needs a value (x86_64, aarch64 or i386)"; ARCH="$2"; shift 2 ;;
+        --arch=*) ARCH="${1#--arch=}"; shift ;;
+        --no-debuginfo) DEBUGINFO=0; shift ;;
         -h|--help) usage 0 ;;
         *) echo "guest/build.sh: unknown argument: $1" >&2; usage 2 ;;
     esac
 done
 
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install $2 (see scripts/install-host-deps.sh)"
+}
+
+case "$ARCH" in
+    x86_64|amd64) ;;
+    aarch64|arm64)
+        # shellcheck source=guest/build-aarch64.sh
+        . "$HERE/build-aarch64.sh"
+        build_aarch64
+        exit 0
+        ;;
+    i386|i686)
+        # shellcheck source=guest/build-i386.sh
+        . "$HERE/build-i386.sh"
+        build_i386
+        exit 0
+        ;;
+    *) die "unsupported --arch '$ARCH' (use x86_64, aarch64 or i386)" ;;
+esac
+[ "$DEBUGINFO" = 1 ] || die "--no-debuginfo is for --arch i386 (the x86_64 kernels carry BTF)"
+
+[ -n "$SERIES" ] || SERIES=6.12
 case "$SERIES" in
     6.12) APT_TARGET=(-t bookworm-backports) ;;
     6.1) APT_TARGET=() ;;
@@ -47,9 +77,6 @@ if [ -z "$OUT" ]; then
 fi
 
 # ---- tools ---------------------------------------------------------------------------------
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install $2 (see scripts/install-host-deps.sh)"
-}
 need gcc gcc
 need cpio cpio
 need gzip gzip
@@ -135,7 +162,8 @@ ROOT="$WORK/root"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
 mkdir -p "$WORK/wl"
 # Every workloads/NAME.c is built 64-bit as wl-NAME and 32-bit as wl-NAME32, unless its source says
-# `vmscope-guest: 32-bit only` (built -m32 as wl-NAME) or `vmscope-guest: 64-bit only`.
+# `vmscope-guest: 32-bit only` (built -m32 as wl-NAME) or `vmscope-guest: 64-bit only`, or
+# `vmscope-guest: dynamic` (64-bit linked against the guest's libc, 32-bit static).
 WORKLOADS=""
 CFLAGS=(-O1 -Wall -static -s)
 cc() { # cc OUT SRC [extra flags]
@@ -153,6 +181,14 @@ for src in "$HERE"/workloads/*.c; do
     if grep -q 'vmscope-guest: 32-bit only' "$src"; then
         cc "$WORK/wl/wl-$w" "$src" -m32
         WORKLOADS="$WORKLOADS $w"
+    elif grep -q 'vmscope-guest: dynamic' "$src"; then
+        # Linked against the guest's libc (installed below with strace's libraries); 32-bit static.
+        gcc -O1 -Wall -s -o "$WORK/wl/wl-$w" "$src" >"$WORK/gcc.log" 2>&1 || {
+            sed 's/^/  /' "$WORK/gcc.log" >&2
+            die "gcc failed for $(basename "$src")"
+        }
+        cc "$WORK/wl/wl-${w}32" "$src" -m32
+        WORKLOADS="$WORKLOADS $w ${w}32"
     elif grep -q 'vmscope-guest: 64-bit only' "$src"; then
         cc "$WORK/wl/wl-$w" "$src"
         WORKLOADS="$WORKLOADS $w"
@@ -176,7 +212,9 @@ install -m 0755 "$HERE/init.sh" "$ROOT/init"
 # strace with its shared libraries and the dynamic loader, at the paths ldd names.
 STRACE_BIN="$(command -v strace)"
 install -D -m 0755 "$STRACE_BIN" "$ROOT/usr/bin/strace"
-ldd "$STRACE_BIN" | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | while read -r lib; do
+# The dynamically linked workloads need the same libc (ldd fails on static ones: nothing to add).
+for bin in "$STRACE_BIN" "$WORK"/wl/wl-*; do ldd "$bin" 2>/dev/null || true; done \
+    | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' | sort -u | while read -r lib; do
     install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
 done
 [ -e "$ROOT/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader of strace was not found by ldd"

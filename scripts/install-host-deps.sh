@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Installs the host packages vmscope needs on Debian 12 (bookworm) or a Debian/Ubuntu of that age:
 # QEMU >= 9.2 with TCG plugin support (bookworm-backports), the tools to build the default guest
-# (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd) and strace for fidelity tests.
+# (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd, binutils) and strace for fidelity
+# tests; for the aarch64 guest (guest/build.sh --arch aarch64) qemu-system-aarch64, a cross compiler and
+# Debian's arm64 package lists; the i386 package architecture for the i386 guest.
+#
+# usage: scripts/install-host-deps.sh [--debian-guest]
+#   --debian-guest  also the tools guest/build-debian.sh needs (optional; not installed by default)
 set -euo pipefail
+
+DEBIAN_GUEST=0
+for arg in "$@"; do
+    case "$arg" in
+        --debian-guest) DEBIAN_GUEST=1 ;;
+        *) echo "install-host-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -24,8 +37,62 @@ else
     QEMU_TARGET=()
 fi
 
+# The aarch64 guest's kernel, busybox and strace come from Debian's arm64 packages (apt-get download).
+AARCH64=0
+if [ "${ID:-}" = "debian" ]; then
+    AARCH64=1
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        echo "vmscope setup: adding the arm64 architecture to dpkg (packages for the aarch64 guest)"
+        $SUDO dpkg --add-architecture arm64
+    fi
+fi
+
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# The i386 guest (guest/build.sh --arch i386) takes Debian's i386 kernel, busybox and strace packages
+# with `apt-get download PKG:i386`; qemu-system-x86 also gives qemu-system-i386.
+if command -v dpkg >/dev/null 2>&1; then
+    case " $(dpkg --print-foreign-architectures | tr '\n' ' ') " in
+        *" i386 "*) ;;
+        *) $SUDO dpkg --add-architecture i386 ;;
+    esac
+fi
+# A mirror caught mid-sync answers with index files of the wrong size (apt-get exits 100): try again a
+# few times, then go on with whatever lists apt has; a package really missing fails the install below.
+apt_update() {
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        if $SUDO apt-get update -qq -o Acquire::Retries=3; then return 0; fi
+        echo "vmscope setup: apt-get update failed (attempt $attempt of 5); retrying in 30 s" >&2
+        sleep 30
+    done
+    echo "vmscope setup: apt-get update kept failing; going on with the package lists apt has" >&2
+}
+apt_update
 $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
-$SUDO apt-get install -y -qq busybox-static cpio zstd gcc gcc-multilib strace file >/dev/null
+# Debian's gcc-multilib conflicts with every cross compiler over one symlink it ships,
+# /usr/include/asm -> x86_64-linux-gnu/asm (gcc -m32 needs it; a cross gcc searches its own
+# include directory before /usr/include). So install the real multilib compiler it depends on and
+# make that link ourselves: both then live side by side, and a rerun changes nothing.
+MULTILIB="$(apt-cache depends gcc-multilib 2>/dev/null | awk '/Depends: gcc-[0-9]+-multilib/{print $2; exit}')"
+$SUDO apt-get install -y -qq busybox-static cpio zstd gcc "${MULTILIB:-gcc-multilib}" binutils strace file >/dev/null
+if [ "$AARCH64" = 1 ]; then
+    $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-arm >/dev/null
+    $SUDO apt-get install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross >/dev/null
+fi
+if [ ! -e /usr/include/asm ] && [ -d /usr/include/x86_64-linux-gnu/asm ]; then
+    $SUDO ln -s x86_64-linux-gnu/asm /usr/include/asm
+fi
+
+# Optional: the Debian 12 disk guest (guest/build-debian.sh): debootstrap and mke2fs for the root file
+# system (no loop devices), and for --bootable a GPT disk with GRUB on an EFI system partition, booted
+# with OVMF.
+install_debian_guest_deps() {
+    $SUDO apt-get install -y -qq --no-install-recommends \
+        debootstrap e2fsprogs fdisk dosfstools mtools grub-efi-amd64-bin grub-common ovmf >/dev/null
+}
+if [ "$DEBIAN_GUEST" = 1 ]; then
+    install_debian_guest_deps
+fi
+
 qemu-system-x86_64 --version | head -1
+if [ "$AARCH64" = 1 ]; then qemu-system-aarch64 --version | head -1; fi

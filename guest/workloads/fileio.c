@@ -17,8 +17,25 @@ typedef struct stat64 kstat_t;
 #define NR_FSTAT SYS_fstat64
 #else
 typedef struct stat kstat_t;
+#ifdef SYS_stat
 #define NR_STAT SYS_stat
+#endif
 #define NR_FSTAT SYS_fstat
+#endif
+
+/* The generic system call ABI (aarch64) has no creat, open or stat: there the same requests are
+ * openat and newfstatat, with the same arguments after AT_FDCWD. */
+#ifdef SYS_open
+#define sys_creat(path, mode) syscall(SYS_creat, path, mode)
+#define sys_open(path, flags) syscall(SYS_open, path, flags)
+#else
+#define sys_creat(path, mode) syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode)
+#define sys_open(path, flags) syscall(SYS_openat, AT_FDCWD, path, flags)
+#endif
+#ifdef NR_STAT
+#define sys_stat(path, st) syscall(NR_STAT, path, st)
+#else
+#define sys_stat(path, st) syscall(SYS_newfstatat, AT_FDCWD, path, st, 0)
 #endif
 
 static int failures;
@@ -56,10 +73,10 @@ int main(void)
     check("write(a)", write(fd, msg, sizeof msg - 1), 0);
     check("close(a)", close(fd), 0);
 
-    int fb = (int)check("creat(b)", syscall(SYS_creat, "/tmp/fileio.d/b", 0600), 0);
+    int fb = (int)check("creat(b)", sys_creat("/tmp/fileio.d/b", 0600), 0);
     check("write(b)", write(fb, "0123456789", 10), 0);
 
-    fd = (int)check("open(a, RDWR)", syscall(SYS_open, "/tmp/fileio.d/a", O_RDWR), 0);
+    fd = (int)check("open(a, RDWR)", sys_open("/tmp/fileio.d/a", O_RDWR), 0);
     memset(buf, 0, sizeof buf);
     check("pread(a, 5, off 6)", pread(fd, buf, 5, 6), 0);
     printf("fileio: pread got \"%s\"\n", buf);
@@ -67,7 +84,7 @@ int main(void)
     check("lseek(a, 0, SEEK_SET)", lseek(fd, 0, SEEK_SET), 0);
     check("fstat(a)", syscall(NR_FSTAT, fd, &st), 0);
     printf("fileio: fstat size=%lld mode=%o\n", (long long)st.st_size, (unsigned)st.st_mode);
-    check("stat(b)", syscall(NR_STAT, "/tmp/fileio.d/b", &st), 0);
+    check("stat(b)", sys_stat("/tmp/fileio.d/b", &st), 0);
     printf("fileio: stat size=%lld mode=%o\n", (long long)st.st_size, (unsigned)st.st_mode);
 
     int d = (int)check("dup(a)", dup(fd), 0);
@@ -82,7 +99,7 @@ int main(void)
     check("unlink(c)", unlink("/tmp/fileio.d/c"), 0);
 
     /* Calls that fail on purpose. */
-    check("open(missing) ENOENT", syscall(SYS_open, "/tmp/fileio.d/missing", O_RDONLY), ENOENT);
+    check("open(missing) ENOENT", sys_open("/tmp/fileio.d/missing", O_RDONLY), ENOENT);
     check("close(99) EBADF", close(99), EBADF);
     check("mkdir(dir) EEXIST", mkdir(dir, 0755), EEXIST);
 

@@ -1,6 +1,7 @@
 /* fstab: the paper's journal example.
  * open("/etc/fstab", O_RDONLY), read 0x400 bytes, close.
- * The open is issued as the classic open(2) system call (not openat) to match the example. */
+ * The open is issued as the classic open(2) system call (not openat) to match the example; the
+ * generic system call ABI (aarch64) has no open(2), so there it is openat(AT_FDCWD, ...). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +11,11 @@
 int main(void)
 {
     static char buf[0x400];
+#ifdef SYS_open
     int fd = (int)syscall(SYS_open, "/etc/fstab", O_RDONLY);
+#else
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/etc/fstab", O_RDONLY);
+#endif
     if (fd < 0) {
         perror("fstab: open /etc/fstab");
         return 1;

@@ -1,5 +1,5 @@
 /*
- * vmscope.h - the vmscope module ABI, version 1.0.
+ * vmscope.h - the vmscope module ABI, version 1.1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
@@ -55,7 +55,7 @@ extern "C" {
 /* ---- Version ------------------------------------------------------------ */
 
 #define VMSCOPE_ABI_MAJOR 1
-#define VMSCOPE_ABI_MINOR 0
+#define VMSCOPE_ABI_MINOR 1
 /* The version this header describes: (major << 16) | minor. */
 #define VMSCOPE_ABI_VERSION (((uint32_t)VMSCOPE_ABI_MAJOR << 16) | (uint32_t)VMSCOPE_ABI_MINOR)
 
@@ -79,6 +79,12 @@ extern "C" {
 #define VMSCOPE_KIND_FILE 3u         /* event->file, or event->file_summary at the end */
 #define VMSCOPE_KIND_CUSTOM 4u       /* event->custom: an event a module defined (alerts...) */
 #define VMSCOPE_KIND_PROCESS_LIST 5u /* event->process_list: every process at one moment */
+/* 1.1: event->record: the events of the levels added after 1.0 (type "memory",
+ * "maps", "image", "net", "connection", "device", "switch"... — docs/modules.md
+ * lists them) as named fields, exactly the fields of their journal line. A module
+ * looks at event->type and ignores types it does not know: new types come
+ * without a new minor. */
+#define VMSCOPE_KIND_RECORD 6u
 #define VMSCOPE_KIND_BIT(kind) ((uint64_t)1 << (kind))
 
 /* ---- Events (host to module) --------------------------------------------- */
@@ -224,6 +230,7 @@ struct vmscope_process_list {
 #define VMSCOPE_VALUE_INT 2u
 #define VMSCOPE_VALUE_UINT 3u
 #define VMSCOPE_VALUE_STR 4u
+#define VMSCOPE_VALUE_JSON 5u          /* 1.1, records only: a list or object as JSON text in as.s */
 
 struct vmscope_value {
     uint32_t type;             /* VMSCOPE_VALUE_* */
@@ -232,7 +239,7 @@ struct vmscope_value {
         int32_t b;             /* VMSCOPE_VALUE_BOOL: 0 or 1 */
         int64_t i;             /* VMSCOPE_VALUE_INT */
         uint64_t u;            /* VMSCOPE_VALUE_UINT */
-        const char *s;         /* VMSCOPE_VALUE_STR */
+        const char *s;         /* VMSCOPE_VALUE_STR, VMSCOPE_VALUE_JSON */
     } as;
 };
 
@@ -245,6 +252,15 @@ struct vmscope_field {
 /* An event a module defined (event->type is its type, e.g. "alert"). */
 struct vmscope_custom {
     const char *module;        /* the module that published it */
+    const struct vmscope_field *fields;
+    size_t n_fields;
+};
+
+/* 1.1: an event of a record kind (event->type says which): its journal line's
+ * fields but `type` and `ts` (in the event), in the same order. Numbers are INT
+ * or UINT, addresses hex strings as in the journal, lists and objects JSON. */
+struct vmscope_record {
+    const char *module;        /* the module that produced it ("memory", "images"...) */
     const struct vmscope_field *fields;
     size_t n_fields;
 };
@@ -263,6 +279,7 @@ struct vmscope_event {
     const struct vmscope_file_summary *file_summary;
     const struct vmscope_custom *custom;
     const struct vmscope_process_list *process_list;
+    const struct vmscope_record *record; /* 1.1 */
 };
 
 /* ---- The host's functions (module to host) ------------------------------- */

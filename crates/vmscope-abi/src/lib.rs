@@ -1,4 +1,4 @@
-//! The vmscope module ABI, version 1.0: the Rust mirror of the hand-written header
+//! The vmscope module ABI, version 1.1: the Rust mirror of the hand-written header
 //! `include/vmscope.h` (the contract; this file follows it field for field).
 //!
 //! A module is a shared library exporting [`VERSION_SYMBOL`] (a `u32`, [`ABI_VERSION`]) and
@@ -19,7 +19,7 @@ use std::ffi::{c_char, c_int, c_void};
 /// The major version: changes only with an incompatible change.
 pub const ABI_MAJOR: u16 = 1;
 /// The minor version: additions only (see the header).
-pub const ABI_MINOR: u16 = 0;
+pub const ABI_MINOR: u16 = 1;
 /// `(major << 16) | minor`, as `VMSCOPE_ABI_VERSION`.
 pub const ABI_VERSION: u32 = (ABI_MAJOR as u32) << 16 | ABI_MINOR as u32;
 
@@ -61,8 +61,20 @@ pub const KIND_FILE: u32 = 3;
 pub const KIND_CUSTOM: u32 = 4;
 /// `VMSCOPE_KIND_PROCESS_LIST`.
 pub const KIND_PROCESS_LIST: u32 = 5;
-/// Every kind ABI 1.0 knows, as a mask.
-pub const KNOWN_KINDS: u64 = (1 << 6) - 1;
+/// `VMSCOPE_KIND_RECORD` (1.1): an event of the kinds added after 1.0 (memory, maps, image, and
+/// whatever later modules add), as named fields.
+pub const KIND_RECORD: u32 = 6;
+/// Every kind this ABI knows, as a mask.
+pub const KNOWN_KINDS: u64 = (1 << 7) - 1;
+
+/// The kinds a module built for `minor` may consume, as a mask: 1.0 knew six.
+pub const fn known_kinds(minor: u16) -> u64 {
+    if minor == 0 {
+        (1 << 6) - 1
+    } else {
+        KNOWN_KINDS
+    }
+}
 
 /// `VMSCOPE_KIND_BIT(kind)`.
 pub const fn kind_bit(kind: u32) -> u64 {
@@ -114,6 +126,8 @@ pub const VALUE_INT: u32 = 2;
 pub const VALUE_UINT: u32 = 3;
 /// `VMSCOPE_VALUE_STR`.
 pub const VALUE_STR: u32 = 4;
+/// `VMSCOPE_VALUE_JSON` (1.1): a list or an object, as JSON text in `as_.s`.
+pub const VALUE_JSON: u32 = 5;
 
 /// `VMSCOPE_LOG_INFO`.
 pub const LOG_INFO: c_int = 0;
@@ -394,6 +408,18 @@ pub struct Custom {
     pub n_fields: usize,
 }
 
+/// `struct vmscope_record` (1.1).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct Record {
+    /// The module that published it.
+    pub module: *const c_char,
+    /// The fields, as the journal's JSON line has them.
+    pub fields: *const Field,
+    /// Number of `fields`.
+    pub n_fields: usize,
+}
+
 /// `struct vmscope_event`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -420,6 +446,8 @@ pub struct Event {
     pub custom: *const Custom,
     /// Body for `KIND_PROCESS_LIST`.
     pub process_list: *const ProcessList,
+    /// Body for `KIND_RECORD` (1.1).
+    pub record: *const Record,
 }
 
 /// `struct vmscope_ctx`: opaque.
@@ -535,6 +563,16 @@ pub const RESERVED_TYPES: &[&str] = &[
     "file",
     "file_summary",
     "process_list",
+    // 1.1: the record kinds.
+    "memory",
+    "maps",
+    "image",
+    "net",
+    "connection",
+    "device",
+    "device_summary",
+    "switch",
+    "sched_summary",
 ];
 
 /// Field names a module may not use (the journal adds them).
@@ -579,7 +617,9 @@ mod tests {
 
     #[test]
     fn version_rule_is_same_major_and_no_newer_minor() {
-        assert_eq!(ABI_VERSION, 0x0001_0000);
+        assert_eq!(ABI_VERSION, 0x0001_0001);
+        assert_eq!(known_kinds(0), 0x3f);
+        assert_eq!(known_kinds(1), 0x7f);
         assert!(host_accepts(0x0001_0000, 0x0001_0000));
         assert!(host_accepts(0x0001_0003, 0x0001_0001));
         assert!(!host_accepts(0x0001_0000, 0x0001_0001));
@@ -592,6 +632,7 @@ mod tests {
         assert!(valid_event_type("alert"));
         assert!(valid_event_type("file_written2"));
         assert!(!valid_event_type("file"));
+        assert!(!valid_event_type("maps"));
         assert!(!valid_event_type("Alert"));
         assert!(!valid_event_type("2x"));
         assert!(!valid_event_type(""));

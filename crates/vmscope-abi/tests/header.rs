@@ -205,7 +205,8 @@ fn rust_layout() -> BTreeMap<String, u64> {
     st!("vmscope_value", abi::Value, [kind => "type", reserved, as_ => "as"]);
     st!("vmscope_field", abi::Field, [name, value]);
     st!("vmscope_custom", abi::Custom, [module, fields, n_fields]);
-    st!("vmscope_event", abi::Event, [kind, reserved, ts, type_ => "type", syscall, notice, process, file, file_summary, custom, process_list]);
+    st!("vmscope_record", abi::Record, [module, fields, n_fields]);
+    st!("vmscope_event", abi::Event, [kind, reserved, ts, type_ => "type", syscall, notice, process, file, file_summary, custom, process_list, record]);
     st!(
         "vmscope_host",
         abi::Host,
@@ -250,6 +251,7 @@ fn rust_layout() -> BTreeMap<String, u64> {
             "VMSCOPE_KIND_PROCESS_LIST",
             u64::from(abi::KIND_PROCESS_LIST),
         ),
+        ("VMSCOPE_KIND_RECORD", u64::from(abi::KIND_RECORD)),
         (
             "VMSCOPE_SYSCALL_ABI_X86_64",
             u64::from(abi::SYSCALL_ABI_X86_64),
@@ -283,6 +285,7 @@ fn rust_layout() -> BTreeMap<String, u64> {
         ("VMSCOPE_VALUE_INT", u64::from(abi::VALUE_INT)),
         ("VMSCOPE_VALUE_UINT", u64::from(abi::VALUE_UINT)),
         ("VMSCOPE_VALUE_STR", u64::from(abi::VALUE_STR)),
+        ("VMSCOPE_VALUE_JSON", u64::from(abi::VALUE_JSON)),
         ("VMSCOPE_LOG_INFO", abi::LOG_INFO as u64),
         ("VMSCOPE_LOG_WARNING", abi::LOG_WARNING as u64),
         ("VMSCOPE_LOG_ERROR", abi::LOG_ERROR as u64),

@@ -1,7 +1,8 @@
 //! `vmscope bench`: what tracing costs the guest, measured side by side.
 //!
-//! The same guest boots with the same QEMU command line three ways — no plugin at all, vmscope with
-//! its default modules writing JSON Lines to a file, and strace inside the guest — and runs a
+//! The same guest boots with the same QEMU command line several ways — no plugin at all, vmscope with
+//! a set of modules writing JSON Lines to a file (the default ones, all of them...), and strace inside
+//! the guest — and runs a
 //! syscall-heavy loop (open/read/close/getppid) and a compute loop. The guest's own times for each come
 //! from the guest's `/proc/uptime` (the markers its init prints around every workload). Configurations
 //! alternate within each repetition so slow drifts of the machine hit them all alike; the report gives
@@ -20,27 +21,47 @@ use crate::{Format, RunArgs, guest, qemu};
 pub enum Config {
     /// QEMU without the plugin.
     None,
-    /// vmscope's default modules, journal to a file.
-    Vmscope,
+    /// vmscope with a set of built-in modules, journal to a file.
+    Modules {
+        /// The configuration's name.
+        name: &'static str,
+        /// The modules (with the ones they need added by the registry).
+        modules: &'static [&'static str],
+    },
     /// strace -f inside the guest.
     Strace,
 }
+
+/// Every OS-level built-in module.
+const ALL: &[&str] = &[
+    "context",
+    "syscalls",
+    "files",
+    "processes",
+    "memory",
+    "images",
+];
 
 impl Config {
     fn name(self) -> &'static str {
         match self {
             Config::None => "none",
-            Config::Vmscope => "vmscope",
+            Config::Modules { name, .. } => name,
             Config::Strace => "strace",
         }
     }
 
     fn parse(s: &str) -> Result<Self> {
+        let modules = |name, modules| Config::Modules { name, modules };
         Ok(match s {
             "none" => Config::None,
-            "vmscope" => Config::Vmscope,
+            "vmscope" | "default" => modules("default", vmscope_modules::registry::DEFAULT),
+            "all" => modules("all", ALL),
+            "memory" => modules("memory", &["context", "syscalls", "memory", "images"]),
             "strace" => Config::Strace,
-            _ => bail!("unknown benchmark configuration `{s}` (none, vmscope, strace)"),
+            _ => {
+                bail!("unknown benchmark configuration `{s}` (none, default, all, memory, strace)")
+            }
         })
     }
 }
@@ -57,8 +78,9 @@ pub struct BenchArgs {
     /// Repetitions of every configuration.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeats: u32,
-    /// Configurations, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "none,vmscope,strace")]
+    /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
+    /// module), `memory` (default with memory and images), `strace` (inside the guest).
+    #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.
     #[arg(long)]
@@ -115,10 +137,12 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         kernel: a.kernel.clone(),
         initrd: a.initrd.clone(),
         append: Some(append),
+        disk: None,
+        disk_write: false,
         smp: 1,
         memory: 512,
         modules: match cfg {
-            Config::Vmscope => vec!["context".into(), "syscalls".into()],
+            Config::Modules { modules, .. } => modules.iter().map(|m| m.to_string()).collect(),
             _ => vec!["none".into()],
         },
         format: Format::Jsonl,
@@ -160,7 +184,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         );
     };
     let (mut events, mut loop_events) = (0, 0);
-    if cfg == Config::Vmscope {
+    if matches!(cfg, Config::Modules { .. }) {
         let j = std::fs::read_to_string(&journal).unwrap_or_default();
         for l in j.lines() {
             events += 1;

@@ -6,7 +6,7 @@
 //! same name and return value and the same path strings; *identical* when its whole rendered argument
 //! list is byte-identical too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -23,6 +23,15 @@ pub struct Call {
     pub ret: Option<i64>,
     /// The errno name of a failed call (`ENOENT`).
     pub err: Option<String>,
+    /// The return value as written (`-1 ENOENT (No such file or directory)`), for examples.
+    pub ret_text: String,
+}
+
+impl Call {
+    /// The call as one line: `name(args) = ret`.
+    pub fn line(&self) -> String {
+        format!("{}({}) = {}", self.name, self.args, self.ret_text)
+    }
 }
 
 /// strace's calls: per thread id, in order, each with the workload it belongs to.
@@ -65,12 +74,14 @@ pub fn parse_call(line: &str) -> Option<Call> {
     let eq = line.rfind(" = ")?;
     let close = line[..eq].rfind(')')?;
     let args = line.get(open + 1..close)?.to_string();
-    let (ret, err) = parse_ret(line[eq + 3..].trim());
+    let ret_text = line[eq + 3..].trim();
+    let (ret, err) = parse_ret(ret_text);
     Some(Call {
         name: name.to_string(),
         args,
         ret,
         err,
+        ret_text: ret_text.to_string(),
     })
 }
 
@@ -127,36 +138,87 @@ pub fn parse_strace(text: &str) -> StraceLog {
 
 /// vmscope's calls per thread id, ordered by entry time, from a JSON Lines journal.
 pub fn parse_journal(text: &str) -> BTreeMap<u32, Vec<(u64, Call)>> {
-    let mut out: BTreeMap<u32, Vec<(u64, Call)>> = BTreeMap::new();
+    let mut out = BTreeMap::new();
     for line in text.lines() {
-        let Ok(v) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if v["type"] != "syscall" {
+        journal_line(line, &mut out);
+    }
+    sort_journal(&mut out);
+    out
+}
+
+/// Like [`parse_journal`], reading the file line by line and keeping only the threads `keep` names:
+/// a journal of a whole guest (strace's own calls, the shell's) can be gigabytes.
+pub fn parse_journal_file(
+    path: &Path,
+    keep: &HashSet<u32>,
+) -> Result<BTreeMap<u32, Vec<(u64, Call)>>> {
+    use std::io::BufRead as _;
+    let f = std::fs::File::open(path).with_context(|| format!("journal {}", path.display()))?;
+    let mut out = BTreeMap::new();
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .with_context(|| format!("journal {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        // The thread id before parsing the whole record: most records are other threads'.
+        if let Some(tid) = quick_tid(&line)
+            && !keep.contains(&tid)
+        {
             continue;
         }
-        let Some(tid) = v["tid"].as_u64().and_then(|t| u32::try_from(t).ok()) else {
-            continue;
-        };
-        let args: Vec<&str> = v["args"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let (ret, err) = parse_ret(v["ret_text"].as_str().unwrap_or("?"));
-        let call = Call {
-            name: v["name"].as_str().unwrap_or("").to_string(),
-            args: args.join(", "),
-            ret,
-            err,
-        };
-        out.entry(tid)
-            .or_default()
-            .push((v["ts"].as_u64().unwrap_or(0), call));
+        journal_line(&line, &mut out);
     }
+    sort_journal(&mut out);
+    Ok(out)
+}
+
+/// The `"tid":N` of a journal record, found without parsing it.
+fn quick_tid(line: &str) -> Option<u32> {
+    let at = line.find("\"tid\":")? + 6;
+    let digits: &str = &line[at..];
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
+}
+
+fn journal_line(line: &str, out: &mut BTreeMap<u32, Vec<(u64, Call)>>) {
+    let Ok(v) = serde_json::from_str::<Value>(line) else {
+        return;
+    };
+    if v["type"] != "syscall" {
+        return;
+    }
+    let Some(tid) = v["tid"].as_u64().and_then(|t| u32::try_from(t).ok()) else {
+        return;
+    };
+    let args: Vec<&str> = v["args"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let ret_text = v["ret_text"].as_str().unwrap_or("?");
+    let (ret, err) = parse_ret(ret_text);
+    let call = Call {
+        name: v["name"].as_str().unwrap_or("").to_string(),
+        args: args.join(", "),
+        ret,
+        err,
+        ret_text: ret_text.to_string(),
+    };
+    out.entry(tid)
+        .or_default()
+        .push((v["ts"].as_u64().unwrap_or(0), call));
+}
+
+fn sort_journal(out: &mut BTreeMap<u32, Vec<(u64, Call)>>) {
     for calls in out.values_mut() {
         calls.sort_by_key(|c| c.0);
     }
-    out
 }
 
 /// The quoted strings of an argument list (file names and other strings), as written.
@@ -278,6 +340,33 @@ pub struct Report {
     pub misses: Vec<String>,
     /// Examples of matched calls whose arguments differ.
     pub differences: Vec<String>,
+    /// Per call name (strace's): the first call not matched and the first matched but different.
+    pub examples: BTreeMap<String, CallExamples>,
+}
+
+/// One call as both sides wrote it, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The workload (`fileio`, `st:accept`).
+    pub workload: String,
+    /// strace's line, `name(args) = ret`.
+    pub strace: String,
+    /// vmscope's line for the same call, or `None` when vmscope had no call of that name nearby.
+    pub vmscope: Option<String>,
+}
+
+/// The first examples of a call name's misses and differences.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallExamples {
+    /// A call vmscope did not match (other name, return value or path).
+    pub missed: Option<Example>,
+    /// A matched call whose arguments differ.
+    pub differs: Option<Example>,
+}
+
+/// The thread ids of strace's log (the threads a journal is read for).
+pub fn strace_tids(log: &StraceLog) -> HashSet<u32> {
+    log.threads.keys().copied().collect()
 }
 
 /// How far ahead in vmscope's calls of a thread a strace call is looked for.
@@ -302,6 +391,14 @@ pub fn compare(strace: &StraceLog, journal: &BTreeMap<u32, Vec<(u64, Call)>>) ->
             report.per_call.entry(s.name.clone()).or_default().total += 1;
             let found = (j..ours.len().min(j + WINDOW)).find(|&k| ours[k].1.name == s.name);
             let Some(k) = found else {
+                let ex = report.examples.entry(s.name.clone()).or_default();
+                if ex.missed.is_none() {
+                    ex.missed = Some(Example {
+                        workload: workload.clone(),
+                        strace: s.line(),
+                        vmscope: None,
+                    });
+                }
                 if report.misses.len() < 40 {
                     report.misses.push(format!(
                         "{workload} tid {tid}: {}({}) = {:?}  [not found]",
@@ -314,7 +411,8 @@ pub fn compare(strace: &StraceLog, journal: &BTreeMap<u32, Vec<(u64, Call)>>) ->
             j = k + 1;
             let same_paths =
                 !PATH_CALLS.contains(&s.name.as_str()) || quoted(&s.args) == quoted(&o.args);
-            if o.ret == s.ret && o.err == s.err && same_paths {
+            let is_match = o.ret == s.ret && o.err == s.err && same_paths;
+            if is_match {
                 t.matched += 1;
                 // At most two examples per call name, so every family shows.
                 let shown = report
@@ -323,17 +421,37 @@ pub fn compare(strace: &StraceLog, journal: &BTreeMap<u32, Vec<(u64, Call)>>) ->
                     .map_or(0, |c| c.matched - c.identical);
                 if o.args == s.args {
                     t.identical += 1;
-                } else if report.differences.len() < 200 && shown < 2 {
+                } else {
+                    let ex = report.examples.entry(s.name.clone()).or_default();
+                    if ex.differs.is_none() {
+                        ex.differs = Some(Example {
+                            workload: workload.clone(),
+                            strace: s.line(),
+                            vmscope: Some(o.line()),
+                        });
+                    }
+                }
+                if o.args != s.args && report.differences.len() < 200 && shown < 2 {
                     report.differences.push(format!(
                         "{workload} tid {tid}: {}\n    strace:  ({})\n    vmscope: ({})",
                         s.name, s.args, o.args
                     ));
                 }
-            } else if report.misses.len() < 40 {
-                report.misses.push(format!(
-                    "{workload} tid {tid}: {}({}) = {:?}  [vmscope: ({}) = {:?}]",
-                    s.name, s.args, s.ret, o.args, o.ret
-                ));
+            } else {
+                let ex = report.examples.entry(s.name.clone()).or_default();
+                if ex.missed.is_none() {
+                    ex.missed = Some(Example {
+                        workload: workload.clone(),
+                        strace: s.line(),
+                        vmscope: Some(o.line()),
+                    });
+                }
+                if report.misses.len() < 40 {
+                    report.misses.push(format!(
+                        "{workload} tid {tid}: {}({}) = {:?}  [vmscope: ({}) = {:?}]",
+                        s.name, s.args, s.ret, o.args, o.ret
+                    ));
+                }
             }
             let by_call = report.per_call.entry(s.name.clone()).or_default();
             by_call.matched += t.matched - before.matched;

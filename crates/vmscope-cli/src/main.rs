@@ -4,8 +4,10 @@
 //! before QEMU starts, and reported as one line with a non-zero exit.
 
 mod bench;
+mod boot;
 mod compare;
 mod convert;
+mod families;
 mod fidelity;
 mod guest;
 mod jsonl;
@@ -81,7 +83,8 @@ enum Format {
 /// Options of `vmscope run`.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// Guest kernel (bzImage or vmlinux); default: the default guest's.
+    /// Guest kernel (bzImage or vmlinux); default: the default guest's, unless the guest boots itself
+    /// (--disk, or boot options after `--`: -kernel, -drive, -cdrom, -bios...).
     #[arg(long, value_name = "FILE")]
     kernel: Option<PathBuf>,
     /// Initial ramdisk; default: the default guest's when no --kernel is given.
@@ -90,6 +93,14 @@ pub struct RunArgs {
     /// Extra kernel command line, after vmscope's `console=ttyS0 panic=-1`.
     #[arg(long, value_name = "TEXT")]
     append: Option<String>,
+    /// Boot this disk image (raw or qcow2) by its own boot loader (BIOS, or UEFI with OVMF for a GPT
+    /// disk with an EFI system partition); the kernel's layout is found in guest memory. Writes go to
+    /// a throw-away overlay unless --disk-write.
+    #[arg(long, value_name = "FILE")]
+    disk: Option<PathBuf>,
+    /// With --disk: let the guest write to the image.
+    #[arg(long)]
+    disk_write: bool,
     /// Number of vCPUs.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     smp: u32,

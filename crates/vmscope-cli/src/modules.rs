@@ -45,30 +45,14 @@ pub fn check(list: &[String], options: &[String]) -> Result<Checked> {
     registry::check_names(&builtin_names)?;
     // The command line only runs x86_64 guests (qemu-system-x86_64).
     let arch = arch_for_target("x86_64").context("no x86_64 architecture")?;
-    let loaded = vmscope_loader::load_all(&libraries, arch, &options)?;
+    let calls = registry::call_renderer(&vmscope_modules::options::Options::default());
+    let loaded = vmscope_loader::load_all(&libraries, arch, &options, calls)?;
     let builtin: Vec<&str> = BUILTIN.iter().map(|b| b.0).collect();
     builtin_names.extend(vmscope_loader::builtin_dependencies(&loaded, &builtin));
     // Built-in modules with the dependencies they add themselves, standing in for the real ones.
-    let mut wanted: Vec<&'static (&'static str, &'static str, &'static [&'static str])> =
-        Vec::new();
-    fn add(
-        name: &str,
-        wanted: &mut Vec<&'static (&'static str, &'static str, &'static [&'static str])>,
-    ) {
-        if let Some(b) = BUILTIN.iter().find(|b| b.0 == name) {
-            for d in b.2 {
-                add(d, wanted);
-            }
-            if !wanted.iter().any(|w| w.0 == b.0) {
-                wanted.push(b);
-            }
-        }
-    }
-    for n in &builtin_names {
-        add(n, &mut wanted);
-    }
-    let mut modules: Vec<Arc<dyn Module>> = wanted
-        .iter()
+    let mut modules: Vec<Arc<dyn Module>> = registry::resolve(&builtin_names)?
+        .into_iter()
+        .filter_map(|n| BUILTIN.iter().find(|b| b.0 == n))
         .map(|b| {
             Arc::new(Declared {
                 name: b.0,

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::guest;
 use crate::{Format, RunArgs};
+use crate::{boot, guest};
+use vmscope_modules::options::Options;
 
 /// The oldest QEMU whose plugin API (v4, `qemu_plugin_read_memory_vaddr`) vmscope needs.
 pub const MIN_QEMU: (u32, u32) = (9, 2);
@@ -107,6 +108,8 @@ pub struct Plan {
     pub qemu: PathBuf,
     /// Its arguments.
     pub args: Vec<String>,
+    /// How the guest boots and where the kernel's layout comes from (for `--verbose`).
+    pub layout: String,
 }
 
 pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
@@ -142,13 +145,29 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if no_plugin && wants_processes {
         bail!("--pid, --follow-comm and --process-list-every need the plugin (not --modules none)");
     }
-    let (kernel, initrd) = match (&a.kernel, &a.initrd) {
-        (Some(k), i) => (absolute(k)?, i.as_deref().map(absolute).transpose()?),
-        (None, Some(_)) => bail!("--initrd needs --kernel (the default guest brings its own)"),
-        (None, None) => {
+    let boot = boot::decide(&boot::Request {
+        kernel: a.kernel.as_deref(),
+        initrd: a.initrd.as_deref(),
+        append: a.append.as_deref(),
+        disk: a.disk.as_deref(),
+        disk_write: a.disk_write,
+        qemu_args: &a.qemu_args,
+        plugin: !no_plugin,
+    })?;
+    // vmscope's own kernel (the default guest's, or --kernel), or none: the guest boots itself.
+    let (kernel, initrd) = match &boot {
+        boot::Boot::Kernel {
+            kernel: Some(k),
+            initrd,
+        } => (
+            Some(absolute(k)?),
+            initrd.as_deref().map(absolute).transpose()?,
+        ),
+        boot::Boot::Kernel { kernel: None, .. } => {
             let (k, i) = guest::default_guest()?;
-            (k, Some(i))
+            (Some(k), Some(i))
         }
+        boot::Boot::Own { .. } => (None, None),
     };
     if let Some(i) = &initrd {
         guest::check_file("initrd", i)?;
@@ -177,7 +196,9 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             parent.display()
         );
     }
-    guest::check_kernel(&kernel)?;
+    if let Some(k) = &kernel {
+        guest::check_kernel(k)?;
+    }
     let qemu = find_qemu(a.qemu.as_deref())?;
     let plugin = if no_plugin {
         None
@@ -185,11 +206,6 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         Some(find_plugin()?)
     };
 
-    let mut append = "console=ttyS0 panic=-1".to_string();
-    if let Some(extra) = &a.append {
-        append.push(' ');
-        append.push_str(extra);
-    }
     let console = match &a.console {
         Some(c) => format!("file:{}", absolute(c)?.display()),
         None => "null".to_string(),
@@ -208,65 +224,63 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         "none".into(),
         "-serial".into(),
         console,
-        "-kernel".into(),
-        kernel.display().to_string(),
-        "-append".into(),
-        append,
     ];
-    if let Some(i) = &initrd {
-        args.push("-initrd".into());
-        args.push(i.display().to_string());
+    match (&boot, &kernel) {
+        (boot::Boot::Own { args: own, .. }, _) => args.extend(own.iter().cloned()),
+        (boot::Boot::Kernel { .. }, Some(k)) => {
+            let mut append = "console=ttyS0 panic=-1".to_string();
+            if let Some(extra) = &a.append {
+                append.push(' ');
+                append.push_str(extra);
+            }
+            args.extend([
+                "-kernel".into(),
+                k.display().to_string(),
+                "-append".into(),
+                append,
+            ]);
+            if let Some(i) = &initrd {
+                args.push("-initrd".into());
+                args.push(i.display().to_string());
+            }
+        }
+        (boot::Boot::Kernel { .. }, None) => {}
     }
     if let Some(p) = &plugin {
         let output = match &a.output {
             Some(o) => journal_path(a.format, &absolute(o)?).display().to_string(),
             None => "-".to_string(),
         };
-        let mut plugin_args = vec![
-            format!("kernel={}", kernel.display()),
-            format!("output={output}"),
-            format!(
-                "format={}",
-                match a.format {
-                    Format::Text => "text",
-                    Format::Jsonl | Format::Parquet => "jsonl",
-                }
-            ),
-            format!(
-                "modules={}",
-                checked
-                    .as_ref()
-                    .map(|c| c.plugin_list.join(":"))
-                    .unwrap_or_default()
-            ),
-            format!("string_limit={}", a.string_limit),
-        ];
-        if !a.pids.is_empty() {
-            let pids: Vec<String> = a.pids.iter().map(u32::to_string).collect();
-            plugin_args.push(format!("follow_pid={}", pids.join(":")));
-        }
-        if !a.follow_comms.is_empty() {
-            plugin_args.push(format!("follow_comm={}", a.follow_comms.join(":")));
-        }
-        if let Some(s) = a.process_list_every {
-            plugin_args.push(format!("process_list={s}"));
-        }
-        if let Some(n) = a.capture {
-            plugin_args.push(format!("capture={n}"));
-        }
-        if a.self_profile {
-            plugin_args.push("self_profile=on".to_string());
-        }
-        for o in checked.iter().flat_map(|c| &c.options) {
-            plugin_args.push(format!("module_option={}.{}={}", o.module, o.key, o.value));
-        }
-        for pa in &plugin_args {
-            if pa.contains(',') {
-                bail!(
-                    "paths given to vmscope must not contain a comma (QEMU splits plugin options on commas): {pa}"
-                );
-            }
-        }
+        // One options type for both sides: what the plugin parses is what we write here.
+        let opts = Options {
+            kernel: kernel.clone(),
+            // The guest boots itself: the plugin finds the running kernel in guest memory.
+            layout_from_memory: kernel.is_none(),
+            output: Some(output.into()),
+            format: match a.format {
+                Format::Text => vmscope_modules::journal::Format::Text,
+                // A Parquet dataset is converted from a JSON Lines journal when the guest stops.
+                Format::Jsonl | Format::Parquet => vmscope_modules::journal::Format::Jsonl,
+            },
+            modules: checked
+                .as_ref()
+                .map(|c| c.plugin_list.clone())
+                .unwrap_or_default(),
+            string_limit: a.string_limit as usize,
+            capture: a.capture.map(|n| n as usize),
+            follow_pids: a.pids.clone(),
+            follow_comms: a.follow_comms.clone(),
+            process_list_every: a.process_list_every,
+            module_options: checked
+                .iter()
+                .flat_map(|c| &c.options)
+                .map(|o| format!("{}.{}={}", o.module, o.key, o.value))
+                .collect(),
+            self_profile: a.self_profile,
+        };
+        let plugin_args = opts.to_args().map_err(|e| {
+            anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")
+        })?;
         let mut spec = p.display().to_string();
         for pa in &plugin_args {
             spec.push(',');
@@ -276,7 +290,15 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         args.push(spec);
     }
     args.extend(a.qemu_args.iter().cloned());
-    Ok(Plan { qemu, args })
+    let layout = match (&boot, &kernel) {
+        (boot::Boot::Own { what, .. }, _) => format!(
+            "{what}; the kernel's layout will be found in guest memory (the journal's first notices \
+             say how)"
+        ),
+        (_, Some(k)) => format!("boots {}; the kernel's layout from its BTF", k.display()),
+        (_, None) => String::new(),
+    };
+    Ok(Plan { qemu, args, layout })
 }
 
 /// The file the plugin writes: `--output`, or for a Parquet dataset a JSON Lines journal in its
@@ -312,6 +334,7 @@ fn status_source(a: &RunArgs) -> Option<crate::progress::Source> {
 pub fn run(a: RunArgs) -> Result<u8> {
     let plan = plan(&a)?;
     if a.verbose {
+        eprintln!("vmscope: {}", plan.layout);
         eprintln!("vmscope: {} {}", plan.qemu.display(), plan.args.join(" "));
     }
     if a.format == Format::Parquet

@@ -155,3 +155,84 @@ fn unusable_qemus_are_named() {
     let err = fails(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     one_line(&err, "/etc/hostname");
 }
+
+/// The guest's own boot (`--disk`, boot options after `--`): bad disks, conflicting boot options and
+/// accelerators the plugin cannot see are one line, before QEMU is even looked for (the QEMU given
+/// does not exist: its error would come later).
+#[test]
+fn own_boot_mistakes_are_one_line_before_qemu() {
+    let dir = tempdir("own-boot");
+    let text = dir.join("notes.txt");
+    std::fs::write(&text, "hello\n").unwrap();
+    let bare = dir.join("fs.img");
+    std::fs::write(&bare, vec![0u8; 1 << 16]).unwrap();
+    let vmdk = dir.join("disk.vmdk");
+    std::fs::write(
+        &vmdk,
+        b"KDMV\x01\x00\x00\x00 rest of a sparse extent header",
+    )
+    .unwrap();
+    let (text, bare, vmdk) = (
+        text.display().to_string(),
+        bare.display().to_string(),
+        vmdk.display().to_string(),
+    );
+    let q = ["--qemu", "/nonexistent/qemu-system-x86_64"];
+    let run = |extra: &[&str]| -> Vec<String> {
+        ["run"]
+            .iter()
+            .chain(q.iter())
+            .chain(extra.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            run(&["--disk", "/nonexistent/disk.img"]),
+            "--disk /nonexistent/disk.img",
+        ),
+        (run(&["--disk", &text]), "not a bootable disk image"),
+        (
+            run(&["--disk", &bare]),
+            "a bare file system boots with -kernel",
+        ),
+        (run(&["--disk", &vmdk]), "a VMDK image"),
+        (run(&["--disk", "/tmp"]), "not a regular file"),
+        (
+            run(&["--disk", &bare, "--kernel", "/k"]),
+            "--disk and --kernel conflict",
+        ),
+        (
+            run(&["--disk", &bare, "--", "-kernel", "/k"]),
+            "--disk and -kernel after `--` conflict",
+        ),
+        (
+            run(&["--kernel", "/k", "--", "-kernel", "/k2"]),
+            "--kernel and -kernel after `--` conflict",
+        ),
+        (
+            run(&["--append", "quiet", "--", "-drive", "file=x.img"]),
+            "--append goes with vmscope's own -kernel",
+        ),
+        (
+            run(&["--", "-append", "root=/dev/vda", "-drive", "file=x.img"]),
+            "-append after `--` needs -kernel",
+        ),
+        (run(&["--disk-write"]), "--disk-write needs --disk"),
+        (
+            run(&["--", "-enable-kvm", "-drive", "file=x.img"]),
+            "sees only TCG execution",
+        ),
+        (run(&["--", "-accel", "kvm"]), "`-accel kvm`"),
+        (
+            run(&["--", "-machine", "q35,accel=kvm"]),
+            "`-machine q35,accel=kvm`",
+        ),
+    ];
+    for (args, want) in cases {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = fails(&a, &[]);
+        assert!(!err.contains("QEMU not found"), "{a:?} reached QEMU: {err}");
+        one_line(&err, want);
+    }
+}

@@ -12,7 +12,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{require_guest, tempdir, vmscope};
+use common::{GuestRun, vmscope};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -259,41 +259,15 @@ fn check_run(all: &[Value], console: &str, workload: &str) {
 /// guest's command line. Returns the journal's events and the console, `None` when the guest is
 /// missing and VMSCOPE_SKIP_E2E=1.
 fn run_files(series: &str, append: &str) -> Option<(Vec<Value>, String)> {
-    let (kernel, initrd) = require_guest(series)?;
-    let dir = tempdir(&format!(
-        "files-{series}-{}",
-        append.replace([' ', '='], "")
-    ));
-    let (j, console) = (dir.join("j.jsonl"), dir.join("console.log"));
-    let out = vmscope()
-        .args(["run", "--kernel"])
-        .arg(&kernel)
-        .arg("--initrd")
-        .arg(&initrd)
-        .args([
-            "--modules",
-            "files",
-            "--capture",
-            "16",
-            "--format",
-            "jsonl",
-            "--timeout",
-            "600",
-            "--append",
-        ])
-        .arg(format!("{append} vmscope.run=files,files32").trim_start())
-        .arg("--output")
-        .arg(&j)
-        .arg("--console")
-        .arg(&console)
-        .output()
-        .unwrap();
-    let console_text = std::fs::read_to_string(&console).unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "vmscope failed: {}\n{console_text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let name = format!("files-{}", append.replace([' ', '='], ""));
+    let out = GuestRun::new(series, &name)?
+        .modules("files")
+        .arg("--capture")
+        .arg("16")
+        .append(append)
+        .workloads("files,files32")
+        .run();
+    let console_text = out.console.clone();
     for line in console_text
         .lines()
         .filter(|l| l.contains("vmscope-guest: end "))
@@ -303,12 +277,7 @@ fn run_files(series: &str, append: &str) -> Option<(Vec<Value>, String)> {
             "a workload failed: {line}"
         );
     }
-    let all: Vec<Value> = std::fs::read_to_string(&j)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    Some((all, console_text))
+    Some((out.events(), console_text))
 }
 
 #[test]

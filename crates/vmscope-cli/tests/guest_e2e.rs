@@ -12,7 +12,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{require_guest, tempdir, vmscope};
+use common::{GuestRun, require_guest, tempdir, vmscope};
 use serde_json::Value;
 
 fn journal(path: &Path) -> Vec<Value> {
@@ -336,40 +336,16 @@ fn bad_plugin_options_stop_qemu_cleanly() {
 #[test]
 fn kpti_keeps_thread_identity_on_both_kernels() {
     for series in ["6.12", "6.1"] {
-        let Some((kernel, initrd)) = require_guest(series) else {
+        let Some(run) = GuestRun::new(series, "pti") else {
             return;
         };
-        let dir = tempdir(&format!("pti-{series}"));
-        let (j, console, strace) = (
-            dir.join("j.jsonl"),
-            dir.join("console.log"),
-            dir.join("strace.log"),
-        );
-        let out = vmscope()
-            .args(["run", "--kernel"])
-            .arg(&kernel)
-            .arg("--initrd")
-            .arg(&initrd)
-            .args(["--format", "jsonl", "--timeout", "900"])
-            .args([
-                "--append",
-                "pti=on vmscope.run=fstab,threads,forkexec,int80 vmscope.strace=1",
-            ])
-            .arg("--output")
-            .arg(&j)
-            .arg("--console")
-            .arg(&console)
-            .arg("--")
-            .arg("-serial")
-            .arg(format!("file:{}", strace.display()))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{series}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let console_text = std::fs::read_to_string(&console).unwrap();
+        let out = run
+            .append("pti=on")
+            .workloads("fstab,threads,forkexec,int80")
+            .strace()
+            .run();
+        let (j, strace) = (out.dir.join("journal"), out.dir.join("strace.log"));
+        let console_text = &out.console;
         assert!(
             console_text.contains("page tables isolation: enabled"),
             "{series}: KPTI not enabled:\n{console_text}"

@@ -14,7 +14,7 @@ mod common;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use common::{require_guest, tempdir, vmscope};
+use common::{GuestRun, tempdir};
 use serde_json::Value;
 
 /// What one run of the workload printed about itself.
@@ -99,54 +99,26 @@ fn journal(path: &Path) -> Vec<Value> {
 /// Boots `series` running `workloads` under vmscope with the processes module; returns the journal
 /// (JSON Lines, or text with `text`) and the console.
 fn run(series: &str, workloads: &str, extra: &[&str], text: bool) -> Option<(String, String)> {
-    let (kernel, initrd) = require_guest(series)?;
-    let dir = tempdir(&format!(
-        "proc-{series}-{}",
-        extra.join("").replace(['-', '='], "")
-    ));
-    let (j, console) = (dir.join("journal"), dir.join("console.log"));
-    let mut append = format!("vmscope.run={workloads}");
-    let mut args: Vec<String> = vec![];
-    for e in extra {
-        if let Some(a) = e.strip_prefix("append:") {
-            append.push(' ');
-            append.push_str(a);
-        } else {
-            args.push(e.to_string());
-        }
+    let name = format!("proc-{}", extra.join("").replace(['-', '=', ' '], ""));
+    let mut r = GuestRun::new(series, &name)?
+        .modules("context,syscalls,processes")
+        .workloads(workloads);
+    if text {
+        r = r.text();
     }
-    let out = vmscope()
-        .args(["run", "--kernel"])
-        .arg(&kernel)
-        .arg("--initrd")
-        .arg(&initrd)
-        .args([
-            "--modules",
-            "context,syscalls,processes",
-            "--timeout",
-            "600",
-        ])
-        .args(["--format", if text { "text" } else { "jsonl" }])
-        .arg("--append")
-        .arg(&append)
-        .args(&args)
-        .arg("--output")
-        .arg(&j)
-        .arg("--console")
-        .arg(&console)
-        .output()
-        .unwrap();
-    let console_text = std::fs::read_to_string(&console).unwrap_or_default();
+    for e in extra {
+        r = match e.strip_prefix("append:") {
+            Some(a) => r.append(a),
+            None => r.arg(*e),
+        };
+    }
+    let out = r.run();
     assert!(
-        out.status.success(),
-        "vmscope failed: {}\n{console_text}",
-        String::from_utf8_lossy(&out.stderr)
+        out.console.contains("vmscope-guest: done"),
+        "guest did not finish:\n{}",
+        out.console
     );
-    assert!(
-        console_text.contains("vmscope-guest: done"),
-        "guest did not finish:\n{console_text}"
-    );
-    Some((std::fs::read_to_string(&j).unwrap(), console_text))
+    Some((out.journal, out.console))
 }
 
 fn events<'a>(j: &'a [Value], ty: &str, op: &str, pid: u32) -> Vec<&'a Value> {

@@ -270,7 +270,7 @@ impl Dispatcher {
             self.sink.emit(Event::Notice(Notice {
                 ts: clock::now_ns(),
                 source: slot.module.name().to_string(),
-                level: "error",
+                level: crate::event::Level::Error,
                 message: "module panicked and was disabled; the guest and the other modules go on"
                     .to_string(),
             }));
@@ -325,7 +325,7 @@ mod tests {
             bus.publish(Event::Notice(Notice {
                 ts: 0,
                 source: self.name.to_string(),
-                level: "info",
+                level: crate::event::Level::Info,
                 message: "hi".into(),
             }));
         }
@@ -349,15 +349,7 @@ mod tests {
     }
 
     fn hook() -> Hook {
-        Hook {
-            ts: 0,
-            vcpu: 0,
-            pc: 0,
-            len: 2,
-            point: HookPoint::Entry(EntryKind::Syscall),
-            to_user: None,
-            thread: None,
-        }
+        Hook::new(0, 0, 0, 2, HookPoint::Entry(EntryKind::Syscall))
     }
 
     #[test]
@@ -417,7 +409,7 @@ mod tests {
             .lock()
             .unwrap()
             .iter()
-            .filter(|e| matches!(e, Event::Notice(n) if n.level == "error" && n.source == "bad"))
+            .filter(|e| matches!(e, Event::Notice(n) if n.level == crate::event::Level::Error && n.source == "bad"))
             .count();
         assert_eq!(errors, 1);
     }

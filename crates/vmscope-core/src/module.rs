@@ -5,7 +5,7 @@
 //! vCPU threads concurrently, so they take `&self` and keep their own state per vCPU or per thread.
 
 use crate::arch::{EntryKind, ExitKind};
-use crate::event::{Event, EventMask, ThreadCtx};
+use crate::event::{Abi, CallId, Event, EventMask, ThreadCtx};
 use crate::guest::GuestCpu;
 
 /// What a module wants to see.
@@ -49,6 +49,41 @@ pub struct Hook {
     pub to_user: Option<bool>,
     /// The running thread, filled in by the context module.
     pub thread: Option<ThreadCtx>,
+    /// At an entry: the system call being made, decoded once from the registers by the context
+    /// module (through the OS layer), read by every later module.
+    pub call: Option<EnteringCall>,
+}
+
+impl Hook {
+    /// A hook at `point` with nothing found yet.
+    pub fn new(ts: u64, vcpu: u32, pc: u64, len: u8, point: HookPoint) -> Self {
+        Hook {
+            ts,
+            vcpu,
+            pc,
+            len,
+            point,
+            to_user: None,
+            thread: None,
+            call: None,
+        }
+    }
+}
+
+/// A system call at its entry: its ABI, number, identity and argument registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnteringCall {
+    /// The ABI, from the entry instruction and the code's width.
+    pub abi: Abi,
+    /// The number register.
+    pub nr: u64,
+    /// The call's identity; `None` for a number the table lacks.
+    pub call: Option<CallId>,
+    /// The call's name (`""` when unknown).
+    pub name: &'static str,
+    /// The argument registers the call takes (all six for an unknown number), in the ABI's order;
+    /// the rest 0.
+    pub raw: [u64; 6],
 }
 
 /// Collects what a module publishes during a call; the dispatcher delivers it afterwards.

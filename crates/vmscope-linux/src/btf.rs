@@ -118,6 +118,11 @@ pub struct KernelLayout {
     pub process: ProcessLayout,
     /// Optional fields the BTF did not have, named like `task_struct.thread_group`.
     pub missing: Vec<&'static str>,
+    /// The address-space structures (VMA tree), when the BTF has them all.
+    pub vma: Option<crate::mm::VmaLayout>,
+    /// The size in bytes of a kernel pointer and of `unsigned long`: 8 on x86_64, 4 on i386 (from the
+    /// ELF class). The walkers in `task`, `vfs` and `process` read 8-byte pointers so far.
+    pub pointer_size: u8,
 }
 
 /// Offsets the process monitor reads (all optional: a kernel without one degrades that feature).
@@ -172,10 +177,18 @@ impl KernelLayout {
 
     /// Extracts the layout from an ELF vmlinux.
     pub fn from_elf(elf: &[u8]) -> Result<Self, Error> {
-        let (btf, section_addr) = parse_btf(elf)?;
+        let (btf, section_addr, pointer_size) = parse_btf(elf)?;
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(elf);
+        layout.pointer_size = pointer_size;
         Ok(layout)
+    }
+
+    /// The layout from a kernel's parsed BTF, without a file: `section_addr` is the link address of
+    /// `.data..percpu` (0 on x86_64), `release` is left `None` for the caller to fill in (the BTF does
+    /// not say it). For a BTF found in guest memory ([`crate::kernel_memory`]).
+    pub fn from_btf(btf: &Btf, section_addr: u64) -> Result<Self, Error> {
+        layout_from_btf(btf, section_addr)
     }
 
     /// Like [`Self::from_kernel_file`], with the VFS layout the file monitor needs from the same BTF
@@ -198,15 +211,16 @@ impl KernelLayout {
         }
         let bytes = std::fs::read(path).map_err(io)?;
         let elf = vmlinux_from_image_cow(&bytes)?;
-        let (btf, section_addr) = parse_btf(&elf)?;
+        let (btf, section_addr, pointer_size) = parse_btf(&elf)?;
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(&elf);
+        layout.pointer_size = pointer_size;
         Ok((layout, VfsLayout::from_btf(&btf)))
     }
 }
 
-/// The `.BTF` section of an ELF vmlinux, parsed, and the link address of `.data..percpu`.
-fn parse_btf(elf: &[u8]) -> Result<(Btf, u64), Error> {
+/// The `.BTF` section of an ELF vmlinux, parsed, the link address of `.data..percpu` and the pointer size.
+fn parse_btf(elf: &[u8]) -> Result<(Btf, u64, u8), Error> {
     let file = object::File::parse(elf).map_err(|e| Error::BadElf {
         detail: e.to_string(),
     })?;
@@ -222,7 +236,7 @@ fn parse_btf(elf: &[u8]) -> Result<(Btf, u64), Error> {
         .section_by_name(".data..percpu")
         .map_or(0, |s| s.address());
     let btf = Btf::from_bytes(btf_bytes).map_err(|source| Error::Btf { source })?;
-    Ok((btf, section_addr))
+    Ok((btf, section_addr, if file.is_64() { 8 } else { 4 }))
 }
 
 /// Offsets of the VFS structures the file monitor reads to name what a descriptor or a current
@@ -277,7 +291,7 @@ pub struct VfsLayout {
 
 impl VfsLayout {
     /// Reads the offsets from BTF; `Err` lists every field that is missing.
-    fn from_btf(btf: &Btf) -> Result<Self, Vec<&'static str>> {
+    pub fn from_btf(btf: &Btf) -> Result<Self, Vec<&'static str>> {
         let mut absent = Vec::new();
         let mut get = |st: &str, field: &str, full: &'static str| {
             let off = find_struct(btf, st)
@@ -319,8 +333,66 @@ impl VfsLayout {
     }
 }
 
+/// The address-space layout (see [`crate::mm`]), `None` when the BTF lacks a needed field.
+fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
+    use crate::mm::{NodeShape, VmaLayout, VmaTree};
+    let off = |st: &str, field: &str| {
+        find_struct(btf, st)
+            .and_then(|s| member(btf, &s, field))
+            .map(|f| f.offset)
+    };
+    let array = |st: &str, field: &str| -> Option<(u64, u64)> {
+        let s = find_struct(btf, st)?;
+        let f = member(btf, &s, field)?;
+        match &f.ty {
+            Type::Array(a) => Some((f.offset, a.len() as u64)),
+            _ => None,
+        }
+    };
+    let tree = match off("mm_struct", "mm_mt") {
+        Some(mt) => {
+            let shape = |st: &str| -> Option<NodeShape> {
+                let (pivot, pivots) = array(st, "pivot")?;
+                let (slot, slots) = array(st, "slot")?;
+                Some(NodeShape {
+                    pivot,
+                    pivots,
+                    slot,
+                    slots,
+                })
+            };
+            VmaTree::Maple {
+                root: mt + off("maple_tree", "ma_root")?,
+                range: shape("maple_range_64")?,
+                arange: shape("maple_arange_64")?,
+            }
+        }
+        None => VmaTree::List {
+            head: off("mm_struct", "mmap")?,
+            next: off("vm_area_struct", "vm_next")?,
+        },
+    };
+    Some(VmaLayout {
+        tree,
+        mm_start_brk: off("mm_struct", "start_brk")?,
+        mm_brk: off("mm_struct", "brk")?,
+        mm_start_stack: off("mm_struct", "start_stack")?,
+        vm_start: off("vm_area_struct", "vm_start")?,
+        vm_end: off("vm_area_struct", "vm_end")?,
+        vm_mm: off("vm_area_struct", "vm_mm")?,
+        vm_flags: off("vm_area_struct", "vm_flags")?,
+        vm_pgoff: off("vm_area_struct", "vm_pgoff")?,
+        vm_file: off("vm_area_struct", "vm_file")?,
+        vm_ops: off("vm_area_struct", "vm_ops")?,
+        vm_private_data: off("vm_area_struct", "vm_private_data")?,
+        ops_name: off("vm_operations_struct", "name"),
+        special_name: off("vm_special_mapping", "name").unwrap_or(0),
+        anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
+    })
+}
+
 /// The release from the `Linux version 6.12.95+deb12-amd64 (...)` banner.
-fn find_release(elf: &[u8]) -> Option<String> {
+pub(crate) fn find_release(elf: &[u8]) -> Option<String> {
     const NEEDLE: &[u8] = b"Linux version ";
     memchr::memmem::find_iter(elf, NEEDLE)
         .take(16)
@@ -580,6 +652,8 @@ fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> 
         },
         process,
         missing: absent,
+        vma: vma_layout(btf),
+        pointer_size: 8,
     })
 }
 

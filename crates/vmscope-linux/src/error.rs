@@ -1,7 +1,9 @@
-//! The one error type of this crate: what can go wrong turning a kernel file into a [`KernelLayout`].
+//! The one error type of this crate: what can go wrong turning a kernel file into a [`KernelLayout`],
+//! finding a running kernel's BTF in guest memory, or caching it on the host.
 //!
-//! Reading guest memory never produces these: guest reads fail with `None` (see
-//! [`vmscope_core::guest`]). Every variant carries what a user needs to act on it.
+//! Single guest reads never produce these: they fail with `None` (see [`vmscope_core::guest`]); only a
+//! whole search that found nothing does ([`Error::Locate`]). Every variant carries what a user needs to
+//! act on it.
 //!
 //! [`KernelLayout`]: crate::btf::KernelLayout
 
@@ -81,10 +83,50 @@ pub enum Error {
         source: btf_rs::Error,
     },
 
+    /// The debug-info file has no `.debug_info` section.
+    #[error(
+        "the file has no DWARF (no .debug_info section); give the vmlinux of the kernel's -dbg package"
+    )]
+    NoDwarf,
+
+    /// The DWARF could not be parsed.
+    #[error("cannot parse the kernel's DWARF: {detail}")]
+    Dwarf {
+        /// What the parser said.
+        detail: String,
+    },
+
+    /// A structure, member or per-CPU variable vmscope cannot work without is not in the DWARF.
+    #[error("the kernel's DWARF has no {what}; vmscope needs it to identify tasks")]
+    MissingDwarfField {
+        /// What is missing, like `task_struct.pid` or `per-CPU variable this_cpu_off`.
+        what: String,
+    },
+
+    /// The debug-info file was built from another kernel than the image.
+    #[error("the debug info does not belong to the kernel: {detail}")]
+    DebuginfoMismatch {
+        /// What differs (build-ids or version banners), or why nothing could be compared.
+        detail: String,
+    },
+
     /// A structure, member or per-CPU variable vmscope cannot work without is not in the BTF.
     #[error("the kernel's BTF has no {what}; vmscope needs it to identify tasks")]
     MissingField {
         /// What is missing, like `task_struct.pid` or `per-CPU variable this_cpu_off`.
         what: String,
+    },
+
+    /// The running kernel's BTF could not be found in guest memory.
+    #[error(transparent)]
+    Locate(#[from] crate::btf_locate::LocateError),
+
+    /// A file of the host's BTF cache exists but cannot be used.
+    #[error("cached BTF {}: {reason}", path.display())]
+    BadCacheEntry {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
 }

@@ -11,18 +11,10 @@ use vmscope_core::event::Abi;
 use vmscope_core::guest::GuestMemory;
 
 use crate::btf::KernelLayout;
+use crate::syscalls::Call;
 use crate::task::{self, TaskWalk, WalkEnd, is_kernel_addr};
-
-/// `CLONE_VM`.
-pub const CLONE_VM: u64 = 0x100;
-/// `CLONE_VFORK`.
-pub const CLONE_VFORK: u64 = 0x4000;
-/// `CLONE_PARENT`: the child's parent is the caller's parent.
-pub const CLONE_PARENT: u64 = 0x8000;
-/// `CLONE_THREAD`: a thread in the caller's process.
-pub const CLONE_THREAD: u64 = 0x1_0000;
-/// `SIGCHLD`, what `fork()` passes as its exit signal.
-const SIGCHLD: u64 = 17;
+use crate::uapi::process::{AT_EXECFN, CLONE_VFORK, CLONE_VM};
+use crate::uapi::signal::SIGCHLD;
 
 /// Bytes of command line read at most (Linux's `/proc/PID/cmdline` is unbounded; 32 KiB is plenty).
 pub const MAX_CMDLINE: usize = 32 * 1024;
@@ -30,19 +22,17 @@ pub const MAX_CMDLINE: usize = 32 * 1024;
 pub const MAX_ARGS: usize = 4096;
 /// Threads listed per process at most.
 pub const MAX_THREADS: usize = 4096;
-/// `AT_EXECFN`: the file name the program was executed with.
-const AT_EXECFN: u64 = 31;
 
 /// The clone flags a process-creating call used: `fork`, `vfork` imply theirs; `clone` has them in its
 /// first argument (both ABIs); `clone3` in the first `u64` of `struct clone_args` at its first argument
 /// (read from the caller's memory, still mapped when the call returns). `None` for other calls or an
 /// unreadable `clone_args`.
-pub fn clone_flags<M: GuestMemory + ?Sized>(mem: &mut M, name: &str, raw: &[u64]) -> Option<u64> {
-    match name {
-        "fork" => Some(SIGCHLD),
-        "vfork" => Some(CLONE_VM | CLONE_VFORK | SIGCHLD),
-        "clone" => raw.first().copied(),
-        "clone3" => mem.read_u64(*raw.first()?),
+pub fn clone_flags<M: GuestMemory + ?Sized>(mem: &mut M, call: Call, raw: &[u64]) -> Option<u64> {
+    match call {
+        Call::Fork => Some(SIGCHLD),
+        Call::Vfork => Some(CLONE_VM | CLONE_VFORK | SIGCHLD),
+        Call::Clone => raw.first().copied(),
+        Call::Clone3 => mem.read_u64(*raw.first()?),
         _ => None,
     }
 }
@@ -431,56 +421,10 @@ pub fn list_processes<M: GuestMemory + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btf::{
-        CurrentTaskVia, MmStructLayout, PerCpuLayout, ProcessLayout, StateField, TaskStructLayout,
-    };
+    use crate::uapi::process::CLONE_THREAD;
     use vmscope_core::guest::TestGuest;
 
-    /// A 6.12-like layout (thread lists through `signal->thread_head`) or a 6.1-like one
-    /// (`thread_group`).
-    fn layout(new_threads: bool) -> KernelLayout {
-        KernelLayout {
-            release: Some("test".into()),
-            task: TaskStructLayout {
-                pid: 0x100,
-                tgid: 0x104,
-                comm: 0x200,
-                comm_len: 16,
-                mm: Some(0x80),
-                tasks: Some(0x40),
-                real_parent: Some(0x110),
-                group_leader: Some(0x118),
-                thread_group: (!new_threads).then_some(0x120),
-                flags: None,
-                exit_code: None,
-                exit_signal: None,
-                state: Some(StateField {
-                    offset: 0x18,
-                    size: 4,
-                }),
-                files: None,
-                fs: None,
-            },
-            mm: MmStructLayout { pgd: Some(0x10) },
-            percpu: PerCpuLayout {
-                current_task: 0,
-                current_task_via: CurrentTaskVia::Standalone,
-                this_cpu_off: 8,
-                section_addr: 0,
-            },
-            process: ProcessLayout {
-                mm_arg_start: Some(0x100),
-                mm_arg_end: Some(0x108),
-                mm_saved_auxv: Some(0x200),
-                mm_saved_auxv_len: 12,
-                mm_exe_file: Some(0x300),
-                task_signal: Some(0x130),
-                task_thread_node: new_threads.then_some(0x140),
-                signal_thread_head: new_threads.then_some(0x20),
-            },
-            missing: vec![],
-        }
-    }
+    use crate::testing::small_layout as layout;
 
     const T: u64 = 0xffff_8880_0100_0000;
     const MM: u64 = 0xffff_8880_0800_0000;
@@ -681,16 +625,16 @@ mod tests {
         // clone3 reads clone_args.flags from memory.
         g.write_u64(0x3000, CLONE_THREAD | CLONE_VM);
         assert_eq!(
-            clone_flags(&mut g, "clone3", &[0x3000, 88]),
+            clone_flags(&mut g, Call::Clone3, &[0x3000, 88]),
             Some(CLONE_THREAD | CLONE_VM)
         );
-        assert_eq!(clone_flags(&mut g, "clone3", &[0x9000, 88]), None);
-        assert_eq!(clone_flags(&mut g, "clone", &[0x11, 0]), Some(0x11));
+        assert_eq!(clone_flags(&mut g, Call::Clone3, &[0x9000, 88]), None);
+        assert_eq!(clone_flags(&mut g, Call::Clone, &[0x11, 0]), Some(0x11));
         assert_eq!(
-            clone_flags(&mut g, "vfork", &[]).map(|f| f & CLONE_VFORK),
+            clone_flags(&mut g, Call::Vfork, &[]).map(|f| f & CLONE_VFORK),
             Some(CLONE_VFORK)
         );
-        assert_eq!(clone_flags(&mut g, "read", &[0]), None);
+        assert_eq!(clone_flags(&mut g, Call::Read, &[0]), None);
     }
 
     #[test]

@@ -7,8 +7,7 @@
 
 use std::collections::HashSet;
 
-use vmscope_core::arch::x86_64::{GS_BASE, K_GS_BASE};
-use vmscope_core::guest::{GuestCpu, GuestMemory};
+use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 
 use crate::btf::KernelLayout;
 
@@ -26,11 +25,16 @@ fn is_kernel_ptr(addr: u64) -> bool {
     is_kernel_addr(addr) && addr & 7 == 0
 }
 
-/// Finds the per-CPU base of the vCPU: whichever of `gs_base` and `k_gs_base` is a kernel address whose
-/// `this_cpu_off` holds itself. Which register has it depends on where the vCPU is (before or after
-/// `swapgs`), and user code can set GS to anything with FSGSBASE, hence the check.
-pub fn percpu_base<C: GuestCpu + ?Sized>(cpu: &mut C, layout: &KernelLayout) -> Option<u64> {
-    for reg in [GS_BASE, K_GS_BASE] {
+/// Finds the per-CPU base of the vCPU: whichever of the registers `regs` (the architecture's
+/// candidates, e.g. x86's `gs_base` and `k_gs_base`) is a kernel address whose `this_cpu_off` holds
+/// itself. Which register has it depends on where the vCPU is (before or after `swapgs`), and user
+/// code can set GS to anything with FSGSBASE, hence the check.
+pub fn percpu_base<C: GuestCpu + ?Sized>(
+    cpu: &mut C,
+    layout: &KernelLayout,
+    regs: [Option<Reg>; 2],
+) -> Option<u64> {
+    for reg in regs.into_iter().flatten() {
         let Some(base) = cpu.reg(reg) else { continue };
         if !is_kernel_addr(base) {
             continue;
@@ -121,7 +125,7 @@ pub fn read_task_ident<M: GuestMemory + ?Sized>(
 /// page table. `None` for kernel threads (no `mm`), junk, or a kernel whose BTF lacks `mm`/`pgd`.
 ///
 /// This is a virtual address, not a CR3 value: compare it with other `task_asid` results, not with
-/// [`cr3_key`].
+/// the architecture's address-space key.
 pub fn task_asid<M: GuestMemory + ?Sized>(
     mem: &mut M,
     task: u64,
@@ -135,12 +139,6 @@ pub fn task_asid<M: GuestMemory + ?Sized>(
         .filter(|&p| is_kernel_ptr(p))?;
     mem.read_u64(mm.checked_add(layout.mm.pgd?)?)
         .filter(|&p| is_kernel_addr(p) && p & 0xfff == 0)
-}
-
-/// A CR3 value reduced to the address space it names: PCID (bits 0-11), the KPTI user-half bit (12) and
-/// the no-flush bit (63) cleared, so the kernel and user page tables of one process give one key.
-pub fn cr3_key(cr3: u64) -> u64 {
-    cr3 & !(0x1fff | (1 << 63))
 }
 
 /// Why [`walk_tasks`] stopped.
@@ -241,46 +239,13 @@ pub fn walk_tasks<M: GuestMemory + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btf::{CurrentTaskVia, MmStructLayout, PerCpuLayout, TaskStructLayout};
+    use vmscope_core::arch::x86_64::{GS_BASE, K_GS_BASE};
     use vmscope_core::guest::TestGuest;
 
-    /// The Debian 6.12 layout (from its BTF), as a synthetic kernel.
-    fn layout() -> KernelLayout {
-        KernelLayout {
-            release: Some("test".into()),
-            task: TaskStructLayout {
-                pid: 2432,
-                tgid: 2436,
-                comm: 2976,
-                comm_len: 16,
-                mm: Some(2304),
-                tasks: Some(2224),
-                real_parent: Some(2448),
-                group_leader: None,
-                thread_group: None,
-                flags: None,
-                exit_code: None,
-                exit_signal: None,
-                state: None,
-                files: None,
-                fs: None,
-            },
-            mm: MmStructLayout { pgd: Some(120) },
-            process: Default::default(),
-            percpu: PerCpuLayout {
-                current_task: 0x351c0,
-                current_task_via: CurrentTaskVia::PcpuHot {
-                    var: 0x351c0,
-                    member: 0,
-                },
-                this_cpu_off: 0x19a18,
-                section_addr: 0,
-            },
-            missing: vec![],
-        }
-    }
+    use crate::testing::debian_6_12_layout as layout;
 
     const PERCPU: u64 = 0xffff_8880_7fc0_0000;
+    const GS: [Option<vmscope_core::guest::Reg>; 2] = [Some(GS_BASE), Some(K_GS_BASE)];
     const TASK_A: u64 = 0xffff_8880_0100_0000;
     const TASK_B: u64 = 0xffff_8880_0200_0000;
     const TASK_C: u64 = 0xffff_8880_0300_0000;
@@ -324,11 +289,11 @@ mod tests {
         // At a user-mode `syscall`: gs_base is the user's, k_gs_base the kernel's.
         g.set_reg(GS_BASE, 0x7f00_0000_0000);
         g.set_reg(K_GS_BASE, PERCPU);
-        assert_eq!(percpu_base(&mut g, &l), Some(PERCPU));
+        assert_eq!(percpu_base(&mut g, &l, GS), Some(PERCPU));
         // After `swapgs`.
         g.set_reg(GS_BASE, PERCPU);
         g.set_reg(K_GS_BASE, 0);
-        assert_eq!(percpu_base(&mut g, &l), Some(PERCPU));
+        assert_eq!(percpu_base(&mut g, &l, GS), Some(PERCPU));
     }
 
     #[test]
@@ -337,9 +302,9 @@ mod tests {
         // A kernel address whose this_cpu_off does not hold itself, and an unmapped one.
         g.set_reg(GS_BASE, TASK_B);
         g.set_reg(K_GS_BASE, 0xffff_ffff_ffff_f000);
-        assert_eq!(percpu_base(&mut g, &l), None);
+        assert_eq!(percpu_base(&mut g, &l, GS), None);
         // No registers at all.
-        assert_eq!(percpu_base(&mut TestGuest::new(), &l), None);
+        assert_eq!(percpu_base(&mut TestGuest::new(), &l, GS), None);
     }
 
     #[test]
@@ -394,14 +359,6 @@ mod tests {
         let mut degraded = l.clone();
         degraded.task.mm = None;
         assert_eq!(task_asid(&mut g, TASK_A, &degraded), None);
-    }
-
-    #[test]
-    fn cr3_key_drops_pcid_kpti_and_noflush_bits() {
-        let kernel = 0x0000_0001_2345_6000u64 & !0x1fff;
-        assert_eq!(cr3_key(kernel | 0x005), kernel);
-        assert_eq!(cr3_key(kernel | 0x1000 | 0x805), kernel);
-        assert_eq!(cr3_key(kernel | (1 << 63)), kernel);
     }
 
     #[test]

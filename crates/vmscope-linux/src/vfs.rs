@@ -208,32 +208,7 @@ mod tests {
     use super::*;
     use vmscope_core::guest::TestGuest;
 
-    /// Small synthetic offsets (not a real kernel's).
-    pub(crate) fn layout() -> VfsLayout {
-        VfsLayout {
-            task_files: 0x100,
-            task_fs: 0x108,
-            files_fdt: 0x20,
-            fdt_max_fds: 0,
-            fdt_fd: 8,
-            file_path: 0x10,
-            file_inode: 0x20,
-            path_mnt: 0,
-            path_dentry: 8,
-            dentry_parent: 0x18,
-            dentry_name: 0x20,
-            dentry_sb: 0x68,
-            qstr_len: 4,
-            qstr_name: 8,
-            mount_mnt: 0x20,
-            mount_parent: 0x10,
-            mount_mountpoint: 0x18,
-            vfsmount_root: 0,
-            inode_ino: 0x40,
-            sb_magic: 0x60,
-            fs_pwd: 0x28,
-        }
-    }
+    pub(crate) use crate::testing::small_vfs_layout as layout;
 
     const K: u64 = 0xffff_8880_0000_0000;
 

@@ -13,12 +13,14 @@
 
 use std::path::PathBuf;
 
+use vmscope_core::arch::EntryKind;
 use vmscope_core::arch::x86_64::{GS_BASE, K_GS_BASE};
 use vmscope_core::event::Abi;
+use vmscope_core::event::{CallEnd, CallRender, RenderedCall, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 use vmscope_linux::btf::KernelLayout;
 use vmscope_linux::kernel_image::vmlinux_from_image;
-use vmscope_linux::syscalls::{DecodeOptions, decode_entry, decode_exit};
+use vmscope_linux::syscalls::{DecodeOptions, Decoder, capture_entry, capture_exit};
 use vmscope_linux::{fileops, signal, task};
 
 /// splitmix64: a fast, well-mixed function of its input.
@@ -91,13 +93,19 @@ impl GuestCpu for Chaos {
     }
 }
 
+/// The layouts the walkers are run with: the synthetic ones always (so the test never runs over
+/// nothing), and the real kernels' from the test guests.
 fn layouts() -> Vec<KernelLayout> {
+    let mut out = vec![
+        vmscope_linux::testing::small_layout(false),
+        vmscope_linux::testing::small_layout(true),
+        vmscope_linux::testing::debian_6_12_layout(),
+    ];
     let root = std::env::var_os("VMSCOPE_GUEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/vmscope/guest")
         });
-    let mut out = Vec::new();
     for series in ["6.12", "6.1"] {
         let k = root.join(format!("linux-{series}/vmlinuz"));
         if k.is_file() {
@@ -132,7 +140,9 @@ fn task_walkers_end_within_their_bounds_on_any_memory() {
                 );
                 let _ = task::read_task_ident(&mut g, start, &layout);
                 let _ = task::task_asid(&mut g, start, &layout);
-                if let Some(base) = task::percpu_base(&mut g, &layout) {
+                if let Some(base) =
+                    task::percpu_base(&mut g, &layout, [Some(GS_BASE), Some(K_GS_BASE)])
+                {
                     let _ = task::current_task(&mut g, base, &layout);
                 }
                 let _ = task::current_task(&mut g, u64::MAX - 3, &layout);
@@ -166,22 +176,47 @@ fn every_syscall_decodes_over_junk_memory() {
                 let o = &opts[(nr % 3) as usize];
                 let mut g = Chaos::new(seed ^ nr, 16 * seed, seed != 1);
                 let raw: [u64; 6] = std::array::from_fn(|i| match (seed + i as u64) % 3 {
-                    0 => g.word(mix(nr + i as u64) & !7),
+                    0 => g.word(mix(nr.wrapping_add(i as u64)) & !7),
                     1 => WINDOW + (mix(nr ^ i as u64) % (64 << 10)),
-                    _ => mix(nr.wrapping_mul(31) + i as u64),
+                    _ => mix(nr.wrapping_mul(31).wrapping_add(i as u64)),
                 });
-                let pending = decode_entry(o, abi, nr, &raw, &mut g);
+                let mut c = capture_entry(o, abi, nr, &raw, &mut g);
                 let ret = match seed {
                     0 => Some(mix(nr) as i64),
                     1 => Some(-((nr % 4096) as i64)),
                     _ => None,
                 };
-                let d = decode_exit(o, pending, ret, &mut g);
+                capture_exit(o, abi, nr, &mut c, ret, None, &mut g);
+                assert!(c.data.entry.size() <= vmscope_core::capture::MAX_CAPTURE);
+                assert!(c.data.exit.size() <= vmscope_core::capture::MAX_CAPTURE);
+                let ev = SyscallEvent {
+                    ts: 0,
+                    ts_exit: None,
+                    vcpu: 0,
+                    thread: ThreadCtx::default(),
+                    abi,
+                    entry: EntryKind::Syscall,
+                    nr,
+                    call: c.call.map(|c| c.id()),
+                    name: c.name(),
+                    raw: c.raw,
+                    ret,
+                    end: if ret.is_some() {
+                        CallEnd::Returned
+                    } else {
+                        CallEnd::Unfinished
+                    },
+                    data: c.data,
+                };
+                let mut d = RenderedCall::default();
+                Decoder::new(o.clone()).render(&ev, &mut d);
                 // Bounded output: an argument shows at most `limit` elements of at most `limit` bytes
                 // (each escaped to at most 4 characters), like strace -s, whatever the memory holds.
+                // Nested arrays multiply: sendmmsg's vector shows up to `limit` messages, each with
+                // up to `limit` iovecs and control messages, so the floor is 256 KiB, not 64.
                 let elems = o.string_limit.clamp(1, 1024);
-                let bound = (64 << 10).max(8 * o.string_limit * elems);
-                for a in &d.args {
+                let bound = (256 << 10).max(8 * o.string_limit * elems);
+                for a in d.arg_list() {
                     if a.len() >= bound {
                         too_long.push(format!("{abi:?} {} ({nr}): {} bytes", d.name, a.len()));
                     }
@@ -202,9 +237,9 @@ fn handles_known_at_entry_are_read_safely_over_junk() {
             for nr in (0..460u64).chain([0x1bad, u64::MAX]) {
                 let mut g = Chaos::new(seed ^ nr, 16 * seed, seed != 1);
                 let raw: [u64; 6] = std::array::from_fn(|i| match (seed + i as u64) % 3 {
-                    0 => g.word(mix(nr + i as u64) & !7),
+                    0 => g.word(mix(nr.wrapping_add(i as u64)) & !7),
                     1 => WINDOW + (mix(nr ^ i as u64) % (64 << 10)),
-                    _ => mix(nr.wrapping_mul(31) + i as u64),
+                    _ => mix(nr.wrapping_mul(31).wrapping_add(i as u64)),
                 });
                 let u = fileops::handle_use(abi, nr, &raw, &mut g);
                 assert!(u.given.len() <= 7, "{abi:?} {nr}: {u:?}");
@@ -237,7 +272,17 @@ fn kernel_images_from_arbitrary_bytes_fail_cleanly() {
             }
             _ => {}
         }
-        let _ = vmlinux_from_image(&bytes);
-        let _ = KernelLayout::from_image(&bytes);
+        // Junk is refused with an error (never a layout made of junk, never a panic).
+        // An ELF header is taken for a vmlinux as it is; anything else must not come back as one.
+        if let Ok(v) = vmlinux_from_image(&bytes) {
+            assert!(
+                v.starts_with(b"\x7fELF"),
+                "seed {seed}: junk taken for a kernel image"
+            );
+        }
+        assert!(
+            KernelLayout::from_image(&bytes).is_err(),
+            "seed {seed}: a layout from junk"
+        );
     }
 }

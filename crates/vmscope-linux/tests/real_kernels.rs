@@ -127,3 +127,105 @@ fn non_kernel_files_give_clean_errors() {
     let e = KernelLayout::from_kernel_file(std::path::Path::new("/nonexistent/vmlinuz")).err();
     assert!(matches!(e, Some(Error::Io { .. })), "{e:?}");
 }
+
+/// The kernel file's `.BTF` and banner planted in a synthetic kernel's memory (slid by KASLR, the BTF
+/// 8 MiB into `.rodata`, nothing else mapped but one text page): the layouts found in memory are the
+/// file's, and the second find comes from the host cache.
+#[test]
+fn layouts_found_in_memory_are_the_files() {
+    use object::{Object, ObjectSection};
+    use vmscope_core::guest::{GuestMemory, TestGuest};
+    use vmscope_linux::btf_cache::BtfCache;
+    use vmscope_linux::btf_locate::LocateLimits;
+    use vmscope_linux::kernel_memory::{BtfSource, kernel_from_memory};
+
+    /// Reads whole page slices (TestGuest's own reads go byte by byte).
+    struct Fast<'a>(&'a TestGuest);
+    impl GuestMemory for Fast<'_> {
+        fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
+            let mut done = 0;
+            while done < buf.len() {
+                let a = addr + done as u64;
+                let Some(page) = self.0.pages.get(&(a & !0xfff)) else {
+                    return false;
+                };
+                let off = (a & 0xfff) as usize;
+                let n = (4096 - off).min(buf.len() - done);
+                buf[done..done + n].copy_from_slice(&page[off..off + n]);
+                done += n;
+            }
+            true
+        }
+    }
+    fn plant(g: &mut TestGuest, addr: u64, bytes: &[u8]) {
+        for (i, b) in bytes.iter().enumerate() {
+            let a = addr + i as u64;
+            g.pages
+                .entry(a & !0xfff)
+                .or_insert_with(|| Box::new([0; 4096]))[(a & 0xfff) as usize] = *b;
+        }
+    }
+
+    for series in ["6.12", "6.1"] {
+        let path = guest_dir().join(format!("linux-{series}")).join("vmlinuz");
+        if load(series).is_none() {
+            continue;
+        }
+        let image = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let elf = vmlinux_from_image(&image).unwrap_or_else(|e| panic!("{e}"));
+        let file = object::File::parse(&*elf).unwrap_or_else(|e| panic!("{e}"));
+        let btf = file
+            .section_by_name(".BTF")
+            .and_then(|s| s.data().ok())
+            .unwrap_or_else(|| panic!("no .BTF in {}", path.display()));
+        let at = memchr::memmem::find(&elf, b"Linux version ").unwrap_or_else(|| panic!("banner"));
+        let end = at + elf[at..].iter().position(|&b| b == b'\n').unwrap_or(200);
+        let banner = &elf[at..=end];
+
+        let text = 0xffff_ffff_9a00_0000u64;
+        let rodata = text + 0x100_0000;
+        let mut g = TestGuest::new();
+        plant(&mut g, text + 0xe0_0000, &[0xcc; 4096]);
+        plant(&mut g, rodata, &[0; 0x1000]);
+        plant(&mut g, rodata + 0xe0, banner);
+        // .rodata up to the BTF is readable (the scan reads every page of it).
+        for page in (rodata..rodata + 0x80_0000).step_by(4096) {
+            g.pages.entry(page).or_insert_with(|| Box::new([0; 4096]));
+        }
+        plant(&mut g, rodata + 0x80_0000, btf);
+
+        let (want, want_vfs) =
+            KernelLayout::from_kernel_file_with_vfs(&path).unwrap_or_else(|e| panic!("{e}"));
+        let dir = std::env::temp_dir().join(format!(
+            "vmscope-real-kernel-cache-{}-{series}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = BtfCache::new(&dir);
+        let limits = LocateLimits::default();
+        let t = Instant::now();
+        let found = kernel_from_memory(&mut Fast(&g), text + 0xe0_01c8, &limits, Some(&cache))
+            .unwrap_or_else(|e| panic!("{series}: {e}"));
+        println!(
+            "{series}: found in {:.3} s: {}",
+            t.elapsed().as_secs_f64(),
+            found.describe_source()
+        );
+        assert_eq!(found.layout, want, "{series}");
+        assert_eq!(found.vfs.ok(), want_vfs.ok(), "{series}");
+        assert!(
+            matches!(found.source, BtfSource::Memory { btf_addr, .. } if btf_addr == rodata + 0x80_0000)
+        );
+        let t = Instant::now();
+        let cached = kernel_from_memory(&mut Fast(&g), text + 0xe0_01c8, &limits, Some(&cache))
+            .unwrap_or_else(|e| panic!("{series}: {e}"));
+        println!(
+            "{series}: from the cache in {:.3} s: {}",
+            t.elapsed().as_secs_f64(),
+            cached.describe_source()
+        );
+        assert_eq!(cached.layout, want, "{series}");
+        assert!(matches!(cached.source, BtfSource::Cache { .. }));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -7,8 +7,9 @@ use std::ptr;
 use vmscope_abi as abi;
 use vmscope_core::arch::EntryKind;
 use vmscope_core::event::{
-    Abi, CallEnd, CustomEvent, Event, EventKind, FieldValue, FileAccess, FileEvent, FileSummary,
-    ProcessEvent, ProcessList, ProcessOp, Seen, SyscallEvent, ThreadCtx,
+    Abi, Body, CallEnd, CallRender, CustomEvent, Event, EventKind, EventMask, FieldValue,
+    FileAccess, FileEvent, FileSummary, ProcessEvent, ProcessList, ProcessOp, RenderedCall, Seen,
+    SyscallEvent, ThreadCtx,
 };
 
 /// The ABI's number for a core event kind.
@@ -20,22 +21,35 @@ pub fn abi_kind(kind: EventKind) -> u32 {
         EventKind::File => abi::KIND_FILE,
         EventKind::Custom => abi::KIND_CUSTOM,
         EventKind::ProcessList => abi::KIND_PROCESS_LIST,
+        // Every kind added after ABI 1.0 reaches modules as named fields.
+        _ => abi::KIND_RECORD,
     }
 }
 
+/// The kinds ABI 1.0 has structures for.
+const STRUCTURED: [EventKind; 6] = [
+    EventKind::Syscall,
+    EventKind::Notice,
+    EventKind::Process,
+    EventKind::File,
+    EventKind::Custom,
+    EventKind::ProcessList,
+];
+
 /// The core kinds in an ABI mask (bits the ABI does not know are ignored; the loader refuses them).
-pub fn core_kinds(mask: u64) -> Vec<EventKind> {
-    [
-        EventKind::Syscall,
-        EventKind::Notice,
-        EventKind::Process,
-        EventKind::File,
-        EventKind::Custom,
-        EventKind::ProcessList,
-    ]
-    .into_iter()
-    .filter(|k| mask & abi::kind_bit(abi_kind(*k)) != 0)
-    .collect()
+/// [`abi::KIND_RECORD`] stands for every kind without a structure of its own, present and future.
+pub fn core_kinds(mask: u64) -> EventMask {
+    let structured = STRUCTURED
+        .into_iter()
+        .fold(EventMask::NONE, EventMask::with);
+    let mut m = STRUCTURED
+        .into_iter()
+        .filter(|k| mask & abi::kind_bit(abi_kind(*k)) != 0)
+        .fold(EventMask::NONE, EventMask::with);
+    if mask & abi::kind_bit(abi::KIND_RECORD) != 0 {
+        m = m.union(EventMask::ALL.without(structured));
+    }
+    m
 }
 
 /// One event as C structures, with everything its pointers point to.
@@ -53,6 +67,7 @@ pub struct CEvent {
     file_summary: Option<Box<abi::FileSummary>>,
     custom: Option<Box<abi::Custom>>,
     process_list: Option<Box<abi::ProcessList>>,
+    record: Option<Box<abi::Record>>,
     event: abi::Event,
 }
 
@@ -77,6 +92,7 @@ impl CEvent {
             file_summary: None,
             custom: None,
             process_list: None,
+            record: None,
             event: abi::Event {
                 kind,
                 reserved: 0,
@@ -89,6 +105,7 @@ impl CEvent {
                 file_summary: ptr::null(),
                 custom: ptr::null(),
                 process_list: ptr::null(),
+                record: ptr::null(),
             },
         }
     }
@@ -108,8 +125,8 @@ impl CEvent {
     }
 
     /// `n` strings followed by a null pointer.
-    fn list(&mut self, items: &[String]) -> (*const *const c_char, usize) {
-        let mut v: Vec<*const c_char> = items.iter().map(|i| self.s(i)).collect();
+    fn list<S: AsRef<str>>(&mut self, items: &[S]) -> (*const *const c_char, usize) {
+        let mut v: Vec<*const c_char> = items.iter().map(|i| self.s(i.as_ref())).collect();
         v.push(ptr::null());
         let p = v.as_ptr();
         self.ptr_lists.push(v);
@@ -142,16 +159,21 @@ impl CEvent {
 }
 
 /// Copies `ev` into C structures; `None` for an event kind the ABI does not carry.
-pub fn to_c(ev: &Event) -> Option<CEvent> {
+/// System calls are rendered by `calls` (the ABI hands modules strace's text).
+pub fn to_c(ev: &Event, calls: &dyn CallRender) -> Option<CEvent> {
     let mut c = CEvent::empty(abi_kind(ev.kind()), 0);
     c.event.type_ = c.s(ev.type_name());
     match ev {
-        Event::Syscall(s) => syscall(&mut c, s),
+        Event::Syscall(s) => {
+            let mut r = RenderedCall::default();
+            calls.render(s, &mut r);
+            syscall(&mut c, s, &r);
+        }
         Event::Notice(n) => {
             c.event.ts = n.ts;
             let body = Box::new(abi::Notice {
                 source: c.s(&n.source),
-                level: c.s(n.level),
+                level: c.s(n.level.as_str()),
                 message: c.s(&n.message),
             });
             c.event.notice = &*body;
@@ -162,15 +184,16 @@ pub fn to_c(ev: &Event) -> Option<CEvent> {
         Event::File(FileEvent::Summary(s)) => file_summary(&mut c, s),
         Event::Custom(x) => custom(&mut c, x),
         Event::ProcessList(l) => process_list(&mut c, l),
-        _ => return None,
+        _ => record(&mut c, ev)?,
     }
     Some(c)
 }
 
-fn syscall(c: &mut CEvent, s: &SyscallEvent) {
+fn syscall(c: &mut CEvent, s: &SyscallEvent, r: &RenderedCall) {
     c.event.ts = s.ts;
     let thread = c.thread(&s.thread);
-    let (args, n_args) = c.list(&s.args);
+    let args: Vec<&str> = r.arg_list().collect();
+    let (args, n_args) = c.list(&args);
     let (raw, n_raw) = c.u64s(&s.raw);
     let body = Box::new(abi::Syscall {
         thread,
@@ -190,13 +213,13 @@ fn syscall(c: &mut CEvent, s: &SyscallEvent) {
             CallEnd::Unfinished => abi::END_UNFINISHED,
         },
         nr: s.nr,
-        name: c.s(&s.name),
+        name: c.s(&r.name),
         args,
         n_args,
         raw,
         n_raw,
         ret: s.ret.unwrap_or(0),
-        ret_text: c.s(&s.ret_text),
+        ret_text: c.s(&r.ret),
         ts_exit: s.ts_exit.unwrap_or(0),
     });
     c.event.syscall = &*body;
@@ -243,7 +266,7 @@ fn process(c: &mut CEvent, p: &ProcessEvent) {
         signal: c.opt(p.signal.as_deref()),
         core_dumped: i32::from(p.core_dumped.unwrap_or(false)),
         reserved: 0,
-        syscall: c.opt(p.syscall.as_deref()),
+        syscall: c.opt(p.syscall),
         seen: c.s(seen),
     });
     c.event.process = &*body;
@@ -270,14 +293,14 @@ fn file(c: &mut CEvent, a: &FileAccess) {
         thread,
         vcpu: a.vcpu,
         has,
-        op: c.s(a.op),
+        op: c.s(a.op.as_str()),
         fd: a.fd.unwrap_or(-1),
         path: c.opt(a.path.as_deref()),
         new_path: c.opt(a.new_path.as_deref()),
         bytes: a.bytes.unwrap_or(0),
         offset: a.offset.unwrap_or(0),
         length: a.length.unwrap_or(0),
-        flags: c.opt(a.flags.as_deref()),
+        flags: c.opt(a.flags.map(|f| f.text()).as_deref()),
         error: c.opt(a.error.as_deref()),
         data: c.opt(a.data.as_deref()),
         sha256: c.opt(a.sha256.as_deref()),
@@ -361,6 +384,67 @@ fn custom(c: &mut CEvent, x: &CustomEvent) {
     c.custom = Some(body);
 }
 
+/// A record kind: the fields of its journal line (through the same serde structures), `ts` moved
+/// to the event; `None` when it does not serialize to an object.
+fn record(c: &mut CEvent, ev: &Event) -> Option<()> {
+    let serde_json::Value::Object(body) = serde_json::to_value(Body(ev)).ok()? else {
+        return None;
+    };
+    let mut fields = Vec::with_capacity(body.len());
+    for (name, v) in &body {
+        if name == "ts" {
+            c.event.ts = v.as_u64().unwrap_or(0);
+            continue;
+        }
+        let value = match v {
+            serde_json::Value::Null => value(abi::VALUE_NULL, abi::ValueUnion { u: 0 }),
+            serde_json::Value::Bool(b) => {
+                value(abi::VALUE_BOOL, abi::ValueUnion { b: i32::from(*b) })
+            }
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => value(abi::VALUE_INT, abi::ValueUnion { i }),
+                (None, Some(u)) => value(abi::VALUE_UINT, abi::ValueUnion { u }),
+                // A float: its JSON text.
+                _ => value(
+                    abi::VALUE_JSON,
+                    abi::ValueUnion {
+                        s: c.s(&n.to_string()),
+                    },
+                ),
+            },
+            serde_json::Value::String(t) => value(abi::VALUE_STR, abi::ValueUnion { s: c.s(t) }),
+            other => value(
+                abi::VALUE_JSON,
+                abi::ValueUnion {
+                    s: c.s(&other.to_string()),
+                },
+            ),
+        };
+        fields.push(abi::Field {
+            name: c.s(name),
+            value,
+        });
+    }
+    let (fp, n) = (fields.as_ptr(), fields.len());
+    c.fields.push(fields);
+    let body = Box::new(abi::Record {
+        module: c.s(ev.record_module().unwrap_or("vmscope")),
+        fields: fp,
+        n_fields: n,
+    });
+    c.event.record = &*body;
+    c.record = Some(body);
+    Some(())
+}
+
+fn value(kind: u32, as_: abi::ValueUnion) -> abi::Value {
+    abi::Value {
+        kind,
+        reserved: 0,
+        as_,
+    }
+}
+
 fn process_list(c: &mut CEvent, l: &ProcessList) {
     c.event.ts = l.ts;
     let entries: Vec<abi::ProcessEntry> = l
@@ -378,8 +462,8 @@ fn process_list(c: &mut CEvent, l: &ProcessList) {
     let (ep, n) = (entries.as_ptr(), entries.len());
     c.entries.push(entries);
     let body = Box::new(abi::ProcessList {
-        when: c.s(l.when),
-        source: c.s(l.source),
+        when: c.s(l.when.as_str()),
+        source: c.s(l.source.as_str()),
         complete: i32::from(l.complete),
         reserved: 0,
         processes: ep,

@@ -200,11 +200,12 @@ unsafe extern "C" fn publish(
     })
 }
 
-fn level_name(level: c_int) -> &'static str {
+fn level_name(level: c_int) -> vmscope_core::event::Level {
+    use vmscope_core::event::Level;
     match level {
-        abi::LOG_ERROR => "error",
-        abi::LOG_WARNING => "warning",
-        _ => "info",
+        abi::LOG_ERROR => Level::Error,
+        abi::LOG_WARNING => Level::Warning,
+        _ => Level::Info,
     }
 }
 

@@ -17,12 +17,13 @@ pub mod host;
 
 use std::ffi::{c_char, c_int};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use vmscope_abi as abi;
 use vmscope_core::arch::Arch;
 use vmscope_core::clock;
-use vmscope_core::event::{Event, EventMask, Notice};
+use vmscope_core::event::{CallRender, Event, Notice};
 use vmscope_core::guest::{GuestCpu, Unreadable};
 use vmscope_core::module::{Bus, Interest, Module};
 
@@ -80,6 +81,8 @@ pub struct DynModule {
     interest: Interest,
     desc: abi::ModuleDesc,
     arch: &'static dyn Arch,
+    /// Renders system calls into the text the ABI hands modules.
+    calls: Arc<dyn CallRender>,
     path: PathBuf,
     disabled: AtomicBool,
     // Last: the library is unloaded only after `Drop::drop` called the module's `destroy`.
@@ -130,10 +133,13 @@ fn message(buf: &[c_char]) -> String {
 const MAX_DEPENDS: usize = 64;
 
 /// Loads the module library at `path` and configures it with the options naming it.
+///
+/// `calls` renders the system calls the module is handed (the ABI gives modules strace's text).
 pub fn load(
     path: &Path,
     arch: &'static dyn Arch,
     options: &[ModuleOption],
+    calls: Arc<dyn CallRender>,
 ) -> Result<DynModule, LoadError> {
     check_library_path(&path.display().to_string())?;
     // A bare `libmine.so` means the file here, not a search of the system's library path.
@@ -198,6 +204,7 @@ pub fn load(
     }
     // From here the module is live: dropping `m` calls its destroy.
     let mut m = DynModule {
+        calls,
         name: String::new(),
         depends: Vec::new(),
         interest: Interest::default(),
@@ -241,17 +248,16 @@ pub fn load(
             depends.push(&*Box::leak(d.into_boxed_str()));
         }
     }
-    if desc.consumes & !abi::KNOWN_KINDS != 0 {
+    // A module consumes the kinds of the minor it was built for (its own header's).
+    if desc.consumes & !abi::known_kinds(abi::minor(version)) != 0 {
         return Err(bad(format!(
             "`{name}` consumes event kinds unknown to ABI {}.{} (mask {:#x})",
-            abi::ABI_MAJOR,
-            abi::ABI_MINOR,
+            abi::major(version),
+            abi::minor(version),
             desc.consumes
         )));
     }
-    let events = convert::core_kinds(desc.consumes)
-        .into_iter()
-        .fold(EventMask::NONE, EventMask::with);
+    let events = convert::core_kinds(desc.consumes);
     // Events only: library modules get no raw kernel hooks in ABI 1.0.
     m.interest = Interest {
         events,
@@ -306,7 +312,7 @@ impl DynModule {
             bus.publish(Event::Notice(Notice {
                 ts: clock::now_ns(),
                 source: self.name.clone(),
-                level: "error",
+                level: vmscope_core::event::Level::Error,
                 message: format!(
                     "module reported an error ({rc}) in {what} and was disabled; the guest and the other modules go on"
                 ),
@@ -341,7 +347,7 @@ impl Module for DynModule {
         {
             return;
         }
-        let Some(cev) = convert::to_c(event) else {
+        let Some(cev) = convert::to_c(event, &*self.calls) else {
             return;
         };
         let mut ctx = HostCtx {
@@ -386,10 +392,11 @@ pub fn load_all(
     paths: &[PathBuf],
     arch: &'static dyn Arch,
     options: &[ModuleOption],
+    calls: Arc<dyn CallRender>,
 ) -> Result<Vec<DynModule>, LoadError> {
     let mut out: Vec<DynModule> = Vec::new();
     for p in paths {
-        out.push(load(p, arch, options)?);
+        out.push(load(p, arch, options, calls.clone())?);
     }
     for o in options {
         if !out.iter().any(|m| m.name == o.module) {

@@ -16,11 +16,15 @@ use vmscope_core::arch::x86_64::RAX;
 use vmscope_core::arch::{Arch, EntryKind, arch_for_target};
 use vmscope_core::dispatch::{Dispatcher, Sink, order_modules};
 use vmscope_core::event::{
-    Abi, CallEnd, Event, EventKind, EventMask, FieldValue, FileAccess, FileEvent, SyscallEvent,
-    ThreadCtx,
+    Abi, ArgsText, CallEnd, CallRender, Event, EventKind, EventMask, FieldValue, FileAccess,
+    FileEvent, ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, Region,
+    SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::{GuestCpu, TestGuest};
 use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
+use vmscope_linux::syscalls::{
+    Call, DecodeOptions, Decoder, capture_entry, capture_exit, render_args,
+};
 use vmscope_loader::{
     Declared, DynModule, LoadError, ModuleOption, builtin_dependencies, load, load_all,
 };
@@ -61,7 +65,7 @@ fn name(n: &str) -> String {
 }
 
 fn load_err(path: &Path) -> LoadError {
-    load(path, arch(), &[]).expect_err("the load must fail")
+    load(path, arch(), &[], calls()).expect_err("the load must fail")
 }
 
 /// Opens a fixture a second time (the same instance) so its counters outlive the module's handle.
@@ -131,15 +135,12 @@ impl Module for Feeder {
 }
 
 fn hook() -> Hook {
-    Hook {
-        ts: 1,
-        vcpu: 1,
-        pc: 0x401000,
-        len: 2,
-        point: HookPoint::Entry(EntryKind::Syscall),
-        to_user: None,
-        thread: None,
-    }
+    Hook::new(1, 1, 0x401000, 2, HookPoint::Entry(EntryKind::Syscall))
+}
+
+/// The Linux decoder: what renders system calls for library modules in a real run.
+fn calls() -> Arc<dyn CallRender> {
+    Arc::new(Decoder::new(DecodeOptions::default()))
 }
 
 fn thread() -> ThreadCtx {
@@ -157,14 +158,21 @@ fn file_event(path: &str) -> Event {
         ts: 5,
         vcpu: 1,
         thread: thread(),
-        op: "open",
+        op: vmscope_core::event::FileActivity::Open,
         fd: Some(3),
         path: Some(path.into()),
         new_path: None,
         bytes: None,
         offset: None,
         length: None,
-        flags: Some("O_RDONLY".into()),
+        flags: Some(ArgsText {
+            abi: Abi::X86_64,
+            nr: 257,
+            call: Some(Call::Openat.id()),
+            raw: [0xffff_ff9c, 0, 0, 0, 0, 0],
+            which: [2, u8::MAX],
+            render: render_args,
+        }),
         error: None,
         data: None,
         sha256: None,
@@ -173,7 +181,15 @@ fn file_event(path: &str) -> Event {
     }))
 }
 
+/// `openat(AT_FDCWD, "/etc/shadow", O_RDONLY) = 3`, the path at `path_addr`, captured as the
+/// syscall detector captures it.
 fn syscall_event(path_addr: u64) -> Event {
+    let mut g = TestGuest::new();
+    g.write(path_addr, b"/etc/shadow\0");
+    let raw = [0xffff_ff9c, path_addr, 0, 0, 0, 0];
+    let opts = DecodeOptions::default();
+    let mut c = capture_entry(&opts, Abi::X86_64, 257, &raw, &mut g);
+    capture_exit(&opts, Abi::X86_64, 257, &mut c, Some(3), None, &mut g);
     Event::Syscall(SyscallEvent {
         ts: 4,
         ts_exit: Some(5),
@@ -182,16 +198,12 @@ fn syscall_event(path_addr: u64) -> Event {
         abi: Abi::X86_64,
         entry: EntryKind::Syscall,
         nr: 257,
-        name: "openat".into(),
-        args: vec![
-            "AT_FDCWD".into(),
-            "\"/etc/shadow\"".into(),
-            "O_RDONLY".into(),
-        ],
-        raw: [0xffff_ff9c, path_addr, 0, 0, 0, 0],
+        call: c.call.map(Call::id),
+        name: c.name(),
+        raw: c.raw,
         ret: Some(3),
-        ret_text: "3".into(),
         end: CallEnd::Returned,
+        data: c.data,
     })
 }
 
@@ -212,7 +224,7 @@ fn a_module_declares_itself_and_takes_its_options() {
         &[&name("decl"), "-DDEP1=\"files\"", "-DDEP2=\"other\""],
     );
     let opts = [ModuleOption::parse("decl.prefix=/pre").unwrap()];
-    let m = load(&p, arch(), &opts).unwrap();
+    let m = load(&p, arch(), &opts, calls()).unwrap();
     assert_eq!(m.name(), "decl");
     assert_eq!(m.depends(), &["files", "other"]);
     let i = m.interest();
@@ -238,6 +250,7 @@ fn events_arrive_as_c_structs_and_the_module_reads_the_guest_and_publishes() {
         &p,
         arch(),
         &[ModuleOption::parse("echo.prefix=P:").unwrap()],
+        calls(),
     )
     .unwrap();
     let mut g = TestGuest::new();
@@ -312,7 +325,7 @@ fn one_library_module_consumes_another_ones_events() {
             "-DCONSUMES=VMSCOPE_KIND_BIT(VMSCOPE_KIND_CUSTOM)",
         ],
     );
-    let mods = load_all(&[pong, ping], arch(), &[]).unwrap();
+    let mods = load_all(&[pong, ping], arch(), &[], calls()).unwrap();
     let mods: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     let sink = run(mods, vec![file_event("/x")], &mut TestGuest::new());
     // ping saw the file event and published ping_file; pong saw that once, and never its own
@@ -331,7 +344,7 @@ fn one_library_module_consumes_another_ones_events() {
 fn a_module_that_reports_an_error_is_disabled_once_and_the_others_go_on() {
     let bad = build("failing", &[&name("failing"), "-DFAIL_ON=\"/fail\""]);
     let good = build("steady", &[&name("steady")]);
-    let mods = load_all(&[bad, good], arch(), &[]).unwrap();
+    let mods = load_all(&[bad, good], arch(), &[], calls()).unwrap();
     let mods: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     let sink = run(
         mods,
@@ -410,13 +423,13 @@ fn missing_entry_symbols_are_named() {
 
 #[test]
 fn abi_versions_the_host_does_not_speak_are_refused() {
-    for (v, shown) in [("0x20000", "2.0"), ("0x10001", "1.1"), ("0", "0.0")] {
+    for (v, shown) in [("0x20000", "2.0"), ("0x10002", "1.2"), ("0", "0.0")] {
         let e = load_err(&build(&format!("v{v}"), &[&format!("-DVERSION={v}")]));
         assert!(matches!(e, LoadError::AbiMismatch { .. }), "{e}");
         let msg = e.to_string();
         assert!(
             msg.contains(&format!(
-                "built for vmscope module ABI {shown}, but this vmscope speaks ABI 1.0"
+                "built for vmscope module ABI {shown}, but this vmscope speaks ABI 1.1"
             )),
             "{msg}"
         );
@@ -441,6 +454,12 @@ fn a_failing_init_and_bad_declarations_are_reported() {
     // Descriptor refused after a successful init: the module is destroyed.
     assert_eq!(counter(&lib, "fixture_destroyed"), 1);
     let e = load_err(&build("badkinds", &[&name("badkinds"), "-DCONSUMES=0x100"]));
+    assert!(e.to_string().contains("unknown to ABI 1.1"), "{e}");
+    // Records came with 1.1: a module built for 1.0 cannot ask for them.
+    let e = load_err(&build(
+        "oldrecord",
+        &[&name("oldrecord"), "-DVERSION=0x10000", "-DCONSUMES=0x40"],
+    ));
     assert!(e.to_string().contains("unknown to ABI 1.0"), "{e}");
     let e = load_err(&build("selfdep", &[&name("selfdep"), "-DDEP1=\"selfdep\""]));
     assert!(e.to_string().contains("depends on itself"), "{e}");
@@ -452,6 +471,7 @@ fn missing_dependencies_and_cycles_are_refused_before_anything_runs() {
         &build("needy", &[&name("needy"), "-DDEP1=\"nosuch\""]),
         arch(),
         &[],
+        calls(),
     )
     .unwrap();
     let e = order_modules(vec![Arc::new(m)]).err().unwrap();
@@ -463,7 +483,7 @@ fn missing_dependencies_and_cycles_are_refused_before_anything_runs() {
     let b = build("cycb", &[&name("cycb"), "-DDEP1=\"files\""]);
     let c = build("cycc", &[&name("cycc"), "-DDEP1=\"cyca\""]);
     // files -> cycb -> ... closes the loop through a built-in stand-in.
-    let mods = load_all(&[a, b], arch(), &[]).unwrap();
+    let mods = load_all(&[a, b], arch(), &[], calls()).unwrap();
     let mut all: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     all.push(Arc::new(Declared {
         name: "files",
@@ -478,7 +498,7 @@ fn missing_dependencies_and_cycles_are_refused_before_anything_runs() {
         assert!(e.contains(n), "{e}");
     }
     // Two library modules of one name.
-    let mods = load_all(&[c.clone(), c], arch(), &[]).unwrap();
+    let mods = load_all(&[c.clone(), c], arch(), &[], calls()).unwrap();
     let all: Vec<Arc<dyn Module>> = mods.into_iter().map(|m| Arc::new(m) as _).collect();
     assert_eq!(
         order_modules(all).err().unwrap().to_string(),
@@ -502,6 +522,7 @@ fn options_are_checked() {
         &p,
         arch(),
         &[ModuleOption::parse("opts.colour=red").unwrap()],
+        calls(),
     )
     .unwrap_err();
     assert_eq!(
@@ -512,6 +533,7 @@ fn options_are_checked() {
         std::slice::from_ref(&p),
         arch(),
         &[ModuleOption::parse("other.prefix=x").unwrap()],
+        calls(),
     )
     .unwrap_err();
     assert_eq!(
@@ -523,7 +545,7 @@ fn options_are_checked() {
 #[test]
 fn paths_that_cannot_travel_in_plugin_options_are_refused() {
     for bad in ["/tmp/a:b/libx.so", "/tmp/a,b.so", "/tmp/c++/libx.so"] {
-        let e = load(Path::new(bad), arch(), &[]).unwrap_err();
+        let e = load(Path::new(bad), arch(), &[], calls()).unwrap_err();
         assert!(matches!(e, LoadError::BadPath { .. }), "{e}");
     }
     assert!(vmscope_loader::is_library("./libx.so"));
@@ -534,3 +556,90 @@ fn paths_that_cannot_travel_in_plugin_options_are_refused() {
 
 #[allow(dead_code, reason = "keeps the public type in the test's view")]
 fn _types(_: &DynModule) {}
+
+#[test]
+fn a_module_built_for_1_0_still_loads_and_sees_no_records() {
+    let p = build("old", &[&name("old"), "-DVERSION=0x10000"]);
+    let m = load(&p, arch(), &[], calls()).unwrap();
+    assert!(!m.interest().events.contains(EventKind::Memory));
+    let mut g = TestGuest::new();
+    let sink = run(vec![Arc::new(m)], vec![image_event(), maps_event()], &mut g);
+    assert!(sink.custom("old_record").is_empty());
+}
+
+fn image_event() -> Event {
+    Event::Image(Box::new(ImageEvent {
+        ts: 7,
+        vcpu: 0,
+        thread: thread(),
+        op: ImageOp::Load,
+        kind: ImageKind::Library,
+        path: Some("/usr/lib/x86_64-linux-gnu/libc.so.6".into()),
+        base: 0x7f00_0000_0000,
+        end: 0x7f00_0020_0000,
+        load_bias: Some(0x7f00_0000_0000),
+        soname: Some("libc.so.6".into()),
+        build_id: None,
+    }))
+}
+
+fn maps_event() -> Event {
+    Event::Maps(Box::new(MapsSnapshot {
+        ts: 9,
+        pid: Some(42),
+        comm: Some("cat".into()),
+        when: MapsWhen::Exit,
+        exe: Some("/bin/cat".into()),
+        source: MapsSource::Kernel,
+        regions: vec![Region {
+            start: 0x40_0000,
+            end: 0x40_1000,
+            perms: *b"r-xp",
+            offset: 0,
+            path: Some("/bin/cat".into()),
+        }],
+    }))
+}
+
+#[test]
+fn records_reach_1_1_modules_as_named_fields() {
+    let p = build(
+        "rec",
+        &[
+            &name("rec"),
+            "-DCONSUMES=VMSCOPE_KIND_BIT(VMSCOPE_KIND_RECORD)",
+        ],
+    );
+    let m = load(&p, arch(), &[], calls()).unwrap();
+    let i = m.interest();
+    for k in [EventKind::Memory, EventKind::Maps, EventKind::Image] {
+        assert!(i.events.contains(k), "{k:?}");
+    }
+    assert!(!i.events.contains(EventKind::Syscall));
+    let mut g = TestGuest::new();
+    let sink = run(vec![Arc::new(m)], vec![image_event(), maps_event()], &mut g);
+    let r = sink.custom("rec_record");
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(r[0][0], ("record".into(), FieldValue::Str("image".into())));
+    assert_eq!(r[0][1], ("from".into(), FieldValue::Str("images".into())));
+    assert_eq!(
+        r[0][2],
+        (
+            "path".into(),
+            FieldValue::Str("/usr/lib/x86_64-linux-gnu/libc.so.6".into())
+        )
+    );
+    assert_eq!(r[1][0], ("record".into(), FieldValue::Str("maps".into())));
+    assert_eq!(r[1][1], ("from".into(), FieldValue::Str("memory".into())));
+    // The regions list arrives as the journal's JSON.
+    assert_eq!(
+        r[1][3],
+        (
+            "regions".into(),
+            FieldValue::Str(
+                r#"[{"start":"0x400000","end":"0x401000","perms":"r-xp","offset":"0x0","path":"/bin/cat"}]"#
+                    .into()
+            )
+        )
+    );
+}

@@ -2,7 +2,9 @@
 //!
 //! With the kernel's BTF layout it reads the kernel's own current-task pointer from the per-CPU area
 //! and the task's pid, thread-group id and comm, so every event names the guest's thread as the guest
-//! knows it. Without a layout it can only name the address space (page-table root).
+//! knows it. Without a layout it can only name the address space (page-table root). A layout still to
+//! be found in guest memory (a guest that boots itself) is looked for at this module's kernel-mode
+//! hooks, once ([`KernelCell::offer`]); until then threads are not named.
 //!
 //! For exits it first decides whether the instruction returns to user mode at all: `iretq` also returns
 //! from interrupts inside the kernel, and those must cost as little as possible. At a return to user
@@ -10,25 +12,24 @@
 //! what matches the exit to its entry, which already named the thread.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use vmscope_core::arch::x86_64::{CR3, GS_BASE, K_GS_BASE, RSP};
-use vmscope_core::event::Abi;
-
-use crate::syscalls::entering_call;
-use vmscope_core::arch::{EntryKind, ExitKind};
+use vmscope_core::arch::{Arch, ExitKind};
 use vmscope_core::event::{CompactString, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
-use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
+use vmscope_core::module::{Bus, EnteringCall, Hook, HookPoint, Interest, Module};
 use vmscope_linux::btf::KernelLayout;
+use vmscope_linux::syscalls::{Call, entering_call};
 use vmscope_linux::task;
 
-/// vCPUs whose per-CPU base is remembered; others look it up every time.
-const CACHED_VCPUS: usize = 256;
+use crate::kernel::KernelCell;
 
 /// The context module.
 pub struct Context {
-    layout: Option<std::sync::Arc<KernelLayout>>,
+    /// The kernel's layout: known from the start, or found in guest memory at a kernel-mode hook of
+    /// this module while pending (see [`KernelCell`]).
+    kernel: Arc<KernelCell>,
+    arch: &'static dyn Arch,
     /// Per vCPU: its per-CPU base once validated (0: not yet). While GS holds the same value the check's
     /// memory read is skipped. Each vCPU touches only its own slot.
     percpu: Box<[AtomicU64]>,
@@ -69,17 +70,25 @@ impl Context {
     /// The module's name.
     pub const NAME: &'static str = "context";
 
-    /// A context module; `layout` is `None` when the kernel's BTF could not be had.
-    pub fn new(layout: Option<std::sync::Arc<KernelLayout>>) -> Self {
+    /// A context module for a guest of architecture `arch` with up to `max_vcpus` vCPUs, reading the
+    /// kernel's structures through `kernel` (without a layout only address spaces are told apart).
+    pub fn new(kernel: Arc<KernelCell>, arch: &'static dyn Arch, max_vcpus: usize) -> Self {
+        let n = max_vcpus.max(1);
         Self {
-            layout,
-            percpu: (0..CACHED_VCPUS).map(|_| AtomicU64::new(0)).collect(),
-            user_thread: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
-            idents: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
-            last_entry: (0..CACHED_VCPUS).map(|_| Mutex::new(None)).collect(),
-            user_tasks: (0..CACHED_VCPUS).map(|_| AtomicU64::new(0)).collect(),
+            kernel,
+            arch,
+            percpu: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            user_thread: (0..n).map(|_| Mutex::new(None)).collect(),
+            idents: (0..n).map(|_| Mutex::new(None)).collect(),
+            last_entry: (0..n).map(|_| Mutex::new(None)).collect(),
+            user_tasks: (0..n).map(|_| AtomicU64::new(0)).collect(),
             epoch: AtomicU64::new(0),
         }
+    }
+
+    /// The key of the current address space (0 when unknown).
+    fn asid(&self, cpu: &mut dyn GuestCpu) -> u64 {
+        self.arch.address_space(cpu).unwrap_or(0)
     }
 
     /// The thread remembered at this vCPU's last page-table switch.
@@ -94,30 +103,27 @@ impl Context {
         }
     }
 
-    /// The vCPU's per-CPU base. `user_gs` says the vCPU is known to hold the user's GS (a `syscall`
-    /// from user mode, a `sysret`): the kernel's base is then in `k_gs_base`, which is tried first.
+    /// The vCPU's per-CPU base. `user_side` says the vCPU is known to be on the user side (a
+    /// `syscall` from user mode, a `sysret`): the architecture then tries its user-side register
+    /// first (x86: `k_gs_base`).
     fn percpu_base(
         &self,
         cpu: &mut dyn GuestCpu,
         layout: &KernelLayout,
-        user_gs: bool,
+        user_side: bool,
     ) -> Option<u64> {
         let slot = self.percpu.get(cpu.vcpu() as usize);
-        // The base is trusted again while GS still holds it (user or kernel half, depending on where
-        // the vCPU is). It must be checked against the register, not kept blindly: early in boot GS
-        // points at the static per-CPU image, which passes the check too, until the kernel moves
-        // every CPU's area and GS with it.
-        let (first, second) = if user_gs {
-            (K_GS_BASE, GS_BASE)
-        } else {
-            (GS_BASE, K_GS_BASE)
-        };
+        // The base is trusted again while a register still holds it (x86: the user or kernel half
+        // of GS, depending on where the vCPU is). It must be checked against the register, not kept
+        // blindly: early in boot GS points at the static per-CPU image, which passes the check too,
+        // until the kernel moves every CPU's area and GS with it.
+        let regs = self.arch.percpu_base_regs(user_side);
         if let Some(cached) = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0)
-            && (cpu.reg(first) == Some(cached) || cpu.reg(second) == Some(cached))
+            && regs.iter().flatten().any(|&r| cpu.reg(r) == Some(cached))
         {
             return Some(cached);
         }
-        let base = task::percpu_base(cpu, layout)?;
+        let base = task::percpu_base(cpu, layout, regs)?;
         if let Some(s) = slot {
             s.store(base, Ordering::Relaxed);
         }
@@ -129,14 +135,14 @@ impl Context {
     /// `user_gs`: the vCPU holds the user's GS (see [`Self::percpu_base`]).
     fn thread(&self, cpu: &mut dyn GuestCpu, want: Want, user_gs: bool) -> ThreadCtx {
         let mut ctx = ThreadCtx::default();
-        let Some(layout) = self.layout.as_deref() else {
-            ctx.asid = cpu.reg(CR3).map(task::cr3_key).unwrap_or(0);
+        let Some(layout) = self.kernel.layout() else {
+            ctx.asid = self.asid(cpu);
             return ctx;
         };
         // An exit needs the address space only when the task is unknown (the key is then the
         // address space and stack); an entry always names it.
         if want == Want::Ident {
-            ctx.asid = cpu.reg(CR3).map(task::cr3_key).unwrap_or(0);
+            ctx.asid = self.asid(cpu);
         }
         let found = self
             .percpu_base(cpu, layout, user_gs)
@@ -145,7 +151,7 @@ impl Context {
             let asid = if want == Want::Ident {
                 ctx.asid
             } else {
-                cpu.reg(CR3).map(task::cr3_key).unwrap_or(0)
+                self.asid(cpu)
             };
             return match self.remembered(cpu) {
                 Some(r) => ThreadCtx { asid, ..r },
@@ -174,13 +180,13 @@ impl Context {
     /// identity changes: after `execve`/`execveat`/`prctl` (whose entry this may be), at every
     /// `iret` to user mode (a new thread's first return, a new program's start), and every
     /// [`IDENT_REUSE`] uses (a name written through `/proc/PID/comm` by another thread).
-    fn entering_thread(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> ThreadCtx {
+    fn entering_thread(&self, cpu: &mut dyn GuestCpu, call: Option<&EnteringCall>) -> ThreadCtx {
         let Some(slot) = self.idents.get(cpu.vcpu() as usize) else {
             return self.thread(cpu, Want::Ident, true);
         };
-        let ctx = match self.layout.as_deref() {
+        let ctx = match self.kernel.layout() {
             Some(layout) => {
-                let asid = cpu.reg(CR3).map(task::cr3_key).unwrap_or(0);
+                let asid = self.asid(cpu);
                 // Taken before any read: a change meanwhile only makes the cache stale sooner.
                 let epoch = self.epoch.load(Ordering::Acquire);
                 let task = self.user_task(cpu).or_else(|| {
@@ -223,22 +229,17 @@ impl Context {
             }
             None => self.thread(cpu, Want::Ident, true),
         };
-        if renames(cpu, kind) {
+        if renames(call) {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
             self.epoch.fetch_add(1, Ordering::AcqRel);
         }
         ctx
     }
 
-    /// An `iret` that certainly stays in the kernel, told from the GS registers alone (no read of the
-    /// frame): the kernel swaps GS to the user's before every return to user mode, so while GS still
-    /// holds this vCPU's per-CPU base and the other half does not, the return is to kernel code. Most
-    /// `iret`s are these (interrupts taken in the kernel). Anything less certain says `false`, and the
-    /// frame decides.
+    /// An exit that certainly stays in the kernel, told from registers alone (the architecture knows
+    /// how: x86's GS still holding the per-CPU base). Most `iret`s are these (interrupts taken in the
+    /// kernel). Anything less certain says `false`, and the frame decides.
     fn stays_in_kernel(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> bool {
-        if !matches!(kind, ExitKind::Iret { .. }) {
-            return false;
-        }
         let Some(base) = self
             .percpu
             .get(cpu.vcpu() as usize)
@@ -247,7 +248,7 @@ impl Context {
         else {
             return false;
         };
-        cpu.reg(GS_BASE) == Some(base) && cpu.reg(K_GS_BASE).is_some_and(|k| k != base)
+        self.arch.exit_stays_in_kernel(cpu, kind, base)
     }
 
     /// The task this vCPU last returned to user mode, when known: the one making any call now.
@@ -292,8 +293,8 @@ impl Context {
             .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).take());
         if let Some(e) = last
             && e.epoch == self.epoch.load(Ordering::Acquire)
-            && cpu.reg(RSP) == Some(e.rsp)
-            && cpu.reg(CR3).map(task::cr3_key) == Some(e.asid)
+            && cpu.reg(self.arch.stack_pointer()) == Some(e.rsp)
+            && self.arch.address_space(cpu) == Some(e.asid)
         {
             return ThreadCtx {
                 task: e.task,
@@ -340,20 +341,22 @@ struct IdentCache {
 
 /// Whether the call being entered ends the thread or its program when it succeeds (`exit`,
 /// `exit_group`, `execve`, `execveat`): the next return to this stack is then not this thread's.
-fn ends_thread_or_image(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
-    match entering_call(cpu, kind) {
-        Some((Abi::I386, nr)) => matches!(nr, 1 | 252 | 11 | 358),
-        Some((_, nr)) => matches!(nr, 60 | 231 | 59 | 322),
+/// An unreadable call might be one.
+fn ends_thread_or_image(call: Option<&EnteringCall>) -> bool {
+    match call.map(|c| c.call.and_then(Call::from_id)) {
+        Some(c) => matches!(
+            c,
+            Some(Call::Exit | Call::ExitGroup | Call::Execve | Call::Execveat)
+        ),
         None => true,
     }
 }
 
 /// Whether the call being entered may change the caller's name or identity (`execve`, `execveat`,
-/// `prctl`), from its number (the register reads are cached for the syscall module).
-fn renames(cpu: &mut dyn GuestCpu, kind: EntryKind) -> bool {
-    match entering_call(cpu, kind) {
-        Some((Abi::I386, nr)) => matches!(nr, 11 | 172 | 358),
-        Some((_, nr)) => matches!(nr, 59 | 157 | 322),
+/// `prctl`). An unreadable call might.
+fn renames(call: Option<&EnteringCall>) -> bool {
+    match call.map(|c| c.call.and_then(Call::from_id)) {
+        Some(c) => matches!(c, Some(Call::Execve | Call::Execveat | Call::Prctl)),
         None => true,
     }
 }
@@ -372,24 +375,6 @@ enum Want {
     TaskAndTid,
 }
 
-/// Whether an exit instruction returns to user mode, from the state just before it executes.
-pub fn exit_returns_to_user(cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<bool> {
-    match kind {
-        // sysret and sysexit only ever return to user mode.
-        ExitKind::Sysret { .. } | ExitKind::Sysexit { .. } => Some(true),
-        ExitKind::Iret { wide } => {
-            // The frame at rsp is {rip, cs, rflags, rsp, ss}, in 8-byte slots for iretq.
-            let rsp = cpu.reg(RSP)?;
-            let cs = if wide {
-                cpu.read_u64(rsp.wrapping_add(8))?
-            } else {
-                u64::from(cpu.read_u32(rsp.wrapping_add(4))?)
-            };
-            Some(cs & 3 == 3)
-        }
-    }
-}
-
 impl Module for Context {
     fn name(&self) -> &str {
         Self::NAME
@@ -399,44 +384,56 @@ impl Module for Context {
         Interest {
             entries: true,
             exits: true,
-            // Only useful with a layout to read the thread with.
-            page_table_switches: self.layout.is_some(),
+            // Only useful with a layout to read the thread with (or one still to be found: a
+            // page-table switch is where a KPTI kernel is mapped).
+            page_table_switches: self.kernel.may_have_layout(),
             ..Interest::default()
         }
     }
 
-    fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, _bus: &mut Bus) {
+    fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, bus: &mut Bus) {
+        // Kernel-mode hooks are where a layout still to be found is looked for (once).
+        if self.kernel.is_pending() {
+            match hook.point {
+                HookPoint::Exit(_) | HookPoint::PageTableSwitch => {
+                    self.kernel.offer(cpu, hook.pc, hook.ts, bus);
+                }
+                HookPoint::Entry(_) => self.kernel.unnamed_call(hook.ts, bus),
+            }
+        }
         match hook.point {
             HookPoint::Exit(kind) => {
                 let to_user = if self.stays_in_kernel(cpu, kind) {
                     Some(false)
                 } else {
-                    exit_returns_to_user(cpu, kind)
+                    self.arch.exit_to_user(cpu, kind)
                 };
                 hook.to_user = to_user;
                 if to_user.is_none() {
                     self.set_user_task(cpu, 0);
                 }
                 if to_user == Some(true) {
-                    let t = match kind {
-                        ExitKind::Iret { .. } => {
-                            self.epoch.fetch_add(1, Ordering::AcqRel);
-                            self.forget_ident(cpu);
-                            self.set_last_entry(cpu, None);
-                            self.thread(cpu, Want::TaskAndTid, false)
-                        }
-                        ExitKind::Sysret { .. } | ExitKind::Sysexit { .. } => {
-                            self.returning_task(cpu)
-                        }
+                    // A fast return (x86 `sysret`/`sysexit`) only ever ends a call; a general one
+                    // (`iret`) may be a new thread's first return or a new program's start.
+                    let t = if kind.is_fast_return() {
+                        self.returning_task(cpu)
+                    } else {
+                        self.epoch.fetch_add(1, Ordering::AcqRel);
+                        self.forget_ident(cpu);
+                        self.set_last_entry(cpu, None);
+                        self.thread(cpu, Want::TaskAndTid, false)
                     };
                     self.set_user_task(cpu, t.task);
                     hook.thread = Some(t);
                 }
             }
             HookPoint::Entry(kind) => {
-                let t = self.entering_thread(cpu, kind);
-                let last = (t.task != 0 && !ends_thread_or_image(cpu, kind))
-                    .then(|| cpu.reg(RSP))
+                // The call, decoded once for every module after this one.
+                hook.call = entering_call(self.arch, cpu, kind);
+                let call = hook.call.as_ref();
+                let t = self.entering_thread(cpu, call);
+                let last = (t.task != 0 && !ends_thread_or_image(call))
+                    .then(|| cpu.reg(self.arch.stack_pointer()))
                     .flatten()
                     .map(|rsp| LastEntry {
                         epoch: self.epoch.load(Ordering::Acquire),
@@ -465,38 +462,10 @@ mod tests {
     use super::*;
     use vmscope_core::guest::TestGuest;
 
-    #[test]
-    fn iret_to_kernel_is_not_a_return_to_user() {
-        let mut g = TestGuest::new();
-        g.set_reg(RSP, 0xffff_c900_0000_1000);
-        // Frame: rip, cs=0x10 (kernel), ...
-        g.write_u64(0xffff_c900_0000_1000, 0xffff_ffff_8100_0000)
-            .write_u64(0xffff_c900_0000_1008, 0x10);
-        assert_eq!(
-            exit_returns_to_user(&mut g, ExitKind::Iret { wide: true }),
-            Some(false)
-        );
-        g.write_u64(0xffff_c900_0000_1008, 0x33);
-        assert_eq!(
-            exit_returns_to_user(&mut g, ExitKind::Iret { wide: true }),
-            Some(true)
-        );
-        // Junk rsp: unknown, never a panic.
-        g.set_reg(RSP, 0xdead_0000);
-        assert_eq!(
-            exit_returns_to_user(&mut g, ExitKind::Iret { wide: true }),
-            None
-        );
-        assert_eq!(
-            exit_returns_to_user(&mut g, ExitKind::Sysret { wide: true }),
-            Some(true)
-        );
-    }
-
     mod cached {
         use super::*;
         use std::sync::Arc;
-        use vmscope_core::arch::x86_64::{CR3, CS, GS_BASE, K_GS_BASE, RAX, RSP};
+        use vmscope_core::arch::x86_64::{CR3, CS, GS_BASE, K_GS_BASE, RAX, RSP, X86_64};
         use vmscope_core::arch::{EntryKind, ExitKind};
         use vmscope_core::module::{Bus, Hook, HookPoint, Module};
 
@@ -504,6 +473,10 @@ mod tests {
         const TASK: u64 = 0xffff_8880_0100_0000;
 
         use crate::test_support::layout;
+
+        fn known() -> Arc<KernelCell> {
+            Arc::new(KernelCell::known(Some(layout()), None))
+        }
 
         fn guest(comm: &[u8]) -> TestGuest {
             let mut g = TestGuest::new();
@@ -525,15 +498,7 @@ mod tests {
         }
 
         fn hook(point: HookPoint) -> Hook {
-            Hook {
-                ts: 0,
-                vcpu: 0,
-                pc: 0x40_1000,
-                len: 2,
-                point,
-                to_user: None,
-                thread: None,
-            }
+            Hook::new(0, 0, 0x40_1000, 2, point)
         }
 
         fn enter(c: &Context, g: &mut TestGuest, nr: u64) -> String {
@@ -547,7 +512,7 @@ mod tests {
 
         #[test]
         fn entering_thread_names_come_from_the_cache_until_they_may_change() {
-            let c = Context::new(Some(Arc::new(layout())));
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"old");
             assert_eq!(enter(&c, &mut g, 0), "old");
             // Renamed behind our back: the cache still answers...
@@ -598,7 +563,7 @@ mod tests {
 
         #[test]
         fn a_task_object_reused_on_another_vcpu_is_not_named_from_a_stale_cache() {
-            let c = Context::new(Some(Arc::new(layout())));
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"dead");
             // vCPU 0 names thread 7 on TASK and caches it.
             assert_eq!(enter(&c, &mut g, 0), "dead");
@@ -622,7 +587,7 @@ mod tests {
 
         #[test]
         fn an_entry_is_made_by_the_thread_last_returned_to_user_mode() {
-            let c = Context::new(Some(Arc::new(layout())));
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"a");
             iret_to_user(&c, &mut g);
             // The kernel's current-task slot now reads junk: the entry is still the thread the
@@ -651,7 +616,7 @@ mod tests {
 
         #[test]
         fn a_sysret_to_the_last_entrys_stack_is_that_thread_without_a_read() {
-            let c = Context::new(Some(Arc::new(layout())));
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"a");
             g.set_reg(RSP, 0x7ffe_1000);
             enter(&c, &mut g, 0);
@@ -692,7 +657,7 @@ mod tests {
 
         #[test]
         fn an_iret_with_the_kernel_gs_in_place_stays_in_the_kernel_without_a_read() {
-            let c = Context::new(Some(Arc::new(layout())));
+            let c = Context::new(known(), &X86_64, 4);
             let mut g = guest(b"x");
             enter(&c, &mut g, 0); // learns the per-CPU base
             // In the kernel: GS holds the base, the other half the user's. The frame is junk (not
@@ -714,8 +679,13 @@ mod tests {
     #[test]
     fn without_a_layout_only_the_address_space_is_known() {
         let mut g = TestGuest::new();
-        g.set_reg(CR3, 0x1234_5000 | 0x1000 | 0x5);
-        let t = Context::new(None).thread(&mut g, Want::Ident, true);
+        g.set_reg(vmscope_core::arch::x86_64::CR3, 0x1234_5000 | 0x1000 | 0x5);
+        let t = Context::new(
+            Arc::new(KernelCell::known(None, None)),
+            &vmscope_core::arch::x86_64::X86_64,
+            1,
+        )
+        .thread(&mut g, Want::Ident, true);
         assert_eq!(t.pid, None);
         assert_eq!(t.asid, 0x1234_4000);
     }

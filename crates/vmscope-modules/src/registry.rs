@@ -1,25 +1,40 @@
-//! The built-in modules by name, and the list a user asks for turned into module instances.
+//! The built-in modules by name, and the composition root: from a run's [`Options`] to the modules,
+//! the journal and the process filter that make it (testable without an emulator; the QEMU backend
+//! only loads what needs I/O — the kernel's layout, module libraries, the output file — and calls
+//! [`compose`]).
 
+use std::io::Write;
 use std::sync::Arc;
 
+use vmscope_core::arch::Arch;
+use vmscope_core::clock;
+use vmscope_core::dispatch::Sink;
+use vmscope_core::event::{CallRender, Level, Notice};
 use vmscope_core::module::Module;
-use vmscope_linux::btf::{KernelLayout, VfsLayout};
-use vmscope_linux::syscalls::DecodeOptions;
+use vmscope_linux::syscalls::{DecodeOptions, Decoder};
 
 use crate::context::Context;
 use crate::files::{Files, LinuxFiles};
-use crate::processes::{Follow, Processes};
+use crate::images::Images;
+use crate::journal::Journal;
+use crate::kernel::KernelCell;
+use crate::memory::Memory;
+use crate::options::Options;
+use crate::processes::{FilterSink, Follow, Processes};
 use crate::syscalls::Syscalls;
 
 /// What the built-in modules are built with.
 #[derive(Clone)]
 pub struct Config {
-    /// The kernel's structure layout, from its BTF; `None` without one.
-    pub layout: Option<Arc<KernelLayout>>,
+    /// The guest's architecture.
+    pub arch: &'static dyn Arch,
+    /// The most vCPUs the guest can have (per-vCPU state is sized by it).
+    pub max_vcpus: usize,
+    /// The kernel's structure layouts, from its BTF (known from the start, found in guest memory
+    /// later, or none); the file monitor names pre-existing descriptors with its VFS layout.
+    pub kernel: Arc<KernelCell>,
     /// How syscalls are rendered.
     pub decode: DecodeOptions,
-    /// The kernel's VFS structure layout (the file monitor names pre-existing descriptors with it).
-    pub vfs: Option<Arc<VfsLayout>>,
     /// The file monitor's capture: bytes of each read/write journaled, and SHA-256 per handle.
     pub capture: Option<usize>,
     /// The process filter the process monitor keeps up to date (`None`: no filter).
@@ -50,6 +65,16 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         "process and thread lifecycle (fork, exec, exit, threads), process lists and trees",
         &[Syscalls::NAME],
     ),
+    (
+        Memory::NAME,
+        "every process's address space from the kernel's VMA tree: changes, snapshots, W^X alerts",
+        &[Syscalls::NAME],
+    ),
+    (
+        Images::NAME,
+        "the ELF images loaded in each process (program, loader, libraries, vDSO) with build ids",
+        &[Memory::NAME],
+    ),
 ];
 
 /// The modules loaded when the user names none.
@@ -71,13 +96,10 @@ pub fn check_names<S: AsRef<str>>(names: &[S]) -> Result<(), UnknownModule> {
     Ok(())
 }
 
-/// Builds the named built-in modules, adding the built-ins they depend on.
-pub fn build<S: AsRef<str>>(
-    names: &[S],
-    cfg: &Config,
-) -> Result<Vec<Arc<dyn Module>>, UnknownModule> {
+/// The named built-ins and the built-ins they depend on, dependencies first.
+pub fn resolve<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static str>, UnknownModule> {
     check_names(names)?;
-    let mut wanted: Vec<&str> = Vec::new();
+    let mut wanted: Vec<&'static str> = Vec::new();
     fn add(name: &str, wanted: &mut Vec<&'static str>) {
         if let Some((n, _, deps)) = BUILTIN.iter().find(|b| b.0 == name) {
             for d in *deps {
@@ -91,24 +113,239 @@ pub fn build<S: AsRef<str>>(
     for n in names {
         add(n.as_ref(), &mut wanted);
     }
-    Ok(wanted
+    Ok(wanted)
+}
+
+/// Builds the named built-in modules, adding the built-ins they depend on.
+pub fn build<S: AsRef<str>>(
+    names: &[S],
+    cfg: &Config,
+) -> Result<Vec<Arc<dyn Module>>, UnknownModule> {
+    Ok(resolve(names)?
         .into_iter()
         .filter_map(|n| -> Option<Arc<dyn Module>> {
             match n {
-                Context::NAME => Some(Arc::new(Context::new(cfg.layout.clone()))),
-                Syscalls::NAME => Some(Arc::new(Syscalls::new(cfg.decode.clone()))),
+                Context::NAME => Some(Arc::new(Context::new(
+                    cfg.kernel.clone(),
+                    cfg.arch,
+                    cfg.max_vcpus,
+                ))),
+                Syscalls::NAME => Some(Arc::new(Syscalls::new(cfg.decode.clone(), cfg.arch))),
                 Files::NAME => Some(Arc::new(Files::new(
-                    Box::new(LinuxFiles::new(cfg.vfs.clone())),
+                    Box::new(LinuxFiles::new(cfg.kernel.clone(), cfg.arch)),
                     cfg.capture,
                 ))),
                 Processes::NAME => Some(Arc::new(Processes::new(
-                    cfg.layout.clone(),
-                    cfg.vfs.clone(),
+                    cfg.kernel.clone(),
                     cfg.follow.clone(),
                     cfg.process_list_every_ns,
                 ))),
+                Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
+                Images::NAME => Some(Arc::new(Images::new())),
                 _ => None,
             }
         })
         .collect())
+}
+
+/// A run's pieces: the modules (not yet ordered), the sink every event goes to, and what to tell
+/// the user once tracing starts.
+pub struct Composition {
+    /// Built-in and library modules.
+    pub modules: Vec<Arc<dyn Module>>,
+    /// The journal, behind the process filter when one is asked for.
+    pub sink: Arc<dyn Sink>,
+    /// Notices for the journal's start.
+    pub notices: Vec<Notice>,
+}
+
+/// Why a run cannot be composed.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// A module name is unknown.
+    #[error(transparent)]
+    UnknownModule(#[from] UnknownModule),
+    /// The journal's writer thread could not start.
+    #[error("cannot start the journal's writer: {0}")]
+    Journal(std::io::Error),
+}
+
+/// The renderer of system calls for a run's options (the journal's, and library modules').
+pub fn call_renderer(opts: &Options) -> Arc<dyn CallRender> {
+    Arc::new(Decoder::new(DecodeOptions {
+        string_limit: opts.string_limit,
+    }))
+}
+
+fn notice(level: Level, message: String) -> Notice {
+    Notice {
+        ts: clock::now_ns(),
+        source: "vmscope".into(),
+        level,
+        message,
+    }
+}
+
+/// Composes a run from `opts`: the built-in modules named (and the process monitor when a process
+/// filter or periodic lists are asked for, since it keeps the filter up to date), the `libraries`
+/// (modules loaded from shared libraries) with the built-ins they `need`, and the journal writing
+/// to `out`, behind the process filter when one is asked for and can work.
+pub fn compose(
+    opts: &Options,
+    arch: &'static dyn Arch,
+    max_vcpus: usize,
+    kernel: Arc<KernelCell>,
+    out: Box<dyn Write + Send>,
+    libraries: Vec<Arc<dyn Module>>,
+    need: &[String],
+) -> Result<Composition, ComposeError> {
+    let mut notices = Vec::new();
+    let decode = DecodeOptions {
+        string_limit: opts.string_limit,
+    };
+    let renderer: Arc<dyn CallRender> = Arc::new(Decoder::new(decode.clone()));
+    let journal =
+        Arc::new(Journal::new(opts.format, out, renderer).map_err(ComposeError::Journal)?);
+    let filtering = !opts.follow_pids.is_empty() || !opts.follow_comms.is_empty();
+    let follow = filtering.then(|| {
+        Arc::new(Follow::new(
+            opts.follow_pids.clone(),
+            opts.follow_comms.clone(),
+        ))
+    });
+    if filtering && !kernel.may_have_layout() {
+        notices.push(notice(
+            Level::Warning,
+            "follow_pid/follow_comm need the kernel's structure layout to know processes: nothing is \
+             filtered"
+                .into(),
+        ));
+    }
+    let sink: Arc<dyn Sink> = match &follow {
+        Some(f) if kernel.may_have_layout() => Arc::new(FilterSink::new(journal, f.clone())),
+        _ => journal,
+    };
+    let cfg = Config {
+        arch,
+        max_vcpus,
+        kernel,
+        decode,
+        capture: opts.capture,
+        follow,
+        process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
+    };
+    let mut names: Vec<&str> = opts
+        .modules
+        .iter()
+        .map(String::as_str)
+        .filter(|n| *n != "none" && !is_library(n))
+        .collect();
+    if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
+        names.push(Processes::NAME);
+    }
+    for n in need {
+        if !names.contains(&n.as_str()) {
+            names.push(n);
+        }
+    }
+    let mut modules = build(&names, &cfg)?;
+    modules.extend(libraries);
+    Ok(Composition {
+        modules,
+        sink,
+        notices,
+    })
+}
+
+/// Whether a `--modules` entry names a library (a path with `/`, or a file ending in `.so`) rather
+/// than a built-in module.
+pub fn is_library(name: &str) -> bool {
+    name.contains('/') || name.ends_with(".so")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vmscope_core::arch::x86_64::X86_64;
+
+    fn names(c: &Composition) -> Vec<String> {
+        c.modules.iter().map(|m| m.name().to_string()).collect()
+    }
+
+    fn compose_with(opts: &Options, layout: bool) -> Composition {
+        let kernel = Arc::new(KernelCell::known(
+            layout.then(crate::test_support::layout),
+            None,
+        ));
+        compose(
+            opts,
+            &X86_64,
+            2,
+            kernel,
+            Box::new(std::io::sink()),
+            vec![],
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn dependencies_are_added_and_filters_bring_the_process_monitor() {
+        let o = Options {
+            modules: vec!["files".into()],
+            ..Options::default()
+        };
+        assert_eq!(
+            names(&compose_with(&o, true)),
+            ["context", "syscalls", "files"]
+        );
+        let o = Options {
+            modules: vec!["syscalls".into()],
+            follow_comms: vec!["sh".into()],
+            ..Options::default()
+        };
+        let c = compose_with(&o, true);
+        assert_eq!(names(&c), ["context", "syscalls", "processes"]);
+        assert!(c.notices.is_empty());
+        // Without a layout nothing can be filtered, and the user is told.
+        let c = compose_with(&o, false);
+        assert_eq!(c.notices.len(), 1);
+        assert!(c.notices[0].message.contains("nothing is filtered"));
+    }
+
+    #[test]
+    fn library_entries_are_not_built_ins_and_their_needs_are() {
+        let o = Options {
+            modules: vec!["/opt/libids.so".into()],
+            ..Options::default()
+        };
+        let kernel = Arc::new(KernelCell::known(None, None));
+        let c = compose(
+            &o,
+            &X86_64,
+            1,
+            kernel,
+            Box::new(std::io::sink()),
+            vec![],
+            &["files".to_string()],
+        )
+        .unwrap();
+        assert_eq!(names(&c), ["context", "syscalls", "files"]);
+        let o = Options {
+            modules: vec!["nonesuch".into()],
+            ..Options::default()
+        };
+        assert!(matches!(
+            compose(
+                &o,
+                &X86_64,
+                1,
+                Arc::new(KernelCell::known(None, None)),
+                Box::new(std::io::sink()),
+                vec![],
+                &[]
+            ),
+            Err(ComposeError::UnknownModule(_))
+        ));
+    }
 }

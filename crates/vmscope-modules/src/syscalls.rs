@@ -1,26 +1,30 @@
 //! The system-call detector: matches every kernel entry with its return and publishes one
-//! [`SyscallEvent`] per call, decoded by the Linux tables.
+//! [`SyscallEvent`] per call, its arguments captured for the Linux decoder to render.
 //!
-//! Entries are `syscall`, `int 0x80` and `sysenter`; exits are `sysret`, `sysexit` and `iret` when they
-//! return to user mode (the context module decides that and names the thread). An exit is matched to the
-//! pending call of the same kernel thread; without a thread (no BTF) to the call made from the same
-//! address space and user stack pointer. An exit with nothing pending (an interrupt returning to user
-//! code, a new thread's first return) is not a call and is ignored.
+//! Entries are `syscall`, `int 0x80` and `sysenter` (on x86); exits are the architecture's returns to
+//! user mode (the context module decides which exits those are, names the thread, and decodes the
+//! entering call once into the hook). An exit is matched to the pending call of the same kernel
+//! thread; without a thread (no BTF) to the call made from the same address space and user stack
+//! pointer. An exit with nothing pending (an interrupt returning to user code, a new thread's first
+//! return) is not a call and is ignored.
+//!
+//! On the vCPU this module only copies: the argument registers from the hook, and the guest memory
+//! the arguments point to (strings, structures), read through a recorder at entry and exit. The text
+//! is made from those later, on the journal's writer thread.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use vmscope_core::arch::x86_64::{
-    CS, R8, R9, R10, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, USER32_CS,
-};
-use vmscope_core::arch::{EntryKind, ExitKind};
-use vmscope_core::event::{Abi, CallEnd, Event, Notice, SyscallEvent, ThreadCtx};
+use vmscope_core::arch::{Arch, EntryKind, ExitKind};
+use vmscope_core::event::{CallEnd, Event, Notice, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
-use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
-use vmscope_linux::signal as linux_signal;
-use vmscope_linux::syscalls::{self, DecodeOptions, PendingCall};
+use vmscope_core::module::{Bus, EnteringCall, Hook, HookPoint, Interest, Module};
+use vmscope_linux::syscalls::{
+    self, CallSite, Captured, DecodeOptions, call_result, capture_entry, capture_exit,
+    never_returns, returning_image,
+};
 
 use crate::context::Context;
 
@@ -45,11 +49,9 @@ struct Pending {
     pc: u64,
     len: u8,
     thread: ThreadCtx,
-    abi: Abi,
     entry: EntryKind,
-    nr: u64,
-    raw: [u64; 6],
-    call: PendingCall,
+    call: EnteringCall,
+    captured: Captured,
 }
 
 /// Pending calls by thread. foldhash, seeded per run: SipHash cost more than the rest of the lookup,
@@ -60,6 +62,7 @@ type PendingMap = HashMap<Key, Pending, foldhash::fast::RandomState>;
 /// The syscall detector module.
 pub struct Syscalls {
     opts: DecodeOptions,
+    arch: &'static dyn Arch,
     shards: Vec<Mutex<PendingMap>>,
     hasher: foldhash::fast::RandomState,
     /// Calls in flight now, and the most there ever were: reported at the end, so the bound on
@@ -72,10 +75,11 @@ impl Syscalls {
     /// The module's name.
     pub const NAME: &'static str = "syscalls";
 
-    /// A detector decoding with `opts`.
-    pub fn new(opts: DecodeOptions) -> Self {
+    /// A detector capturing what the decoder's `opts` need, for a guest of architecture `arch`.
+    pub fn new(opts: DecodeOptions, arch: &'static dyn Arch) -> Self {
         Self {
             opts,
+            arch,
             shards: (0..SHARDS)
                 .map(|_| Mutex::new(PendingMap::default()))
                 .collect(),
@@ -98,31 +102,26 @@ impl Syscalls {
     }
 
     fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook, kind: EntryKind, bus: &mut Bus) {
-        let Some((abi, nr)) = entering_call(cpu, kind) else {
+        let Some(call) = hook.call else {
             return;
         };
-        // Only the registers the call takes (all six for a number the table lacks): each read is a
-        // trip through QEMU's register interface.
-        let nargs = syscalls::lookup(abi, nr).map_or(6, |d| usize::from(d.nargs).min(6));
-        let raw = read_args(cpu, abi, kind, nargs);
         let thread = hook.thread.clone().unwrap_or_default();
-        let Some(key) = entry_key(cpu, &thread) else {
+        let Some(key) = self.entry_key(cpu, &thread) else {
             return;
         };
-        let call = syscalls::decode_entry(&self.opts, abi, nr, &raw, cpu);
+        // The memory the input arguments point to, read now (the caller may change it later).
+        let captured = capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu);
         let pending = Pending {
             ts: hook.ts,
             vcpu: hook.vcpu,
             pc: hook.pc,
             len: hook.len,
             thread,
-            abi,
             entry: kind,
-            nr,
-            raw,
             call,
+            captured,
         };
-        if syscalls::never_returns(abi, nr) {
+        if never_returns(pending.captured.call) {
             self.publish(cpu, pending, None, CallEnd::NoReturn, None, bus);
             return;
         }
@@ -156,7 +155,7 @@ impl Syscalls {
             return;
         }
         let thread = hook.thread.clone().unwrap_or_default();
-        let Some(key) = exit_key(cpu, &thread, kind) else {
+        let Some(key) = self.exit_key(cpu, &thread, kind) else {
             return;
         };
         let Some(pending) = self
@@ -176,272 +175,102 @@ impl Syscalls {
             self.publish(cpu, pending, None, CallEnd::Unfinished, None, bus);
             return;
         }
-        let Some(rax) = cpu.reg(RAX) else {
+        let site = CallSite {
+            abi: pending.call.abi,
+            nr: pending.call.nr,
+            entry: pending.entry,
+            pc: pending.pc,
+            len: pending.len,
+            raw: pending.call.raw,
+        };
+        let Some(ret) = call_result(self.arch, cpu, &site, kind) else {
             self.publish(cpu, pending, None, CallEnd::Unfinished, Some(hook.ts), bus);
             return;
         };
-        let ret = return_value(cpu, &pending, kind, rax);
-        let mut pending = pending;
-        if ret == 0
-            && syscalls::is_execve(pending.abi, pending.nr)
-            && let Some((_, sp)) = user_return(cpu, kind)
-        {
-            // The new image's arguments, for those the old one could not give at entry.
-            let frame_cs = cpu.reg(RSP).and_then(|f| cpu.read_u64(f.wrapping_add(8)));
-            let wide_iret = matches!(kind, ExitKind::Iret { wide: true });
-            let abi = if wide_iret && frame_cs == Some(USER32_CS) {
-                Abi::I386
-            } else {
-                Abi::X86_64
-            };
-            syscalls::note_new_image(&self.opts, &mut pending.call, abi, sp, cpu);
-        }
         self.publish(
             cpu,
             pending,
-            Some(ret),
+            Some((ret, kind)),
             CallEnd::Returned,
             Some(hook.ts),
             bus,
         );
     }
 
+    /// Captures the exit's memory and publishes the call. `ret` is the return value and the exit it
+    /// returned by (`None` when it did not return).
     fn publish(
         &self,
         cpu: &mut dyn GuestCpu,
         p: Pending,
-        ret: Option<i64>,
+        ret: Option<(i64, ExitKind)>,
         end: CallEnd,
         ts_exit: Option<u64>,
         bus: &mut Bus,
     ) {
-        let d = syscalls::decode_exit(&self.opts, p.call, ret, cpu);
+        let Pending {
+            ts,
+            vcpu,
+            thread,
+            entry,
+            call,
+            mut captured,
+            ..
+        } = p;
+        // After a successful exec, what could not be read at entry is on the new program's stack.
+        let new_image = match ret {
+            Some((0, kind)) if end == CallEnd::Returned => returning_image(self.arch, cpu, kind),
+            _ => None,
+        };
+        let value = ret.map(|(v, _)| v);
+        if end != CallEnd::NoReturn {
+            capture_exit(
+                &self.opts,
+                call.abi,
+                call.nr,
+                &mut captured,
+                value,
+                new_image,
+                cpu,
+            );
+        }
         bus.publish(Event::Syscall(SyscallEvent {
-            ts: p.ts,
+            ts,
             ts_exit,
-            vcpu: p.vcpu,
-            thread: p.thread,
-            abi: p.abi,
-            entry: p.entry,
-            nr: p.nr,
-            name: d.name,
-            args: d.args,
-            raw: p.raw,
-            ret,
-            ret_text: d.ret_text,
+            vcpu,
+            thread,
+            abi: call.abi,
+            entry,
+            nr: call.nr,
+            call: captured.call.map(syscalls::Call::id),
+            name: captured.name(),
+            raw: captured.raw,
+            ret: value,
             end,
+            data: captured.data,
         }));
     }
-}
 
-/// The ABI and number of the call being entered by `kind`: i386 for `int 0x80`, `sysenter` and a
-/// `syscall` from a 32-bit code segment (a 32-bit process is decoded with the i386 table whatever
-/// instruction it uses). `None` when the number register cannot be read. Every module that looks at
-/// an entry asks this; the registers are cached for the callback, so only the first pays.
-pub(crate) fn entering_call(cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<(Abi, u64)> {
-    let rax = cpu.reg(RAX)?;
-    let abi = match kind {
-        EntryKind::Int80 | EntryKind::Sysenter => Abi::I386,
-        EntryKind::Syscall if cpu.reg(CS) == Some(USER32_CS) => Abi::I386,
-        EntryKind::Syscall => Abi::X86_64,
-    };
-    let nr = match abi {
-        Abi::X86_64 => rax,
-        Abi::I386 => rax & 0xffff_ffff,
-    };
-    Some((abi, nr))
-}
+    fn entry_key(&self, cpu: &mut dyn GuestCpu, thread: &ThreadCtx) -> Option<Key> {
+        if thread.task != 0 {
+            return Some(Key::Task(thread.task));
+        }
+        Some(Key::Stack {
+            asid: thread.asid,
+            rsp: cpu.reg(self.arch.stack_pointer())?,
+        })
+    }
 
-/// Normalizes a raw return register: i386 values are 32-bit, an error in -4095..=-1 and any other
-/// value unsigned (an mmap2 address above 2 GiB).
-fn normalize(abi: Abi, ax: u64) -> i64 {
-    match abi {
-        Abi::X86_64 => ax as i64,
-        Abi::I386 => match ax as u32 as i32 {
-            e @ -4095..=-1 => i64::from(e),
-            _ => i64::from(ax as u32),
-        },
-    }
-}
-
-/// `-ERESTARTSYS`: the call was interrupted and is to be restarted (strace: `? ERESTARTSYS`).
-const ERESTARTSYS: i64 = -512;
-/// `-ERESTART_RESTARTBLOCK`: restarted through `restart_syscall`.
-const ERESTART_RESTARTBLOCK: i64 = -516;
-
-/// Where the kernel is about to return to in user mode: (instruction pointer, stack pointer).
-fn user_return(cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<(u64, u64)> {
-    match kind {
-        ExitKind::Sysret { wide } => {
-            let ip = cpu.reg(RCX)?;
-            let sp = cpu.reg(RSP)?;
-            Some(if wide {
-                (ip, sp)
-            } else {
-                (ip & 0xffff_ffff, sp & 0xffff_ffff)
-            })
+    fn exit_key(&self, cpu: &mut dyn GuestCpu, thread: &ThreadCtx, kind: ExitKind) -> Option<Key> {
+        if thread.task != 0 {
+            return Some(Key::Task(thread.task));
         }
-        ExitKind::Sysexit { .. } => Some((cpu.reg(RDX)?, cpu.reg(RCX)?)),
-        ExitKind::Iret { wide: true } => {
-            let frame = cpu.reg(RSP)?;
-            Some((cpu.read_u64(frame)?, cpu.read_u64(frame.wrapping_add(24))?))
-        }
-        ExitKind::Iret { wide: false } => {
-            let frame = cpu.reg(RSP)?;
-            Some((
-                u64::from(cpu.read_u32(frame)?),
-                u64::from(cpu.read_u32(frame.wrapping_add(12))?),
-            ))
-        }
+        // The user stack pointer the kernel is about to restore.
+        Some(Key::Stack {
+            asid: thread.asid,
+            rsp: self.arch.user_stack_at_exit(cpu, kind)?,
+        })
     }
-}
-
-/// The call's own return value, as strace reports it.
-///
-/// Usually the return register. But the first return to user mode after a call is not always to the
-/// call site: a signal delivered on the way out enters the handler (with `ax` cleared; the call's
-/// value is in the signal frame), and a call to be restarted returns to the entry instruction itself
-/// (with `ax` holding the call number again). Where the thread resumes tells which:
-/// - 64-bit `syscall` and `int 0x80` return after the instruction and restart at it;
-/// - 32-bit calls through the vDSO (`sysenter`, compat `syscall`) return to the landing pad after the
-///   vDSO's `int $0x80` fallback and restart at that `int $0x80`.
-///
-/// `execve` returns to the new program's entry and the sigreturn calls to the interrupted code: their
-/// return register is taken as it is.
-fn return_value(cpu: &mut dyn GuestCpu, p: &Pending, kind: ExitKind, ax: u64) -> i64 {
-    let plain = normalize(p.abi, ax);
-    let name = syscalls::lookup(p.abi, p.nr).map(|d| d.name).unwrap_or("");
-    if syscalls::is_execve(p.abi, p.nr) || matches!(name, "rt_sigreturn" | "sigreturn") {
-        return plain;
-    }
-    // Linux leaves by `sysret`/`sysexit` only when the thread resumes exactly where the call
-    // returns (64-bit: rcx == rip; 32-bit fast calls: the vDSO's landing pad). A signal handler or a
-    // restart moves the instruction pointer and forces `iret`. So these return plainly, and the
-    // registers that would tell are not read.
-    if matches!(kind, ExitKind::Sysret { .. } | ExitKind::Sysexit { .. }) {
-        return plain;
-    }
-    let Some((ip, sp)) = user_return(cpu, kind) else {
-        return plain;
-    };
-    let after = p.pc.wrapping_add(u64::from(p.len));
-    let vdso32 = p.abi == Abi::I386 && p.entry != EntryKind::Int80;
-    let (normal_ip, restart_ip) = if vdso32 {
-        (after.wrapping_add(2), after)
-    } else {
-        (after, p.pc)
-    };
-    let restarted = |ax: u64| -> i64 {
-        let restart_block = ax != p.nr
-            && syscalls::lookup(p.abi, ax & 0xffff_ffff)
-                .is_some_and(|d| d.name == "restart_syscall");
-        if restart_block {
-            ERESTART_RESTARTBLOCK
-        } else {
-            ERESTARTSYS
-        }
-    };
-    // Code shared between address spaces (the vDSO, libraries) is translated once, so the entry's
-    // address may be that of another mapping of the same page: an address at the same offset in its
-    // page counts when the instruction there (or just before, for a return) enters the kernel.
-    let at = |cpu: &mut dyn GuestCpu, a: u64, b: u64, back: u64| {
-        let mut insn = [0u8; 2];
-        a == b
-            || ((a ^ b) & 0xfff == 0
-                && cpu.read(a.wrapping_sub(back), &mut insn)
-                && matches!(insn, [0x0f, 0x05] | [0xcd, 0x80] | [0x0f, 0x34]))
-    };
-    if at(cpu, ip, normal_ip, 2) {
-        return plain;
-    }
-    if at(cpu, ip, restart_ip, 0) {
-        return restarted(ax);
-    }
-    // Into a signal handler: the frame on the user stack holds the call's context. A call the
-    // handler interrupted shows the code the kernel returned before turning it into EINTR.
-    for ctx in linux_signal::saved_contexts(cpu, p.abi, sp) {
-        if at(cpu, ctx.ip, normal_ip, 2) {
-            let v = normalize(p.abi, ctx.ax);
-            return syscalls::interrupted_code(p.abi, p.nr, &p.raw, v).unwrap_or(v);
-        }
-        if at(cpu, ctx.ip, restart_ip, 0) {
-            return restarted(ctx.ax);
-        }
-    }
-    plain
-}
-
-/// Reads the first `n` argument registers of `abi` for an entry by `kind`; the others stay 0.
-///
-/// 32-bit code entering through the vDSO moves arguments around: `syscall` from compatibility mode
-/// carries the second argument in ebp (ecx is clobbered by the instruction) and the sixth on the user
-/// stack; `sysenter` also finds the sixth on the user stack.
-pub(crate) fn read_args(cpu: &mut dyn GuestCpu, abi: Abi, kind: EntryKind, n: usize) -> [u64; 6] {
-    /// Where an argument is: a register, or the 32-bit word at the user stack pointer.
-    #[derive(Clone, Copy)]
-    enum At {
-        Reg(vmscope_core::guest::Reg),
-        Stack,
-    }
-    let at: [At; 6] = match (abi, kind) {
-        (Abi::X86_64, _) => [RDI, RSI, RDX, R10, R8, R9].map(At::Reg),
-        (Abi::I386, EntryKind::Int80) => [RBX, RCX, RDX, RSI, RDI, RBP].map(At::Reg),
-        (Abi::I386, EntryKind::Syscall) => {
-            let r = At::Reg;
-            [r(RBX), r(RBP), r(RDX), r(RSI), r(RDI), At::Stack]
-        }
-        (Abi::I386, EntryKind::Sysenter) => {
-            let r = At::Reg;
-            [r(RBX), r(RCX), r(RDX), r(RSI), r(RDI), At::Stack]
-        }
-    };
-    let mut raw = [0u64; 6];
-    for (slot, &where_) in raw.iter_mut().zip(&at).take(n) {
-        *slot = match where_ {
-            At::Reg(reg) => cpu.reg(reg).unwrap_or(0),
-            At::Stack => cpu
-                .reg(RSP)
-                .and_then(|sp| cpu.read_u32(sp & 0xffff_ffff))
-                .map_or(0, u64::from),
-        };
-        if abi == Abi::I386 {
-            *slot &= 0xffff_ffff;
-        }
-    }
-    raw
-}
-
-fn entry_key(cpu: &mut dyn GuestCpu, thread: &ThreadCtx) -> Option<Key> {
-    if thread.task != 0 {
-        return Some(Key::Task(thread.task));
-    }
-    Some(Key::Stack {
-        asid: thread.asid,
-        rsp: cpu.reg(RSP)?,
-    })
-}
-
-fn exit_key(cpu: &mut dyn GuestCpu, thread: &ThreadCtx, kind: ExitKind) -> Option<Key> {
-    if thread.task != 0 {
-        return Some(Key::Task(thread.task));
-    }
-    // The user stack pointer the kernel is about to restore.
-    let rsp = match kind {
-        ExitKind::Sysret { .. } => cpu.reg(RSP)?,
-        ExitKind::Sysexit { .. } => cpu.reg(RCX)?,
-        ExitKind::Iret { wide: true } => {
-            let sp = cpu.reg(RSP)?;
-            cpu.read_u64(sp.wrapping_add(24))?
-        }
-        ExitKind::Iret { wide: false } => {
-            let sp = cpu.reg(RSP)?;
-            u64::from(cpu.read_u32(sp.wrapping_add(12))?)
-        }
-    };
-    Some(Key::Stack {
-        asid: thread.asid,
-        rsp,
-    })
 }
 
 impl Module for Syscalls {
@@ -471,7 +300,7 @@ impl Module for Syscalls {
 
     fn on_stop(&self, bus: &mut Bus) {
         // Calls still in flight: flushed as unfinished, oldest first. Their output arguments cannot be
-        // read any more (no vCPU context), so they stay as entry rendered them.
+        // read any more (no vCPU context), so they render as entry captured them.
         let mut all: Vec<Pending> = self
             .shards
             .iter()
@@ -485,7 +314,7 @@ impl Module for Syscalls {
         bus.publish(Event::Notice(Notice {
             ts: vmscope_core::clock::now_ns(),
             source: Self::NAME.to_string(),
-            level: "info",
+            level: vmscope_core::event::Level::Info,
             message: format!(
                 "{} calls still in flight at the end (reported unfinished); at most {} were pending at once (limit {})",
                 all.len(),
@@ -504,13 +333,22 @@ impl Module for Syscalls {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vmscope_core::arch::x86_64::{CS, RIP};
+    use vmscope_core::arch::x86_64::{CS, RAX, RBX, RCX, RDI, RIP, RSP, X86_64};
+    use vmscope_core::event::{Abi, CallRender, RenderedCall};
     use vmscope_core::guest::TestGuest;
+    use vmscope_linux::syscalls::{Decoder, entering_call};
 
     const SITE: u64 = 0x40_1000;
 
     fn det() -> Syscalls {
-        Syscalls::new(DecodeOptions { string_limit: 32 })
+        Syscalls::new(DecodeOptions { string_limit: 32 }, &X86_64)
+    }
+
+    /// The call as the journal would render it.
+    fn text(c: &SyscallEvent) -> RenderedCall {
+        let mut r = RenderedCall::default();
+        Decoder::new(DecodeOptions { string_limit: 32 }).render(c, &mut r);
+        r
     }
 
     fn thread(task: u64, tid: u32) -> ThreadCtx {
@@ -523,16 +361,15 @@ mod tests {
         }
     }
 
-    fn hook(point: HookPoint, pc: u64, t: Option<ThreadCtx>) -> Hook {
-        Hook {
-            ts: 1,
-            vcpu: 0,
-            pc,
-            len: 2,
-            point,
-            to_user: Some(true),
-            thread: t,
+    /// A hook as the context module leaves it: the thread named, the entering call decoded.
+    fn hook(g: &mut TestGuest, point: HookPoint, pc: u64, t: Option<ThreadCtx>) -> Hook {
+        let mut h = Hook::new(1, 0, pc, 2, point);
+        h.to_user = Some(true);
+        h.thread = t;
+        if let HookPoint::Entry(kind) = point {
+            h.call = entering_call(&X86_64, g, kind);
         }
+        h
     }
 
     /// A 64-bit `syscall` at SITE with number `nr` and first argument `a0`.
@@ -542,11 +379,8 @@ mod tests {
             .set_reg(CS, 0x33)
             .set_reg(RSP, 0x7ffc_0000_1000);
         let mut bus = Bus::default();
-        s.on_hook(
-            g,
-            &mut hook(HookPoint::Entry(EntryKind::Syscall), SITE, Some(t)),
-            &mut bus,
-        );
+        let mut h = hook(g, HookPoint::Entry(EntryKind::Syscall), SITE, Some(t));
+        s.on_hook(g, &mut h, &mut bus);
         bus.take()
     }
 
@@ -557,11 +391,8 @@ mod tests {
             .set_reg(RSP, 0x7ffc_0000_1000);
         let mut bus = Bus::default();
         let kind = ExitKind::Sysret { wide: true };
-        s.on_hook(
-            g,
-            &mut hook(HookPoint::Exit(kind), 0xffff_ffff_8100_0000, Some(t)),
-            &mut bus,
-        );
+        let mut h = hook(g, HookPoint::Exit(kind), 0xffff_ffff_8100_0000, Some(t));
+        s.on_hook(g, &mut h, &mut bus);
         bus.take()
     }
 
@@ -584,6 +415,7 @@ mod tests {
         g.set_reg(RAX, ret).set_reg(RSP, frame);
         let mut bus = Bus::default();
         let mut h = hook(
+            g,
             HookPoint::Exit(ExitKind::Iret { wide: true }),
             0xffff_ffff_8100_0000,
             Some(t),
@@ -645,7 +477,7 @@ mod tests {
         assert_eq!(call(&ev).name, "exit_group");
         assert_eq!(call(&ev).ret, None);
         assert_eq!(call(&ev).end, CallEnd::NoReturn);
-        assert_eq!(call(&ev).ret_text, "?");
+        assert_eq!(text(call(&ev)).ret, "?");
         assert_eq!(s.pending(), 0);
     }
 
@@ -681,7 +513,7 @@ mod tests {
         let mut g = TestGuest::new();
         enter(&s, &mut g, thread(0xa000, 1), 0, 0);
         let ev = leave_by_iret(&s, &mut g, thread(0xa000, 1), 0, SITE, 0x7ffc_0000_1000);
-        assert_eq!(call(&ev).ret, Some(ERESTARTSYS));
+        assert_eq!(call(&ev).ret, Some(-512), "ERESTARTSYS");
     }
 
     #[test]
@@ -696,15 +528,13 @@ mod tests {
             .set_reg(CS, 0x23)
             .set_reg(RSP, 0xffd0_0000);
         let mut bus = Bus::default();
-        s.on_hook(
+        let mut h = hook(
             &mut g,
-            &mut hook(
-                HookPoint::Entry(EntryKind::Int80),
-                0x0804_9000,
-                Some(thread(0xa000, 1)),
-            ),
-            &mut bus,
+            HookPoint::Entry(EntryKind::Int80),
+            0x0804_9000,
+            Some(thread(0xa000, 1)),
         );
+        s.on_hook(&mut g, &mut h, &mut bus);
         // iret back to 0x08049002 with eax = -2 (ENOENT) as a 32-bit value.
         let frame = 0xffff_c900_0000_0f00u64;
         g.write_u64(frame, 0x0804_9002)
@@ -714,21 +544,19 @@ mod tests {
             .set_reg(RSP, frame)
             .set_reg(RIP, 0);
         let kind = ExitKind::Iret { wide: true };
-        s.on_hook(
+        let mut h = hook(
             &mut g,
-            &mut hook(
-                HookPoint::Exit(kind),
-                0xffff_ffff_8100_0000,
-                Some(thread(0xa000, 1)),
-            ),
-            &mut bus,
+            HookPoint::Exit(kind),
+            0xffff_ffff_8100_0000,
+            Some(thread(0xa000, 1)),
         );
+        s.on_hook(&mut g, &mut h, &mut bus);
         let c = call(bus.events());
         assert_eq!(c.abi, Abi::I386);
         assert_eq!(c.name, "open");
-        assert_eq!(c.args[0], "\"/etc/fstab\"");
+        assert_eq!(text(c).arg_list().next(), Some("\"/etc/fstab\""));
         assert_eq!(c.ret, Some(-2));
-        assert!(c.ret_text.starts_with("-1 ENOENT"), "{}", c.ret_text);
+        assert!(text(c).ret.starts_with("-1 ENOENT"), "{}", text(c).ret);
     }
 
     #[test]
@@ -761,14 +589,43 @@ mod tests {
     }
 
     #[test]
-    fn the_pending_table_is_bounded() {
+    fn the_pending_table_is_bounded_and_gives_up_the_oldest_calls() {
         let s = det();
         let mut g = TestGuest::new();
-        let mut reported = 0;
-        for i in 0..(SHARDS * MAX_PENDING_PER_SHARD + 100) as u64 {
-            reported += enter(&s, &mut g, thread(0x10_0000 + i * 0x1000, 1), 0, 0).len();
+        g.set_reg(RAX, 0)
+            .set_reg(RDI, 0)
+            .set_reg(CS, 0x33)
+            .set_reg(RSP, 0x7ffc_0000_1000);
+        let n = (SHARDS * MAX_PENDING_PER_SHARD + 100) as u64;
+        let task = |i: u64| 0x10_0000 + i * 0x1000;
+        let mut evicted = Vec::new();
+        for i in 0..n {
+            let mut h = hook(
+                &mut g,
+                HookPoint::Entry(EntryKind::Syscall),
+                SITE,
+                Some(thread(task(i), 1)),
+            );
+            h.ts = i;
+            let mut bus = Bus::default();
+            s.on_hook(&mut g, &mut h, &mut bus);
+            for ev in bus.take() {
+                let Event::Syscall(c) = ev else { continue };
+                assert_eq!(c.end, CallEnd::Unfinished);
+                evicted.push(c.ts);
+            }
         }
         assert!(s.pending() <= SHARDS * MAX_PENDING_PER_SHARD);
-        assert!(reported >= 100);
+        assert!(evicted.len() >= 100, "{} evicted", evicted.len());
+        // Each shard keeps its newest calls: whatever was given up had at least a shard's worth of
+        // newer calls after it...
+        let newest_evicted = evicted.iter().max().copied().unwrap_or(0);
+        assert!(
+            newest_evicted < n - MAX_PENDING_PER_SHARD as u64,
+            "call {newest_evicted} of {n} was given up"
+        );
+        // ...and the newest call is still there to be matched with its return.
+        let ev = leave(&s, &mut g, thread(task(n - 1), 1), 7, SITE + 2);
+        assert_eq!((call(&ev).ts, call(&ev).ret), (n - 1, Some(7)));
     }
 }

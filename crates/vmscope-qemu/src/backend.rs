@@ -33,8 +33,8 @@ use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 use vmscope_core::module::{Hook, HookPoint, Interest};
 use vmscope_core::profile::{Phase, Profile, Stopwatch};
 
-use crate::options::Options;
 use crate::setup::{self, SetupError};
+use vmscope_modules::options::Options;
 
 unsafe extern "C" {
     fn g_byte_array_new() -> *mut GByteArray;
@@ -115,7 +115,8 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
     let Some(system) = &info.system else {
         return Err(SetupError::UserMode);
     };
-    let built = setup::build(&opts, arch)?;
+    let max_vcpus = usize::try_from(system.max_vcpus.max(system.smp_vcpus).max(1)).unwrap_or(1);
+    let built = setup::build(&opts, arch, max_vcpus)?;
     // Setup's big buffers (the decompressed kernel image, BTF) are free now: give their pages back
     // (about 230 MiB of QEMU's peak resident memory otherwise).
     // SAFETY: a plain call into the allocator, on the thread that allocated them.
@@ -126,14 +127,13 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
         dispatcher = dispatcher.with_profile();
     }
     let interest = dispatcher.interest();
-    let max_vcpus = usize::try_from(system.max_vcpus.max(system.smp_vcpus).max(1)).unwrap_or(1);
     for n in built.notices {
         dispatcher.publish(Event::Notice(n));
     }
     dispatcher.publish(Event::Notice(Notice {
         ts: clock::now_ns(),
         source: "vmscope".into(),
-        level: "info",
+        level: vmscope_core::event::Level::Info,
         message: format!(
             "tracing {} guest with modules {}",
             arch.name(),
@@ -168,7 +168,7 @@ extern "C" fn on_vcpu_init(_id: qemu_plugin_id_t, vcpu: c_uint) {
             b.dispatcher.publish(Event::Notice(Notice {
                 ts: clock::now_ns(),
                 source: "vmscope".into(),
-                level: "warning",
+                level: vmscope_core::event::Level::Warning,
                 message: format!("vCPU {vcpu} was not announced at install; it is not traced"),
             }));
             return;
@@ -281,15 +281,7 @@ extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
             cache: [None; 32],
             profile: b.dispatcher.profile(),
         };
-        let mut hook = Hook {
-            ts: clock::now_ns(),
-            vcpu,
-            pc: site.pc,
-            len: site.len,
-            point: site.point,
-            to_user: None,
-            thread: None,
-        };
+        let mut hook = Hook::new(clock::now_ns(), vcpu, site.pc, site.len, site.point);
         b.dispatcher.hook(&mut cpu, &mut hook);
         if let (Some(p), Some(w)) = (b.dispatcher.profile(), watch) {
             p.callback(Phase::of(hook.point, hook.to_user), w.ns());
@@ -304,7 +296,7 @@ extern "C" fn on_exit(_id: qemu_plugin_id_t, _udata: *mut c_void) {
                 b.dispatcher.publish(Event::Notice(Notice {
                     ts: clock::now_ns(),
                     source: "vmscope".into(),
-                    level: "info",
+                    level: vmscope_core::event::Level::Info,
                     message: p.report(),
                 }));
             }

@@ -1,15 +1,16 @@
 //! vmscope-qemu: the QEMU TCG plugin backend.
 //!
-//! - [`options`]: the plugin's `key=value` options;
-//! - [`setup`]: options turned into modules and a journal (testable without QEMU);
+//! - [`setup`]: what needs I/O before tracing (the kernel's layout, the journal file, module
+//!   libraries), then the modules' registry composes the run (testable without QEMU);
 //! - `backend`: the FFI side — translation-time instrumentation of kernel entries and exits, per-vCPU
 //!   register and memory access, the exit flush. It is the only place that names QEMU's API.
 //!
 //! The `cdylib` QEMU loads is the `vmscope-plugin` crate, a few lines over this one.
 
 mod backend;
-pub mod options;
 pub mod setup;
+
+pub use vmscope_modules::options;
 
 pub use backend::VmscopePlugin;
 

@@ -47,6 +47,9 @@ pub enum Kind {
     Custom,
     /// Process lists.
     ProcessList,
+    /// The kinds added after ABI 1.0, as named fields (`memory`, `maps`, `image`, `net`...;
+    /// [`Event::type_name`] says which).
+    Record,
 }
 
 impl Kind {
@@ -59,6 +62,7 @@ impl Kind {
             Kind::File => abi::KIND_FILE,
             Kind::Custom => abi::KIND_CUSTOM,
             Kind::ProcessList => abi::KIND_PROCESS_LIST,
+            Kind::Record => abi::KIND_RECORD,
         }
     }
 
@@ -70,6 +74,7 @@ impl Kind {
             Kind::File,
             Kind::Custom,
             Kind::ProcessList,
+            Kind::Record,
         ]
         .into_iter()
         .find(|x| x.abi() == k)
@@ -218,6 +223,12 @@ impl<'a> Event<'a> {
     pub fn custom(&self) -> Option<Custom<'a>> {
         // SAFETY: as above.
         unsafe { self.raw.custom.as_ref() }.map(|raw| Custom { raw })
+    }
+
+    /// An event of a record kind (`memory`, `maps`, `image`, `net`...: [`Event::type_name`]).
+    pub fn record(&self) -> Option<Record<'a>> {
+        // SAFETY: as above.
+        unsafe { self.raw.record.as_ref() }.map(|raw| Record { raw })
     }
 
     /// A notice: `(source, level, message)`.
@@ -384,31 +395,63 @@ impl<'a> Custom<'a> {
     }
     /// Its fields, in order.
     pub fn fields(&self) -> Vec<(&'a str, Value<'a>)> {
-        // SAFETY: the host's array of `n_fields` fields.
-        unsafe { slice(self.raw.fields, self.raw.n_fields) }
-            .iter()
-            .map(|f| {
-                // SAFETY: host strings; the union member read is the one `kind` names.
-                unsafe {
-                    let v = match f.value.kind {
-                        abi::VALUE_BOOL => Value::Bool(f.value.as_.b != 0),
-                        abi::VALUE_INT => Value::Int(f.value.as_.i),
-                        abi::VALUE_UINT => Value::UInt(f.value.as_.u),
-                        abi::VALUE_STR => Value::Str(text(f.value.as_.s).unwrap_or("")),
-                        _ => Value::Null,
-                    };
-                    (text(f.name).unwrap_or(""), v)
-                }
-            })
-            .collect()
+        // SAFETY: the host's array of `n_fields` fields, living for the callback.
+        unsafe { fields(self.raw.fields, self.raw.n_fields) }
     }
     /// One field by name.
     pub fn field(&self, name: &str) -> Option<Value<'a>> {
-        self.fields()
-            .into_iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v)
+        find(self.fields(), name)
     }
+}
+
+/// An event of a record kind: the fields of its journal line but `type` and `ts`.
+#[derive(Clone, Copy)]
+pub struct Record<'a> {
+    raw: &'a abi::Record,
+}
+
+impl<'a> Record<'a> {
+    /// The module that produced it (`memory`, `images`...).
+    pub fn module(&self) -> &'a str {
+        // SAFETY: host strings live for the callback.
+        unsafe { text(self.raw.module) }.unwrap_or("")
+    }
+    /// Its fields, in the journal's order (lists and objects as [`Value::Json`]).
+    pub fn fields(&self) -> Vec<(&'a str, Value<'a>)> {
+        // SAFETY: the host's array of `n_fields` fields, living for the callback.
+        unsafe { fields(self.raw.fields, self.raw.n_fields) }
+    }
+    /// One field by name.
+    pub fn field(&self, name: &str) -> Option<Value<'a>> {
+        find(self.fields(), name)
+    }
+}
+
+/// # Safety
+/// `p` points to `n` fields following the ABI, living for `'a`.
+unsafe fn fields<'a>(p: *const abi::Field, n: usize) -> Vec<(&'a str, Value<'a>)> {
+    // SAFETY: by the caller.
+    unsafe { slice(p, n) }
+        .iter()
+        .map(|f| {
+            // SAFETY: host strings; the union member read is the one `kind` names.
+            unsafe {
+                let v = match f.value.kind {
+                    abi::VALUE_BOOL => Value::Bool(f.value.as_.b != 0),
+                    abi::VALUE_INT => Value::Int(f.value.as_.i),
+                    abi::VALUE_UINT => Value::UInt(f.value.as_.u),
+                    abi::VALUE_STR => Value::Str(text(f.value.as_.s).unwrap_or("")),
+                    abi::VALUE_JSON => Value::Json(text(f.value.as_.s).unwrap_or("null")),
+                    _ => Value::Null,
+                };
+                (text(f.name).unwrap_or(""), v)
+            }
+        })
+        .collect()
+}
+
+fn find<'a>(fields: Vec<(&'a str, Value<'a>)>, name: &str) -> Option<Value<'a>> {
+    fields.into_iter().find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 /// A field value.
@@ -424,6 +467,8 @@ pub enum Value<'a> {
     UInt(u64),
     /// Text.
     Str(&'a str),
+    /// A list or an object as JSON text (records only; modules cannot publish it).
+    Json(&'a str),
 }
 
 /// A notice's level.
@@ -499,6 +544,11 @@ impl Host<'_> {
                     reserved: 0,
                     as_: abi::ValueUnion { u: *u },
                 },
+                Value::Json(_) => {
+                    return Err(format!(
+                        "event `{type_name}`: field `{k}` is JSON, which only vmscope's records carry"
+                    ));
+                }
                 Value::Str(s) => {
                     let c = CString::new(*s).map_err(|_| bad("a string"))?;
                     let p = c.as_ptr();

@@ -111,6 +111,7 @@ fn file_event(path: &CStr, file: &mut abi::File) -> abi::Event {
         file_summary: std::ptr::null(),
         custom: std::ptr::null(),
         process_list: std::ptr::null(),
+        record: std::ptr::null(),
     }
 }
 

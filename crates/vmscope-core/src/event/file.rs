@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::ThreadCtx;
+use super::{ArgsText, ThreadCtx};
 
 /// A handle: a file descriptor, or a Windows handle value.
 pub type Handle = i64;
@@ -231,8 +231,8 @@ pub enum FileOp {
 pub struct FileCall {
     /// The operation.
     pub op: FileOp,
-    /// The flags or mode as the call's decoder rendered them, for the journal.
-    pub flags: Option<String>,
+    /// The flags or mode as the call's decoder renders them, for the journal.
+    pub flags: Option<ArgsText>,
     /// The error name when the call failed (`ENOENT`).
     pub error: Option<String>,
 }
@@ -266,6 +266,68 @@ pub enum NewHandles {
     Pair(u64),
 }
 
+/// What a file event says was done (the journal's `op`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileActivity {
+    /// An existing file opened.
+    Open,
+    /// A file opened with creation asked for.
+    Create,
+    /// Bytes read.
+    Read,
+    /// Bytes written.
+    Write,
+    /// The position moved.
+    Seek,
+    /// The length set.
+    Truncate,
+    /// A handle closed.
+    Close,
+    /// A name changed.
+    Rename,
+    /// A hard link made.
+    Link,
+    /// A symbolic link made.
+    Symlink,
+    /// A name removed.
+    Unlink,
+    /// A directory made.
+    Mkdir,
+    /// A directory removed.
+    Rmdir,
+    /// Permissions changed.
+    Chmod,
+    /// Owner changed.
+    Chown,
+    /// Mapped into memory.
+    Mmap,
+}
+
+impl FileActivity {
+    /// The journal's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileActivity::Open => "open",
+            FileActivity::Create => "create",
+            FileActivity::Read => "read",
+            FileActivity::Write => "write",
+            FileActivity::Seek => "seek",
+            FileActivity::Truncate => "truncate",
+            FileActivity::Close => "close",
+            FileActivity::Rename => "rename",
+            FileActivity::Link => "link",
+            FileActivity::Symlink => "symlink",
+            FileActivity::Unlink => "unlink",
+            FileActivity::Mkdir => "mkdir",
+            FileActivity::Rmdir => "rmdir",
+            FileActivity::Chmod => "chmod",
+            FileActivity::Chown => "chown",
+            FileActivity::Mmap => "mmap",
+        }
+    }
+}
+
 /// A file event: one file operation of one thread (`type: "file"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileAccess {
@@ -276,9 +338,8 @@ pub struct FileAccess {
     /// The acting thread.
     #[serde(flatten)]
     pub thread: ThreadCtx,
-    /// The operation: open, create, read, write, seek, truncate, close, rename, link, symlink, unlink,
-    /// mkdir, rmdir, chmod, chown, mmap.
-    pub op: &'static str,
+    /// The operation.
+    pub op: FileActivity,
     /// The handle concerned (a new one for open and create).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fd: Option<Handle>,
@@ -297,9 +358,9 @@ pub struct FileAccess {
     /// The length set (truncate) or mapped (mmap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
-    /// Flags or mode as rendered.
+    /// Flags or mode as the call's decoder renders them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flags: Option<String>,
+    pub flags: Option<ArgsText>,
     /// The errno name when the call failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -325,7 +386,7 @@ pub struct ProcessFileUse {
     /// Its command name (the last seen).
     pub comm: Option<String>,
     /// The operations it did, in the order first done (`open`, `read`, `write`, `rename`, `unlink`...).
-    pub ops: Vec<&'static str>,
+    pub ops: Vec<FileActivity>,
     /// Bytes it read.
     pub bytes_read: u64,
     /// Bytes it wrote.

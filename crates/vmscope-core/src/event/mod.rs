@@ -7,17 +7,25 @@ pub use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::arch::EntryKind;
+use crate::capture::Capture;
 
 mod alert;
 mod file;
+mod memory;
 mod process;
 
 pub use alert::{CustomEvent, FieldValue};
 pub use file::{
-    Buffer, FileAccess, FileCall, FileEvent, FileOp, FileSummary, Handle, HandleUse, NewHandles,
-    ObjectKind, PathArg, PathBase, ProcessFileUse, Target,
+    Buffer, FileAccess, FileActivity, FileCall, FileEvent, FileOp, FileSummary, Handle, HandleUse,
+    NewHandles, ObjectKind, PathArg, PathBase, ProcessFileUse, Target,
 };
-pub use process::{ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry};
+pub use memory::{
+    ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent, MemoryOp,
+    Region,
+};
+pub use process::{
+    ListSource, ListWhen, ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry,
+};
 
 /// The system-call ABI a call was made with; decides which table decodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -70,8 +78,43 @@ pub enum CallEnd {
     Unfinished,
 }
 
-/// One system call, from entry to exit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The identity of a system call as the OS layer numbers it (for Linux,
+/// `vmscope_linux::syscalls::Call`): the same for a call whatever the ABI and number it was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallId(pub u16);
+
+/// Where an argument's rendering comes from (decided by the OS layer's decoder on the vCPU).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ArgAt {
+    /// Not printed (a mode without `O_CREAT`, the second register of a 64-bit pair).
+    #[default]
+    Omit,
+    /// Rendered from what was read at the call's entry.
+    Entry,
+    /// Rendered from what was read at the call's exit (outputs, and inputs unreadable at entry).
+    Exit,
+    /// Rendered from the new program's initial stack (a successful `execve`, whose old memory is
+    /// gone at its return).
+    NewImage,
+}
+
+/// What the OS layer's decoder keeps of one call to render it later, off the vCPU: the guest memory
+/// it read, and where each argument is rendered from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallData {
+    /// Guest memory read at the call's entry.
+    pub entry: Capture,
+    /// Guest memory read at the call's exit.
+    pub exit: Capture,
+    /// Per argument register (in the call's own order).
+    pub args_at: [ArgAt; 6],
+    /// For an exec that succeeded: the new program's ABI and initial stack pointer.
+    pub new_image: Option<(Abi, u64)>,
+}
+
+/// One system call, from entry to exit, as typed values and captured guest memory; its strace-style
+/// text is rendered from these by a [`CallRender`] (on the journal's writer thread).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SyscallEvent {
     /// Nanoseconds since tracing started, at entry.
     pub ts: u64,
@@ -80,7 +123,6 @@ pub struct SyscallEvent {
     /// vCPU of the entry.
     pub vcpu: u32,
     /// The calling thread.
-    #[serde(flatten)]
     pub thread: ThreadCtx,
     /// ABI, deciding the table.
     pub abi: Abi,
@@ -88,18 +130,120 @@ pub struct SyscallEvent {
     pub entry: EntryKind,
     /// The syscall number.
     pub nr: u64,
-    /// The call's name, or `syscall_0x…` for numbers the table lacks.
-    pub name: CompactString,
-    /// Every argument rendered as strace renders it.
-    pub args: Vec<String>,
-    /// The raw argument values (0 for the registers the call does not take, which are not read).
+    /// The call's identity (for a multiplexer such as i386's `socketcall`, the call it stands for);
+    /// `None` for numbers the table lacks.
+    pub call: Option<CallId>,
+    /// The call's name (`""` for numbers the table lacks: rendered `syscall_0x…`).
+    pub name: &'static str,
+    /// The argument values (for a multiplexer, the arguments of the call it stands for; 0 for the
+    /// registers the call does not take, which are not read).
     pub raw: [u64; 6],
     /// The return value (sign-extended for i386), `None` when it did not return.
     pub ret: Option<i64>,
-    /// The return value rendered as strace does (`3`, `-1 ENOENT (No such file or directory)`, `?`).
-    pub ret_text: CompactString,
     /// How the call ended.
     pub end: CallEnd,
+    /// What its rendering needs.
+    pub data: CallData,
+}
+
+impl SyscallEvent {
+    /// Whether the call returned successfully (a value outside `-4095..=-1`).
+    pub fn ok(&self) -> bool {
+        self.end == CallEnd::Returned && self.ret.is_some_and(|r| !(-4095..=-1).contains(&r))
+    }
+
+    /// The successful return value.
+    pub fn ret_ok(&self) -> Option<i64> {
+        self.ret.filter(|_| self.ok())
+    }
+}
+
+/// A call's rendering: its name, its arguments as strace prints them, and its return value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedCall {
+    /// `openat`, or `syscall_0x1bad` for a number the table lacks.
+    pub name: String,
+    /// The arguments joined by `", "`, as they appear between the parentheses.
+    pub args: String,
+    /// Where each argument ends in [`RenderedCall::args`].
+    pub ends: Vec<usize>,
+    /// The return value as strace prints it after `= ` (`3`, `-1 ENOENT (…)`, `?`).
+    pub ret: String,
+}
+
+impl RenderedCall {
+    /// Empties it for reuse (keeping its buffers).
+    pub fn clear(&mut self) {
+        self.name.clear();
+        self.args.clear();
+        self.ends.clear();
+        self.ret.clear();
+    }
+
+    /// Each argument's text.
+    pub fn arg_list(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let s = self.args.get(start..end).unwrap_or("");
+            start = end + 2;
+            s
+        })
+    }
+}
+
+/// Renders syscall events as text (the OS layer knows how). Runs wherever the text is needed — the
+/// journal's writer thread, a library module's conversion — never on the hot path of a vCPU.
+pub trait CallRender: Send + Sync {
+    /// Renders `ev` into `out` (cleared first).
+    fn render(&self, ev: &SyscallEvent, out: &mut RenderedCall);
+}
+
+/// Some of a call's arguments as the call's decoder renders them (a file event's flags and mode):
+/// kept as values, made text only where text is needed (the journal's writer), by the OS layer's
+/// renderer.
+#[derive(Clone, Copy)]
+pub struct ArgsText {
+    /// The call's ABI.
+    pub abi: Abi,
+    /// Its number.
+    pub nr: u64,
+    /// Its identity (for a multiplexer, the call it stood for).
+    pub call: Option<CallId>,
+    /// Its arguments.
+    pub raw: [u64; 6],
+    /// The indices of the arguments to render, joined by `", "` (`u8::MAX`: none).
+    pub which: [u8; 2],
+    /// The OS layer's renderer (register values only: no guest memory).
+    pub render: fn(&ArgsText, &mut String),
+}
+
+impl ArgsText {
+    /// The text.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        (self.render)(self, &mut s);
+        s
+    }
+}
+
+impl std::fmt::Debug for ArgsText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.text())
+    }
+}
+
+impl PartialEq for ArgsText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for ArgsText {}
+
+impl Serialize for ArgsText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
 }
 
 /// A message from the framework or a module about itself (a module disabled, a degraded feature).
@@ -109,10 +253,39 @@ pub struct Notice {
     pub ts: u64,
     /// The module or component concerned.
     pub source: String,
-    /// `info`, `warning` or `error`.
-    pub level: &'static str,
+    /// How serious.
+    pub level: Level,
     /// One line of text.
     pub message: String,
+}
+
+/// How serious a [`Notice`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// For information.
+    Info,
+    /// Something is degraded.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+impl Level {
+    /// `info`, `warning` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The kinds of event, for subscriptions.
@@ -131,6 +304,12 @@ pub enum EventKind {
     Custom = 4,
     /// [`Event::ProcessList`].
     ProcessList = 5,
+    /// [`Event::Memory`].
+    Memory = 6,
+    /// [`Event::Maps`].
+    Maps = 7,
+    /// [`Event::Image`].
+    Image = 8,
 }
 
 /// An event on the bus.
@@ -149,6 +328,12 @@ pub enum Event {
     Custom(CustomEvent),
     /// Every process and thread at one moment.
     ProcessList(ProcessList),
+    /// A change of an address space.
+    Memory(Box<MemoryEvent>),
+    /// A whole address space at one moment.
+    Maps(Box<MapsSnapshot>),
+    /// An ELF image loaded or unloaded.
+    Image(Box<ImageEvent>),
 }
 
 impl Event {
@@ -161,6 +346,24 @@ impl Event {
             Event::File(_) => EventKind::File,
             Event::Custom(_) => EventKind::Custom,
             Event::ProcessList(_) => EventKind::ProcessList,
+            Event::Memory(_) => EventKind::Memory,
+            Event::Maps(_) => EventKind::Maps,
+            Event::Image(_) => EventKind::Image,
+        }
+    }
+
+    /// The module that produces a record kind (the kinds the C ABI carries as named fields since
+    /// 1.1); `None` for the kinds it has structures for.
+    pub fn record_module(&self) -> Option<&'static str> {
+        match self {
+            Event::Syscall(_)
+            | Event::Notice(_)
+            | Event::Process(_)
+            | Event::File(_)
+            | Event::Custom(_)
+            | Event::ProcessList(_) => None,
+            Event::Memory(_) | Event::Maps(_) => Some("memory"),
+            Event::Image(_) => Some("images"),
         }
     }
 
@@ -173,6 +376,29 @@ impl Event {
             Event::File(f) => f.type_name(),
             Event::Custom(c) => &c.kind,
             Event::ProcessList(_) => "process_list",
+            Event::Memory(_) => "memory",
+            Event::Maps(_) => "maps",
+            Event::Image(_) => "image",
+        }
+    }
+}
+
+/// The fields of an event but a system call, as its journal line has them after `type`
+/// (serialize it; a system call serializes as nothing: the journal writes those by hand).
+pub struct Body<'a>(pub &'a Event);
+
+impl Serialize for Body<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Event::Syscall(_) => ().serialize(s),
+            Event::Notice(n) => n.serialize(s),
+            Event::Process(p) => p.serialize(s),
+            Event::File(f) => f.serialize(s),
+            Event::Custom(c) => c.serialize(s),
+            Event::ProcessList(l) => l.serialize(s),
+            Event::Memory(m) => m.serialize(s),
+            Event::Maps(m) => m.serialize(s),
+            Event::Image(i) => i.serialize(s),
         }
     }
 }
@@ -190,6 +416,16 @@ impl EventMask {
     /// This set plus `kind`.
     pub const fn with(self, kind: EventKind) -> Self {
         EventMask(self.0 | 1 << kind as u8)
+    }
+
+    /// This set and `other`'s kinds.
+    pub const fn union(self, other: EventMask) -> Self {
+        EventMask(self.0 | other.0)
+    }
+
+    /// This set without `other`'s kinds.
+    pub const fn without(self, other: EventMask) -> Self {
+        EventMask(self.0 & !other.0)
     }
 
     /// Whether `kind` is in the set.

@@ -23,6 +23,18 @@ pub enum ProcessOp {
     ThreadExit,
 }
 
+impl ProcessOp {
+    /// The journal's `op`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessOp::Fork => "fork",
+            ProcessOp::Exec => "exec",
+            ProcessOp::Exit | ProcessOp::ThreadExit => "exit",
+            ProcessOp::ThreadStart => "start",
+        }
+    }
+}
+
 /// How a lifecycle event was learnt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -34,6 +46,17 @@ pub enum Seen {
     FirstCall,
     /// From the parent's `wait4`/`waitid` result (a process killed by a signal makes no exit call).
     Wait,
+}
+
+impl Seen {
+    /// The journal's `seen`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Seen::Call => "call",
+            Seen::FirstCall => "first_call",
+            Seen::Wait => "wait",
+        }
+    }
 }
 
 /// A process or thread lifecycle event.
@@ -76,7 +99,7 @@ pub struct ProcessEvent {
     pub core_dumped: Option<bool>,
     /// The system call behind the event (`fork`, `clone3`, `execve`, `exit_group`, `wait4`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub syscall: Option<String>,
+    pub syscall: Option<&'static str>,
     /// How the event was learnt.
     pub seen: Seen,
 }
@@ -151,17 +174,62 @@ pub struct ProcessEntry {
     pub threads: Vec<ThreadEntry>,
 }
 
+/// When a [`ProcessList`] was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListWhen {
+    /// At the first hook where the kernel could be read.
+    Start,
+    /// Every `--process-list-every` seconds.
+    Periodic,
+    /// At the guest's `reboot` call.
+    Shutdown,
+    /// When tracing stops.
+    End,
+}
+
+/// Where a [`ProcessList`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListSource {
+    /// A walk of the kernel's task list.
+    Kernel,
+    /// The last walk updated with every lifecycle event since (QEMU's exit has no vCPU to read the
+    /// guest with).
+    Events,
+}
+
+impl ListWhen {
+    /// The journal's `when`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListWhen::Start => "start",
+            ListWhen::Periodic => "periodic",
+            ListWhen::Shutdown => "shutdown",
+            ListWhen::End => "end",
+        }
+    }
+}
+
+impl ListSource {
+    /// The journal's `source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListSource::Kernel => "kernel",
+            ListSource::Events => "events",
+        }
+    }
+}
+
 /// A list of every process and thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProcessList {
     /// Nanoseconds since tracing started.
     pub ts: u64,
-    /// When: `start` (first hook where the kernel could be read), `periodic`, `shutdown` (the guest's
-    /// `reboot` call), `end` (tracing stops).
-    pub when: &'static str,
-    /// Where it comes from: `kernel` (a walk of the kernel's task list) or `events` (the last walk
-    /// updated with every lifecycle event since: QEMU's exit has no vCPU to read the guest with).
-    pub source: &'static str,
+    /// When it was taken.
+    pub when: ListWhen,
+    /// Where it comes from.
+    pub source: ListSource,
     /// Whether the kernel walk went round the whole list (`false`: stopped at junk or at its bound).
     pub complete: bool,
     /// The processes, by pid.
@@ -176,8 +244,8 @@ impl ProcessList {
         let _ = write!(
             s,
             "# process list ({}, from {}): {} processes, {} threads{}",
-            self.when,
-            self.source,
+            self.when.as_str(),
+            self.source.as_str(),
             self.processes.len(),
             threads,
             if self.complete { "" } else { ", incomplete" }
@@ -286,8 +354,8 @@ mod tests {
     fn the_tree_puts_children_under_parents() {
         let l = ProcessList {
             ts: 0,
-            when: "start",
-            source: "kernel",
+            when: ListWhen::Start,
+            source: ListSource::Kernel,
             complete: true,
             processes: vec![
                 entry(1, Some(0), "init", &[1]),

@@ -1,54 +1,49 @@
-//! Rendering of each [`ArgKind`] at entry and exit.
+//! Rendering of each [`ArgKind`], at entry and at exit, into an [`Out`].
+//!
+//! One argument is rendered by one of three functions, chosen on the vCPU and kept in the event
+//! ([`ArgAt`]): [`entry_slot`] at the call's entry (which also decides: an output argument, or an input
+//! whose memory could not be read yet, waits for the exit), [`exit_slot`] at its exit, and
+//! [`new_image_slot`] from a new program's stack after a successful `execve`. The same functions run
+//! dry on the vCPU (reading, through a recorder) and for real on the writer thread (over the
+//! recording), so both see the same bytes.
 
-use vmscope_core::event::Abi;
+use vmscope_core::event::{Abi, ArgAt};
 use vmscope_core::guest::GuestMemory;
 
-use super::fmt::{self, Quote, hex, long, mode, ptr, quote, read_string, word};
+use super::ctx::{Ctx, buffer, string};
+use super::events as ev;
+use super::out::{Out, Quote, w};
+use super::read::{self, PATH_LIMIT, long, read_string, read_word, word};
 use super::special;
 use super::structs;
 use super::xlat;
-use super::{ArgKind, DecodeOptions, Slot, SyscallDesc, is_error};
+use super::{ArgKind, Call, SyscallDesc};
+use crate::uapi::{fs, mm, process as pr, signal as sig};
 
-/// What a renderer sees: the call, its registers, guest memory and (at exit) the return value.
-pub(super) struct Ctx<'a> {
-    pub opts: &'a DecodeOptions,
-    pub abi: Abi,
-    pub desc: &'static SyscallDesc,
-    pub raw: &'a [u64; 6],
-    pub mem: &'a mut dyn GuestMemory,
-    pub ret: Option<i64>,
-    pub exit: bool,
+/// When an argument kind is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Io {
+    /// At entry (an input); retried at exit when its memory cannot be read yet.
+    In,
+    /// At exit (an output): rendered only from what the call wrote.
+    Out,
+    /// Both (an in/out argument, `[128 => 16]`): read at entry, rendered at exit with what the entry
+    /// read ([`Ctx::entry`]) and what the call wrote.
+    InOut,
 }
 
-impl Ctx<'_> {
-    /// Register `i` (0 when out of range).
-    pub fn arg(&self, i: usize) -> u64 {
-        self.raw.get(i).copied().unwrap_or(0)
-    }
-
-    /// Register `i` cut to the ABI's word.
-    pub fn warg(&self, i: usize) -> u64 {
-        word(self.abi, self.arg(i))
-    }
-
-    /// Whether the call returned successfully (exit only).
-    pub fn ok(&self) -> bool {
-        self.exit && self.ret.is_some_and(|r| !is_error(r))
-    }
-
-    /// The successful return value, if any.
-    pub fn ret_ok(&self) -> Option<i64> {
-        self.ret.filter(|_| self.ok())
-    }
-
-    /// Whether input memory may still be read at exit: not after a successful exec, whose new image
-    /// replaced the memory the arguments pointed to.
-    fn may_reread(&self) -> bool {
-        !(matches!(self.desc.name, "execve" | "execveat") && self.ok())
+/// When kind `kind` is read.
+pub(crate) fn io(kind: ArgKind) -> Io {
+    match kind {
+        ArgKind::Net(k) => super::net::io(k),
+        ArgKind::Ev(k) => super::events::io(k),
+        ArgKind::Sys(k) => super::sys::io(k),
+        k if is_output(k) => Io::Out,
+        _ => Io::In,
     }
 }
 
-/// Whether a kind is an output argument, rendered at exit.
+/// Whether a kind (of the original set) is an output argument, rendered at exit.
 fn is_output(kind: ArgKind) -> bool {
     use ArgKind::*;
     matches!(
@@ -78,246 +73,349 @@ fn is_output(kind: ArgKind) -> bool {
     )
 }
 
-/// Renders argument `i` at entry; output arguments and unreadable strings wait for the exit.
-pub(super) fn entry(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Slot {
-    if is_output(kind) {
-        return Slot::Later;
+/// Argument `i` at entry: renders it and says where its rendering comes from — [`ArgAt::Entry`],
+/// [`ArgAt::Omit`] (nothing written), or [`ArgAt::Exit`] for an output argument or an input whose
+/// memory cannot be read yet (nothing written).
+pub(crate) fn entry_slot(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> ArgAt {
+    match io(kind) {
+        Io::Out => return ArgAt::Exit,
+        Io::InOut => {
+            // Read what the exit will show as the value before (dry: nothing is written now).
+            let _ = render_input(cx, &mut Out::dry(), i, kind);
+            return ArgAt::Exit;
+        }
+        Io::In => {}
     }
     // arch_prctl's ARCH_GET_* write to memory: wait for the exit.
     if kind == ArgKind::ArchPrctlArg && matches!(cx.arg(0) & 0xffff_ffff, 0x1003 | 0x1004) {
-        return Slot::Later;
+        return ArgAt::Exit;
     }
-    match render_input(cx, i, kind) {
-        Some(Some(s)) => Slot::Done(s),
-        Some(None) => Slot::Omit,
-        None => Slot::Later,
+    let m = w.mark();
+    match render_input(cx, w, i, kind) {
+        Some(true) => ArgAt::Entry,
+        Some(false) => {
+            w.cut(m);
+            ArgAt::Omit
+        }
+        None => {
+            w.cut(m);
+            ArgAt::Exit
+        }
     }
 }
 
-/// Renders argument `i` at exit (it was left [`Slot::Later`] at entry).
-pub(super) fn exit(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Vec<String> {
+/// Argument `i` at exit (it waited for the exit at entry).
+pub(crate) fn exit_slot(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) {
     match kind {
-        ArgKind::CloneArgs => return special::clone(cx),
-        ArgKind::FutexArgs => return special::futex(cx),
+        ArgKind::CloneArgs => return special::clone(cx, w),
+        ArgKind::FutexArgs => return special::futex(cx, w),
+        _ => {}
+    }
+    match kind {
+        ArgKind::Net(k) if super::net::io(k) != Io::In => return super::net::output(cx, w, i, k),
+        ArgKind::Ev(k) if super::events::io(k) != Io::In => {
+            return super::events::output(cx, w, i, k);
+        }
+        ArgKind::Sys(k) if super::sys::io(k) != Io::In => return super::sys::output(cx, w, i, k),
         _ => {}
     }
     if is_output(kind) || kind == ArgKind::ArchPrctlArg {
-        return vec![render_output(cx, i, kind)];
+        return render_output(cx, w, i, kind);
     }
-    if cx.may_reread()
-        && let Some(Some(s)) = render_input(cx, i, kind)
-    {
-        return vec![s];
+    if cx.may_reread() {
+        let m = w.mark();
+        match render_input(cx, w, i, kind) {
+            Some(true) => return,
+            _ => w.cut(m),
+        }
     }
-    vec![ptr(cx.warg(i))]
+    w.ptr(cx.warg(i));
 }
 
-/// The `sigsetsize` argument of the call (its last `size_t`), 8 when it has none.
-fn sigset_size(cx: &Ctx<'_>) -> u64 {
-    cx.desc
-        .args
-        .iter()
-        .rposition(|&k| k == ArgKind::Size)
-        .map_or(8, |j| cx.warg(j))
-}
-
-/// A string argument: `None` when unreadable (retry at exit).
-fn string(cx: &mut Ctx<'_>, addr: u64, limit: usize) -> Option<String> {
-    if addr == 0 {
-        return Some("NULL".to_string());
-    }
-    let (bytes, more) = read_string(cx.mem, addr, limit)?;
-    Some(quote(&bytes, more, Quote::Default))
-}
-
-/// A buffer of `len` bytes printed up to the string limit.
-pub(super) fn buffer(
-    mem: &mut dyn GuestMemory,
-    opts: &DecodeOptions,
-    addr: u64,
-    len: u64,
-    style: Quote,
-) -> Option<String> {
-    if addr == 0 {
-        return Some("NULL".to_string());
-    }
-    let shown = len.min(opts.string_limit as u64) as usize;
-    let bytes = fmt::read_bytes(mem, addr, shown)?;
-    Some(quote(&bytes, len > shown as u64, style))
-}
-
-/// Input rendering: `Some(Some(text))`, `Some(None)` to omit, `None` when memory was unreadable.
-fn render_input(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> Option<Option<String>> {
+/// Input rendering: `Some(true)` written, `Some(false)` omitted, `None` when memory was unreadable
+/// (the caller cuts whatever was written).
+fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> Option<bool> {
     use ArgKind::*;
     let v = cx.arg(i);
     let abi = cx.abi;
-    let s = match kind {
-        Int | Fd => format!("{}", v as u32 as i32),
-        Uint => format!("{}", v as u32),
-        Long | Offset => format!("{}", long(abi, v)),
-        Ulong | Size => format!("{}", word(abi, v)),
-        Hex => hex(word(abi, v)),
-        IoctlCmd => special::ioctl_cmd(v),
-        Ptr => ptr(word(abi, v)),
+    match kind {
+        Int | Fd => w.int(i64::from(v as u32 as i32)),
+        Uint => w.uint(v & 0xffff_ffff),
+        Long | Offset => w.int(long(abi, v)),
+        Ulong | Size => w.uint(word(abi, v)),
+        Hex => w.hex(word(abi, v)),
+        IoctlCmd => super::sys::ioctl_request(cx, w, v),
+        Ptr => w.ptr(word(abi, v)),
         DirFd => {
-            if v as u32 as i32 == -100 {
-                "AT_FDCWD".to_string()
+            if v as u32 as i32 == fs::AT_FDCWD {
+                w.s("AT_FDCWD");
             } else {
-                format!("{}", v as u32 as i32)
+                w.int(i64::from(v as u32 as i32));
             }
         }
-        Path => string(cx, word(abi, v), fmt::PATH_LIMIT)?,
-        Str => string(cx, word(abi, v), cx.opts.string_limit)?,
+        Path => string(cx, w, word(abi, v), PATH_LIMIT)?,
+        Str => {
+            let limit = cx.opts.string_limit;
+            string(cx, w, word(abi, v), limit)?;
+        }
         BufIn => {
             let len = cx.warg(i + 1);
-            buffer(cx.mem, cx.opts, word(abi, v), len, Quote::Default)?
+            buffer(cx.mem, cx.opts, w, word(abi, v), len, Quote::Default)?;
         }
-        Off64Lo => format!("{}", (v & 0xffff_ffff | cx.arg(i + 1) << 32) as i64),
-        Off64Hi => format!(
-            "{}",
-            ((v & 0xffff_ffff) << 32 | cx.arg(i + 1) & 0xffff_ffff) as i64
-        ),
-        Skip => return Some(None),
-        OpenFlags => xlat::open_flags(v),
+        Off64Lo => w.int((v & 0xffff_ffff | cx.arg(i + 1) << 32) as i64),
+        Off64Hi => w.int(((v & 0xffff_ffff) << 32 | cx.arg(i + 1) & 0xffff_ffff) as i64),
+        Skip => return Some(false),
+        OpenFlags => xlat::open_flags(w, v),
         OpenMode => {
             let flags_idx = cx.desc.args.iter().position(|&k| k == OpenFlags);
             let takes = flags_idx.is_some_and(|f| xlat::open_takes_mode(cx.arg(f)));
             if !takes {
-                return Some(None);
+                return Some(false);
             }
-            mode(v)
+            w.mode(v);
         }
-        Mode => mode(v),
-        AccessMode => fmt::flags(v & 0xffff_ffff, xlat::ACCESS, "F_OK"),
-        AtFlags => fmt::flags(v & 0xffff_ffff, xlat::AT_FLAGS, "0"),
-        Prot => fmt::flags(word(abi, v), xlat::PROT, "PROT_NONE"),
-        MmapFlags => xlat::mmap_flags(v),
-        MremapFlags => fmt::flags(word(abi, v), xlat::MREMAP, "0"),
-        Madvise => fmt::xlat(v & 0xffff_ffff, xlat::MADVISE, "MADV_???"),
-        MsyncFlags => fmt::flags(v & 0xffff_ffff, xlat::MSYNC, "0"),
-        Whence => fmt::xlat(v & 0xffff_ffff, xlat::WHENCE, "SEEK_???"),
-        StatxMask => structs::statx_mask(v & 0xffff_ffff),
-        PipeFlags => fmt::flags(v & 0xffff_ffff, xlat::OPEN_FLAGS, "0"),
-        Signal => xlat::signal(v),
-        SigHow => fmt::xlat(v & 0xffff_ffff, xlat::SIG_HOW, "SIG_???"),
-        SigsetIn => structs::sigset(cx, word(abi, v), sigset_size(cx))?,
-        SigactionIn => structs::sigaction(cx, word(abi, v))?,
-        GrndFlags => fmt::flags(v & 0xffff_ffff, xlat::GRND, "0"),
-        ArchPrctlCode => fmt::xlat(v & 0xffff_ffff, xlat::ARCH_PRCTL, "ARCH_???"),
-        ArchPrctlArg => hex(word(abi, v)),
-        Argv => structs::argv(cx, word(abi, v))?,
-        Envp => structs::envp(cx, word(abi, v))?,
-        IovecIn => structs::iovec(cx, word(abi, v), cx.warg(i + 1), None)?,
-        WaitOptions => fmt::flags(v & 0xffff_ffff, xlat::WAIT_OPTIONS, "0"),
-        FcntlCmd => fmt::xlat(v & 0xffff_ffff, xlat::FCNTL_CMDS, "F_???"),
-        FcntlArg => return Some(structs::fcntl_arg(cx, v)),
+        Mode => w.mode(v),
+        AccessMode => super::sys::access_mode(w, v),
+        AtFlags => super::sys::at_flags(w, v),
+        Prot => w.flags(word(abi, v), mm::PROT, "PROT_NONE"),
+        MmapFlags => xlat::mmap_flags(w, v),
+        MremapFlags => w.flags(word(abi, v), mm::MREMAP, "0"),
+        Madvise => xlat::xlat32(w, v, mm::MADVISE, "MADV_???"),
+        MsyncFlags => xlat::flags32(w, v, mm::MSYNC, "0"),
+        Whence => xlat::xlat32(w, v, fs::WHENCE, "SEEK_???"),
+        StatxMask => structs::statx_mask(w, v & 0xffff_ffff),
+        PipeFlags => xlat::flags32(w, v, fs::OPEN_FLAGS, "0"),
+        Signal => xlat::signal(w, v),
+        SigHow => xlat::xlat32(w, v, sig::SIG_HOW, "SIG_???"),
+        SigsetIn => {
+            let size = ev::signal::sigset_size(cx);
+            ev::signal::sigset(cx, w, word(abi, v), size, read::word_size(abi))?;
+        }
+        SigactionIn => ev::signal::sigaction(cx, w, word(abi, v))?,
+        GrndFlags => xlat::flags32(w, v, pr::GRND, "0"),
+        ArchPrctlCode => xlat::xlat32(w, v, pr::ARCH_PRCTL, "ARCH_???"),
+        ArchPrctlArg => w.hex(word(abi, v)),
+        Argv => structs::argv(cx, w, word(abi, v))?,
+        Envp => structs::envp(cx, w, word(abi, v))?,
+        IovecIn => {
+            let n = cx.warg(i + 1);
+            structs::iovec(cx, w, word(abi, v), n, None)?;
+        }
+        WaitOptions => xlat::flags32(w, v, pr::WAIT_OPTIONS, "0"),
+        FcntlCmd => xlat::xlat32(w, v, fs::FCNTL_CMDS, "F_???"),
+        FcntlArg => return Some(structs::fcntl_arg(cx, w, v)),
         // Output kinds are rendered at exit.
         BufOut | LoffOut | Stat | Stat64 | Statx | PipeFds | CwdOut | ReadlinkOut
         | SigactionOut | SigsetOut | IovecOut | WaitStatus | TimespecOut | Timespec32Out
         | Utsname | IntOut | Rlimit64Out | CloneArgs | FutexArgs | RlimitOut | Dirents64
         | Dirents => return None,
-        RlimitIn => special::rlimit(cx, word(abi, v))?,
-        PgOff => hex(word(abi, v).wrapping_mul(4096)),
-        IoctlArg => special::ioctl_arg(cx, v),
-        Timespec => special::timespec(cx, word(abi, v), false)?,
-        Timespec32 => special::timespec(cx, word(abi, v), true)?,
-        ClockId => special::clock_id(v),
-        TimerFlags => fmt::flags(v & 0xffff_ffff, &[(1, "TIMER_ABSTIME")], "0"),
-        StatxFlags => special::statx_flags(v),
-        SocketFamily => special::family(v),
-        SocketType => special::socket_type(v),
-        SocketProto => special::socket_proto(cx.arg(0), v),
-        Rlimit64In => special::rlimit64(cx, word(abi, v))?,
-        Resource => special::resource(v),
-    };
-    Some(Some(s))
+        RlimitIn => special::rlimit(cx, w, word(abi, v))?,
+        PgOff => w.hex(word(abi, v).wrapping_mul(4096)),
+        IoctlArg => {
+            // Socket requests are the networking family's.
+            if let Some(r) = super::net::ioctl_arg(cx, w) {
+                return r;
+            }
+            return super::sys::ioctl_arg(cx, w);
+        }
+        Timespec => ev::time::timespec(cx, w, word(abi, v), false)?,
+        Timespec32 => ev::time::timespec(cx, w, word(abi, v), true)?,
+        ClockId => ev::time::clock_id(w, v),
+        TimerFlags => ev::time::clock_flags(w, word(abi, v)),
+        StatxFlags => special::statx_flags(w, v),
+        SocketFamily => special::family(w, v),
+        SocketType => special::socket_type(w, v),
+        SocketProto => special::socket_proto(w, cx.arg(0), v),
+        Rlimit64In => special::rlimit64(cx, w, word(abi, v))?,
+        Resource => special::resource(w, v),
+        Net(k) => return super::net::input(cx, w, i, k),
+        Ev(k) => return super::events::input(cx, w, i, k),
+        Sys(k) => return super::sys::input(cx, w, i, k),
+    }
+    Some(true)
 }
 
 /// Output rendering at exit: the pointer when the call failed or did not return.
-fn render_output(cx: &mut Ctx<'_>, i: usize, kind: ArgKind) -> String {
+fn render_output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) {
     use ArgKind::*;
     let addr = cx.warg(i);
     let Some(ret) = cx.ret_ok() else {
-        return ptr(addr);
+        w.ptr(addr);
+        return;
     };
     if addr == 0 {
-        return "NULL".to_string();
+        w.s("NULL");
+        return;
     }
+    let m = w.mark();
+    let len = ret.max(0) as u64;
     let r = match kind {
-        BufOut => buffer(cx.mem, cx.opts, addr, ret.max(0) as u64, Quote::Default).map(|s| {
-            if cx.desc.name == "getrandom" {
-                let shown = (ret.max(0) as u64).min(cx.opts.string_limit as u64) as usize;
-                fmt::read_bytes(cx.mem, addr, shown)
-                    .map(|b| quote(&b, ret.max(0) as usize > shown, Quote::Hex))
-                    .unwrap_or(s)
+        BufOut => {
+            let style = if cx.desc.call == Call::Getrandom {
+                Quote::Hex
             } else {
-                s
-            }
-        }),
-        ReadlinkOut => buffer(cx.mem, cx.opts, addr, ret.max(0) as u64, Quote::Default),
-        CwdOut => string(cx, addr, fmt::PATH_LIMIT),
-        LoffOut => cx.mem.read_u64(addr).map(|v| format!("[{}]", v as i64)),
+                Quote::Default
+            };
+            buffer(cx.mem, cx.opts, w, addr, len, style)
+        }
+        ReadlinkOut => buffer(cx.mem, cx.opts, w, addr, len, Quote::Default),
+        CwdOut => string(cx, w, addr, PATH_LIMIT),
+        LoffOut => cx.mem.read_u64(addr).map(|v| w!(w, "[{}]", v as i64)),
         PipeFds => {
             let a = cx.mem.read_u32(addr);
             let b = cx.mem.read_u32(addr.wrapping_add(4));
-            match (a, b) {
-                (Some(a), Some(b)) => Some(format!("[{}, {}]", a as i32, b as i32)),
-                _ => None,
-            }
+            a.zip(b).map(|(a, b)| w!(w, "[{}, {}]", a as i32, b as i32))
         }
-        Stat => structs::stat(cx, addr),
-        Stat64 => structs::stat64(cx, addr),
-        Statx => structs::statx(cx, addr),
-        SigsetOut => structs::sigset(cx, addr, sigset_size(cx)),
-        SigactionOut => structs::sigaction(cx, addr),
-        IovecOut => structs::iovec(cx, addr, cx.warg(i + 1), Some(ret.max(0) as u64)),
-        WaitStatus => structs::wait_status(cx, addr),
-        TimespecOut => special::timespec(cx, addr, false),
-        Timespec32Out => special::timespec(cx, addr, true),
-        Utsname => special::utsname(cx, addr),
-        IntOut => cx.mem.read_u32(addr).map(|v| format!("[{}]", v as i32)),
-        Rlimit64Out => special::rlimit64(cx, addr),
-        RlimitOut => special::rlimit(cx, addr),
-        Dirents64 => special::dirents(cx, addr, ret.max(0) as u64, 16),
+        Stat => structs::stat(cx, w, addr),
+        Stat64 => structs::stat64(cx, w, addr),
+        Statx => structs::statx(cx, w, addr),
+        SigsetOut => {
+            let size = ev::signal::sigset_size(cx);
+            ev::signal::sigset(cx, w, addr, size, read::word_size(cx.abi))
+        }
+        SigactionOut => ev::signal::sigaction(cx, w, addr),
+        IovecOut => {
+            let n = cx.warg(i + 1);
+            structs::iovec(cx, w, addr, n, Some(len))
+        }
+        WaitStatus => structs::wait_status(cx, w, addr),
+        TimespecOut => ev::time::timespec(cx, w, addr, false),
+        Timespec32Out => ev::time::timespec(cx, w, addr, true),
+        Utsname => special::utsname(cx, w, addr),
+        IntOut => cx.mem.read_u32(addr).map(|v| w!(w, "[{}]", v as i32)),
+        Rlimit64Out => special::rlimit64(cx, w, addr),
+        RlimitOut => special::rlimit(cx, w, addr),
+        Dirents64 => {
+            special::dirents(cx, w, addr, len, 16);
+            Some(())
+        }
         Dirents => {
-            let off = 2 * fmt::word_size(cx.abi);
-            special::dirents(cx, addr, ret.max(0) as u64, off)
+            let off = 2 * read::word_size(cx.abi);
+            special::dirents(cx, w, addr, len, off);
+            Some(())
         }
         ArchPrctlArg => match cx.arg(0) & 0xffff_ffff {
-            0x1003 | 0x1004 => {
-                fmt::read_word(cx.mem, cx.abi, addr).map(|v| format!("[{}]", hex(v)))
+            0x1003 | 0x1004 => read_word(cx.mem, cx.abi, addr).map(|v| {
+                w.c('[');
+                w.hex(v);
+                w.c(']');
+            }),
+            _ => {
+                w.hex(addr);
+                Some(())
             }
-            _ => Some(hex(addr)),
         },
         _ => None,
     };
-    r.unwrap_or_else(|| ptr(addr))
+    if r.is_none() {
+        w.cut(m);
+        w.ptr(addr);
+    }
+}
+
+/// What a new program's initial stack holds for an `execve`'s arguments: `argc`, where `argv` and
+/// `envp` start, and the file name (`AT_EXECFN` in the auxiliary vector).
+struct NewStack {
+    argv: u64,
+    nenv: u64,
+    execfn: Option<u64>,
+}
+
+/// Reads the new program's stack at `sp`: `argc`, the `argv` pointers, the environment pointers, then
+/// the auxiliary vector whose `AT_EXECFN` points to the file name. Bounded; `None` when unreadable.
+fn new_stack(mem: &mut dyn GuestMemory, abi: Abi, sp: u64) -> Option<NewStack> {
+    let ws = read::word_size(abi);
+    let word_at = |mem: &mut dyn GuestMemory, i: u64| {
+        sp.checked_add(i.checked_mul(ws)?)
+            .and_then(|a| read_word(mem, abi, a))
+    };
+    let argc = word_at(mem, 0).filter(|&n| n <= 65536)?;
+    // envp starts after argv's NULL; the auxiliary vector after envp's.
+    let envp = argc + 2;
+    let mut nenv = 0u64;
+    while nenv < 65536 {
+        match word_at(mem, envp + nenv)? {
+            0 => break,
+            _ => nenv += 1,
+        }
+    }
+    let mut execfn = None;
+    let auxv = envp + nenv + 1;
+    for k in 0..64u64 {
+        let (Some(ty), Some(val)) = (word_at(mem, auxv + 2 * k), word_at(mem, auxv + 2 * k + 1))
+        else {
+            break;
+        };
+        if ty == 0 {
+            break;
+        }
+        if ty == pr::AT_EXECFN {
+            execfn = Some(val);
+            break;
+        }
+    }
+    Some(NewStack {
+        argv: sp.checked_add(ws)?,
+        nenv,
+        execfn,
+    })
+}
+
+/// Argument `i` of a successful `execve` that could not be read at entry, from the new program's
+/// initial stack (`new_abi`, `sp`); `false` (nothing written) when it cannot be had there.
+pub(crate) fn new_image_slot(
+    cx: &mut Ctx<'_>,
+    w: &mut Out<'_>,
+    i: usize,
+    kind: ArgKind,
+    new_abi: Abi,
+    sp: u64,
+) -> bool {
+    let Some(st) = new_stack(cx.mem, new_abi, sp) else {
+        return false;
+    };
+    let m = w.mark();
+    let done = match kind {
+        ArgKind::Path => st
+            .execfn
+            .and_then(|a| read_string(cx.mem, a, PATH_LIMIT))
+            .map(|(b, more)| w.quote(&b, more, Quote::Default)),
+        ArgKind::Argv => {
+            let abi = std::mem::replace(&mut cx.abi, new_abi);
+            let r = structs::argv(cx, w, st.argv);
+            cx.abi = abi;
+            r
+        }
+        ArgKind::Envp => {
+            structs::envp_count(w, word(cx.abi, cx.arg(i)), st.nenv);
+            Some(())
+        }
+        _ => None,
+    };
+    if done.is_none() {
+        w.cut(m);
+    }
+    done.is_some()
+}
+
+/// What strace prints after a call's return value, from what the call wrote (`= 1 ([{fd=3,
+/// revents=POLLIN}])`); nothing for most calls. Run at exit (dry on the vCPU).
+pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
+    if cx.ret_ok().is_none() {
+        return;
+    }
+    let _ = super::net::ret_extra(cx, w)
+        || super::events::ret_extra(cx, w)
+        || super::sys::ret_extra(cx, w);
+}
+
+/// The return value strace shows in place of the kernel's, when it comes from memory (`shmat`
+/// through i386's `ipc`); `None` for the kernel's own. Run at exit (dry on the vCPU).
+pub(crate) fn shown_ret(cx: &mut Ctx<'_>) -> Option<i64> {
+    super::sys::shown_ret(cx)
 }
 
 /// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).
-pub(super) fn ret_override(
-    abi: Abi,
-    desc: &SyscallDesc,
-    raw: &[u64; 6],
-    ret: i64,
-) -> Option<String> {
-    let _ = abi;
-    match desc.name {
-        "fcntl" | "fcntl64" => match raw[1] & 0xffff_ffff {
-            // F_GETFD
-            1 if ret != 0 => Some(format!(
-                "{} (flags {})",
-                hex(ret as u64),
-                fmt::flags(ret as u64, &[(1, "FD_CLOEXEC")], "0")
-            )),
-            // F_GETFL
-            3 => Some(format!(
-                "{} (flags {})",
-                hex(ret as u64 & 0xffff_ffff),
-                xlat::open_flags(ret as u64)
-            )),
-            _ => None,
-        },
-        _ => None,
-    }
+pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
+    super::sys::ret_override(w, desc, raw, ret)
 }

@@ -6,14 +6,59 @@ use vmscope_core::guest::{GuestMemory, TestGuest};
 use super::*;
 
 /// The number of call `name` in `abi`'s table.
-fn nr(abi: Abi, name: &str) -> u64 {
+pub(super) fn nr(abi: Abi, name: &str) -> u64 {
     (0..1024u64)
-        .find(|&n| lookup(abi, n).is_some_and(|d| d.name == name))
+        .find(|&n| lookup(abi, n).is_some_and(|d| d.name() == name))
         .unwrap_or_else(|| panic!("{name} not in the {abi:?} table"))
 }
 
-/// Decodes a whole call and formats it as strace's line (without the alignment padding).
-fn line_mem(
+/// Decodes a whole call both ways — straight from guest memory, and captured on the "vCPU" then
+/// rendered from the capture — demands the same text, and returns it (strace's line without the
+/// alignment padding).
+#[allow(clippy::too_many_arguments, reason = "one call's whole state")]
+pub(super) fn decode_checked(
+    opts: &DecodeOptions,
+    abi: Abi,
+    n: u64,
+    raw: &[u64; 6],
+    entry: &mut dyn GuestMemory,
+    exit: &mut dyn GuestMemory,
+    ret: Option<i64>,
+    new_image: Option<(Abi, u64)>,
+) -> String {
+    let direct = decode_direct(opts, abi, n, raw, entry, exit, ret, new_image);
+    let captured = decode_captured(opts, abi, n, raw, entry, exit, ret, new_image);
+    assert_eq!(
+        captured, direct,
+        "capture + render differs from direct decoding"
+    );
+    captured
+}
+
+/// Capture then render only (for guests whose memory is not the same twice).
+#[allow(clippy::too_many_arguments, reason = "one call's whole state")]
+pub(super) fn decode_captured(
+    opts: &DecodeOptions,
+    abi: Abi,
+    n: u64,
+    raw: &[u64; 6],
+    entry: &mut dyn GuestMemory,
+    exit: &mut dyn GuestMemory,
+    ret: Option<i64>,
+    new_image: Option<(Abi, u64)>,
+) -> String {
+    let mut c = capture_entry(opts, abi, n, raw, entry);
+    capture_exit(opts, abi, n, &mut c, ret, new_image, exit);
+    let mut out = RenderedCall::default();
+    render_call(opts, abi, n, c.call, &c.raw, &c.data, ret, &mut out);
+    // The argument list's boundaries agree with the joined text.
+    let joined: Vec<&str> = out.arg_list().collect();
+    assert_eq!(joined.join(", "), out.args);
+    format!("{}({}) = {}", out.name, out.args, out.ret)
+}
+
+/// Decodes a whole call (checked both ways) and formats it as strace's line.
+pub(super) fn line_mem(
     abi: Abi,
     name: &str,
     raw: [u64; 6],
@@ -27,22 +72,26 @@ fn line_mem(
     } else {
         nr(abi, name)
     };
-    let p = decode_entry(&opts, abi, n, &raw, entry);
-    let d = decode_exit(&opts, p, ret, exit);
-    format!("{}({}) = {}", d.name, d.args.join(", "), d.ret_text)
+    decode_checked(&opts, abi, n, &raw, entry, exit, ret, None)
 }
 
-fn line(abi: Abi, name: &str, raw: [u64; 6], g: &mut TestGuest, ret: Option<i64>) -> String {
+pub(super) fn line(
+    abi: Abi,
+    name: &str,
+    raw: [u64; 6],
+    g: &mut TestGuest,
+    ret: Option<i64>,
+) -> String {
     let mut exit = g.clone();
     line_mem(abi, name, raw, g, &mut exit, ret)
 }
 
-fn x64(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
+pub(super) fn x64(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
     line(Abi::X86_64, name, raw, g, Some(ret))
 }
 
-const ENOENT: i64 = -2;
-const EBADF: i64 = -9;
+pub(super) const ENOENT: i64 = -2;
+pub(super) const EBADF: i64 = -9;
 
 #[test]
 fn unknown_numbers_print_hex_arguments() {
@@ -231,15 +280,15 @@ fn strings_are_cut_at_the_limit_and_paths_are_not() {
     s.push_str(&"x".repeat(32));
     s.push_str("\"...");
     let mut guest = g.clone();
-    let out = fmt::read_string(&mut guest, 0x1000, opts.string_limit);
+    let out = read::read_string(&mut guest, 0x1000, opts.string_limit);
     let Some((b, more)) = out else {
         panic!("unreadable")
     };
-    assert_eq!(fmt::quote(&b, more, fmt::Quote::Default), s);
+    assert_eq!(out::render(|w| w.quote(&b, more, out::Quote::Default)), s);
     // Exactly at the limit: not cut.
     g.write(0x2000, &[b'y'; 32]);
     g.write(0x2020, b"\0");
-    let Some((b, more)) = fmt::read_string(&mut g, 0x2000, 32) else {
+    let Some((b, more)) = read::read_string(&mut g, 0x2000, 32) else {
         panic!("unreadable")
     };
     assert!(!more);
@@ -424,20 +473,27 @@ fn return_values() {
 }
 
 #[test]
-fn predicates() {
-    assert!(never_returns(Abi::X86_64, 231));
-    assert!(never_returns(Abi::X86_64, 60));
-    assert!(never_returns(Abi::I386, 1));
-    assert!(never_returns(Abi::I386, 252));
-    assert!(!never_returns(Abi::X86_64, 0));
-    assert!(is_execve(Abi::X86_64, 59));
-    assert!(is_execve(Abi::X86_64, 322));
-    assert!(is_execve(Abi::I386, 11));
-    assert!(is_execve(Abi::I386, 358));
-    assert!(!is_execve(Abi::I386, 59));
+fn call_identities_are_the_same_in_every_abi() {
+    let call = |abi, n| Sysno(n).call(abi);
+    assert_eq!(call(Abi::X86_64, 231), Some(Call::ExitGroup));
+    assert_eq!(call(Abi::I386, 252), Some(Call::ExitGroup));
+    assert!(never_returns(call(Abi::X86_64, 60)));
+    assert!(never_returns(call(Abi::I386, 1)));
+    assert!(!never_returns(call(Abi::X86_64, 0)));
+    assert_eq!(call(Abi::X86_64, 59), Some(Call::Execve));
+    assert_eq!(call(Abi::I386, 11), Some(Call::Execve));
+    assert_eq!(call(Abi::I386, 358), Some(Call::Execveat));
+    assert_ne!(call(Abi::I386, 59), Some(Call::Execve));
+    assert_eq!(Sysno(0x1bad).name(Abi::X86_64), "syscall_0x1bad");
+    for c in Call::ALL {
+        assert_eq!(Call::from_id(c.id()), Some(c));
+    }
+    assert_eq!(Errno(2).name(), Some("ENOENT"));
+    assert!(Errno(512).is_restart());
+    assert_eq!(Errno::of_ret(-4096), None);
 }
 
-fn i386(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
+pub(super) fn i386(name: &str, raw: [u64; 6], g: &mut TestGuest, ret: i64) -> String {
     line(Abi::I386, name, raw, g, Some(ret))
 }
 
@@ -792,25 +848,26 @@ fn decoding_junk_never_panics() {
                 if abi == Abi::I386 {
                     raw.iter_mut().for_each(|r| *r &= 0xffff_ffff);
                 }
-                let p = decode_entry(opts, abi, nr, &raw, &mut g);
                 let ret = match rng.next() % 4 {
                     0 => None,
                     1 => Some(-((rng.next() % 4200) as i64)),
                     _ => Some(rng.value() as i64),
                 };
-                let d = decode_exit(opts, p, ret, &mut g);
-                assert!(!d.name.is_empty());
-                assert!(d.args.iter().all(|a| a.len() < 1 << 20));
+                // Both ways, and the same text: the whole table over junk is the corpus of the
+                // capture/render split.
+                let mut exit = g.clone();
+                let text = decode_checked(opts, abi, nr, &raw, &mut g, &mut exit, ret, None);
+                assert!(text.len() < 1 << 22);
             }
         }
     }
 }
 
 #[test]
-fn pending_calls_can_cross_threads() {
+fn captured_calls_can_cross_threads() {
     fn assert_send<T: Send + 'static>() {}
-    assert_send::<PendingCall>();
-    assert_send::<Decoded>();
+    assert_send::<Captured>();
+    assert_send::<Decoder>();
 }
 
 #[test]
@@ -855,7 +912,7 @@ fn i386_socketcall_is_shown_as_the_socket_call() {
             &mut g,
             Some(-14)
         ),
-        "socketcall(1, 0x70000000) = -1 EFAULT (Bad address)"
+        "socketcall(SYS_SOCKET, 0x70000000) = -1 EFAULT (Bad address)"
     );
     assert!(
         line(
@@ -958,15 +1015,22 @@ fn execve_arguments_unreadable_at_entry_come_from_the_new_image() {
         // Nothing readable at entry; the old image is gone at the exit.
         let mut old = TestGuest::new();
         let raw = [0x40_0000, 0x40_1000, 0x40_2000, 0, 0, 0];
-        let mut p = decode_entry(&opts, abi, nr(abi, "execve"), &raw, &mut old);
         let mut g = TestGuest::new();
         let sp = 0xff00_0000u64;
         new_image(&mut g, abi, sp, &["echo", "hi"], 5);
-        note_new_image(&opts, &mut p, abi, sp, &mut g);
-        let d = decode_exit(&opts, p, Some(0), &mut g);
+        let n = nr(abi, "execve");
+        let text = decode_checked(
+            &opts,
+            abi,
+            n,
+            &raw,
+            &mut old,
+            &mut g,
+            Some(0),
+            Some((abi, sp)),
+        );
         assert_eq!(
-            format!("{}({}) = {}", d.name, d.args.join(", "), d.ret_text),
-            "execve(\"/bin/busybox\", [\"echo\", \"hi\"], 0x402000 /* 5 vars */) = 0",
+            text, "execve(\"/bin/busybox\", [\"echo\", \"hi\"], 0x402000 /* 5 vars */) = 0",
             "{abi:?}"
         );
     }
@@ -980,14 +1044,22 @@ fn execve_arguments_read_at_entry_are_kept() {
     old.write_u64(0x40_1000, 0x40_0000).write_u64(0x40_1008, 0);
     old.write_u64(0x40_2000, 0);
     let raw = [0x40_0000, 0x40_1000, 0x40_2000, 0, 0, 0];
-    let mut p = decode_entry(&opts, Abi::X86_64, 59, &raw, &mut old);
     let mut g = TestGuest::new();
     new_image(&mut g, Abi::X86_64, 0x7ff0_0000, &["other"], 1);
-    note_new_image(&opts, &mut p, Abi::X86_64, 0x7ff0_0000, &mut g);
-    let d = decode_exit(&opts, p, Some(0), &mut g);
+    let image = Some((Abi::X86_64, 0x7ff0_0000));
+    let text = decode_checked(
+        &opts,
+        Abi::X86_64,
+        59,
+        &raw,
+        &mut old,
+        &mut g,
+        Some(0),
+        image,
+    );
     assert_eq!(
-        d.args,
-        ["\"/bin/wl-x\"", "[\"/bin/wl-x\"]", "0x402000 /* 0 vars */"]
+        text,
+        "execve(\"/bin/wl-x\", [\"/bin/wl-x\"], 0x402000 /* 0 vars */) = 0"
     );
 }
 
@@ -1019,15 +1091,111 @@ fn socketcall_and_new_image_survive_junk() {
     };
     for _ in 0..3000 {
         let raw = [next() % 24, next(), next(), next(), next(), next()];
-        let mut m = Junk(next());
-        let p = decode_entry(&opts, Abi::I386, 102, &raw, &mut m);
-        let _ = decode_exit(&opts, p, Some(next() as i64), &mut m);
+        let seed = next();
+        let (mut m, mut x) = (Junk(seed), Junk(seed));
+        let ret = Some(next() as i64);
+        decode_checked(&opts, Abi::I386, 102, &raw, &mut m, &mut x, ret, None);
         for abi in [Abi::X86_64, Abi::I386] {
-            let mut p = decode_entry(&opts, abi, nr(abi, "execve"), &raw, &mut m);
-            note_new_image(&opts, &mut p, abi, next(), &mut m);
-            let d = decode_exit(&opts, p, Some(0), &mut m);
-            assert_eq!(d.name, "execve");
-            assert!(d.args.iter().all(|a| a.len() < 64 * 1024));
+            let image = Some((abi, next()));
+            let n = nr(abi, "execve");
+            let text = decode_checked(&opts, abi, n, &raw, &mut m, &mut x, Some(0), image);
+            assert!(text.starts_with("execve("));
+            assert!(text.len() < 64 * 1024);
         }
     }
+}
+
+#[test]
+fn poll_shows_events_at_entry_and_revents_after_the_return_value() {
+    let mut entry = TestGuest::new();
+    // fds: {3, POLLIN}, {-1}, {4, POLLIN|POLLOUT}
+    entry.write(0x1000, &[3, 0, 0, 0, 1, 0, 0, 0]);
+    entry.write(0x1008, &[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+    entry.write(0x1010, &[4, 0, 0, 0, 5, 0, 0, 0]);
+    let mut exit = entry.clone();
+    // The kernel wrote revents: fd 4 is readable.
+    exit.write(0x1016, &[1, 0]);
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "poll",
+            [0x1000, 3, 1000, 0, 0, 0],
+            &mut entry,
+            &mut exit,
+            Some(1)
+        ),
+        "poll([{fd=3, events=POLLIN}, {fd=-1}, {fd=4, events=POLLIN|POLLOUT}], 3, 1000) = 1 \
+         ([{fd=4, revents=POLLIN}])"
+    );
+    let mut e = entry.clone();
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "poll",
+            [0x1000, 1, 0, 0, 0, 0],
+            &mut entry,
+            &mut e,
+            Some(0)
+        ),
+        "poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)"
+    );
+    // ppoll: the time left after the revents.
+    exit.write_u64(0x2000, 0).write_u64(0x2008, 999_000);
+    entry.write_u64(0x2000, 1).write_u64(0x2008, 0);
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "ppoll",
+            [0x1000, 3, 0x2000, 0, 8, 0],
+            &mut entry,
+            &mut exit,
+            Some(1)
+        ),
+        "ppoll([{fd=3, events=POLLIN}, {fd=-1}, {fd=4, events=POLLIN|POLLOUT}], 3, \
+         {tv_sec=1, tv_nsec=0}, NULL, 8) = 1 ([{fd=4, revents=POLLIN}], left {tv_sec=0, \
+         tv_nsec=999000})"
+    );
+}
+
+#[test]
+fn a_length_the_call_rewrites_shows_before_and_after() {
+    let mut entry = TestGuest::new();
+    entry.write_u32(0x3000, 128);
+    let mut exit = entry.clone();
+    exit.write_u32(0x3000, 16);
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "getsockname",
+            [3, 0x2000, 0x3000, 0, 0, 0],
+            &mut entry,
+            &mut exit,
+            Some(0)
+        ),
+        "getsockname(3, 0x2000, [128 => 16]) = 0"
+    );
+    let mut same = entry.clone();
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "getpeername",
+            [3, 0x2000, 0x3000, 0, 0, 0],
+            &mut entry,
+            &mut same,
+            Some(0)
+        ),
+        "getpeername(3, 0x2000, [128]) = 0"
+    );
+    // A failed call shows what was given.
+    assert_eq!(
+        line_mem(
+            Abi::X86_64,
+            "accept",
+            [3, 0x2000, 0x3000, 0, 0, 0],
+            &mut entry,
+            &mut exit,
+            Some(-22)
+        ),
+        "accept(3, 0x2000, [128]) = -1 EINVAL (Invalid argument)"
+    );
 }

@@ -18,23 +18,24 @@
 //! model does not know, and they are named at the kernel's last page-table switch before the return
 //! ([`crate::at_return`]).
 
+mod apply;
+mod summary;
 pub mod table;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use vmscope_core::arch::EntryKind;
-use vmscope_core::arch::x86_64::RAX;
+use vmscope_core::arch::Arch;
 use vmscope_core::event::{
-    Buffer, Event, EventKind, EventMask, FileAccess, FileCall, FileEvent, FileOp, Handle,
-    HandleUse, NewHandles, SyscallEvent, ThreadCtx,
+    Buffer, Event, EventKind, EventMask, FileAccess, FileActivity, FileCall, FileEvent, FileOp,
+    Handle, HandleUse, NewHandles, SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::GuestCpu;
-use vmscope_core::module::{Bus, Hook, HookPoint, Interest, Module};
-use vmscope_linux::btf::VfsLayout;
+use vmscope_core::module::{Bus, EnteringCall, Hook, HookPoint, Interest, Module};
 use vmscope_linux::{fileops, vfs};
 
 use crate::at_return::AtReturn;
-use crate::syscalls::{self as detector, Syscalls};
+use crate::kernel::KernelCell;
+use crate::syscalls::Syscalls;
 use table::{KernelView, Moved, Outcome, Tracker, Who};
 
 /// The most bytes of one call read from the guest for hashing; the rest is counted as unhashed.
@@ -57,9 +58,9 @@ pub trait FileOs: Send + Sync {
         false
     }
 
-    /// At a call's entry (`kind`, registers and memory in `cpu`): the handles it names and may create,
-    /// whose names may have to be read before its return. Default: none.
-    fn handle_use(&self, _kind: EntryKind, _cpu: &mut dyn GuestCpu) -> HandleUse {
+    /// At a call's entry (`call`, with the caller's memory in `cpu`): the handles it names and may
+    /// create, whose names may have to be read before its return. Default: none.
+    fn handle_use(&self, _call: &EnteringCall, _cpu: &mut dyn GuestCpu) -> HandleUse {
         HandleUse::default()
     }
 
@@ -93,13 +94,15 @@ impl NamesAhead {
 
 /// Linux: calls mapped by `vmscope_linux::fileops`, kernel structures read by `vmscope_linux::vfs`.
 pub struct LinuxFiles {
-    vfs: Option<Arc<VfsLayout>>,
+    kernel: Arc<KernelCell>,
+    arch: &'static dyn Arch,
 }
 
 impl LinuxFiles {
-    /// The Linux layer; without a VFS layout pre-existing descriptors stay unnamed.
-    pub fn new(vfs: Option<Arc<VfsLayout>>) -> Self {
-        Self { vfs }
+    /// The Linux layer for a guest of architecture `arch`, reading the kernel's VFS structures through
+    /// `kernel`; without a VFS layout pre-existing descriptors stay unnamed.
+    pub fn new(kernel: Arc<KernelCell>, arch: &'static dyn Arch) -> Self {
+        Self { kernel, arch }
     }
 }
 
@@ -108,55 +111,26 @@ impl FileOs for LinuxFiles {
         fileops::file_calls(ev, cpu)
     }
     fn handle_name(&self, thread: &ThreadCtx, h: Handle, cpu: &mut dyn GuestCpu) -> Option<String> {
-        vfs::task_fd_name(cpu, self.vfs.as_deref()?, thread.task, h)
+        vfs::task_fd_name(cpu, self.kernel.vfs()?, thread.task, h)
     }
     fn cwd(&self, thread: &ThreadCtx, cpu: &mut dyn GuestCpu) -> Option<String> {
-        vfs::task_cwd(cpu, self.vfs.as_deref()?, thread.task)
+        vfs::task_cwd(cpu, self.kernel.vfs()?, thread.task)
     }
 
     fn reads_kernel(&self) -> bool {
-        self.vfs.is_some()
+        self.kernel.may_have_vfs()
     }
 
-    fn handle_use(&self, kind: EntryKind, cpu: &mut dyn GuestCpu) -> HandleUse {
-        // As the syscall detector reads a call (x86: the ABI from the entry and the code segment).
-        let Some((abi, nr)) = detector::entering_call(cpu, kind) else {
-            return HandleUse::default();
-        };
-        // Most calls touch no handle: decided by number, before reading any argument.
-        if !fileops::uses_handles(abi, nr) {
+    fn handle_use(&self, call: &EnteringCall, cpu: &mut dyn GuestCpu) -> HandleUse {
+        // Most calls touch no handle: decided by number, before reading any memory.
+        if !fileops::uses_handles(call.abi, call.nr) {
             return HandleUse::default();
         }
-        let nargs =
-            vmscope_linux::syscalls::lookup(abi, nr).map_or(6, |d| usize::from(d.nargs).min(6));
-        let raw = detector::read_args(cpu, abi, kind, nargs);
-        fileops::handle_use(abi, nr, &raw, cpu)
+        fileops::handle_use(call.abi, call.nr, &call.raw, cpu)
     }
 
     fn created_now(&self, created: NewHandles, cpu: &mut dyn GuestCpu) -> Vec<Handle> {
-        match created {
-            // x86: at the switch to the user page tables the kernel has restored the user's
-            // registers, the call's return value in rax.
-            NewHandles::Returned => cpu
-                .reg(RAX)
-                .map(|ax| ax as u32 as i32)
-                .filter(|&fd| fd >= 0)
-                .map(Handle::from)
-                .into_iter()
-                .collect(),
-            NewHandles::Pair(at) => {
-                let mut b = [0u8; 8];
-                if !cpu.read(at, &mut b) {
-                    return Vec::new();
-                }
-                [&b[..4], &b[4..]]
-                    .into_iter()
-                    .map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-                    .filter(|&fd| fd >= 0)
-                    .map(Handle::from)
-                    .collect()
-            }
-        }
+        fileops::created_handles(self.arch, created, cpu)
     }
 }
 
@@ -169,26 +143,75 @@ pub struct Files {
     ahead: AtReturn<HandleUse, Option<NamesAhead>>,
 }
 
-/// The kernel as the model sees it at a call's return: read live, or else what was read at the
-/// page-table switch before the return (where the kernel is not mapped at the return).
-struct View<'a> {
-    os: &'a dyn FileOs,
-    thread: &'a ThreadCtx,
-    cpu: &'a mut dyn GuestCpu,
-    ahead: Option<&'a NamesAhead>,
+/// What the kernel said about a call's handles and working directory, read before the model's lock
+/// is taken (no guest read happens while other vCPUs may wait on it): read live at the call's
+/// return, or else what was read at the page-table switch before it (where the kernel is not mapped
+/// at the return).
+#[derive(Default)]
+struct Prefetched {
+    names: Vec<(Handle, Option<String>)>,
+    cwd: Option<Option<String>>,
 }
 
-impl KernelView for View<'_> {
+impl KernelView for Prefetched {
     fn handle_name(&mut self, h: Handle) -> Option<String> {
-        self.os
-            .handle_name(self.thread, h, self.cpu)
-            .or_else(|| self.ahead?.name(h))
+        self.names
+            .iter()
+            .find(|(n, _)| *n == h)
+            .and_then(|(_, name)| name.clone())
     }
     fn cwd(&mut self) -> Option<String> {
-        self.os
-            .cwd(self.thread, self.cpu)
-            .or_else(|| self.ahead?.cwd.clone())
+        self.cwd.clone().flatten()
     }
+}
+
+/// The handles a file operation may ask the kernel to name (the ones the model may not know), and
+/// whether it may need the current directory.
+fn kernel_questions(op: &FileOp) -> (Vec<Handle>, bool) {
+    use vmscope_core::event::{PathArg, PathBase, Target};
+    let mut hs = Vec::new();
+    let mut cwd = false;
+    let mut path = |p: &PathArg, hs: &mut Vec<Handle>| {
+        if p.path.as_deref().is_some_and(|s| !s.starts_with('/')) {
+            match p.base {
+                PathBase::Cwd => cwd = true,
+                PathBase::Handle(h) => hs.push(h),
+            }
+        }
+    };
+    let target = |t: &Target,
+                  hs: &mut Vec<Handle>,
+                  path: &mut dyn FnMut(&PathArg, &mut Vec<Handle>)| {
+        match t {
+            Target::Handle(h) => hs.push(*h),
+            Target::Path(p) => path(p, hs),
+        }
+    };
+    match op {
+        FileOp::Open { at, .. }
+        | FileOp::Unlink { at }
+        | FileOp::Mkdir { at }
+        | FileOp::Rmdir { at } => path(at, &mut hs),
+        FileOp::Symlink { link, .. } => path(link, &mut hs),
+        FileOp::Rename { from, to } | FileOp::Link { from, to } => {
+            path(from, &mut hs);
+            path(to, &mut hs);
+        }
+        FileOp::NewObject { handles, .. } => hs.extend(handles),
+        FileOp::Dup { old, .. } => hs.push(*old),
+        FileOp::SetCloexec { handle, .. }
+        | FileOp::Read { handle, .. }
+        | FileOp::Write { handle, .. }
+        | FileOp::Seek { handle, .. }
+        | FileOp::Mmap { handle, .. } => hs.push(*handle),
+        FileOp::Truncate { target: t, .. }
+        | FileOp::Chmod { target: t }
+        | FileOp::Chown { target: t }
+        | FileOp::Chdir { target: t } => target(t, &mut hs, &mut path),
+        FileOp::Spawn { .. } => cwd = true,
+        FileOp::Close { .. } | FileOp::CloseRange { .. } | FileOp::Exec | FileOp::Exit => {}
+    }
+    (hs, cwd)
 }
 
 impl Files {
@@ -207,11 +230,12 @@ impl Files {
     }
 
     /// At a call's entry: notes the names its return may need that the model does not have.
-    fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook, kind: EntryKind) {
-        let Some(t) = hook.thread.as_ref().filter(|t| t.task != 0) else {
+    fn on_entry(&self, cpu: &mut dyn GuestCpu, hook: &Hook) {
+        let (Some(t), Some(call)) = (hook.thread.as_ref().filter(|t| t.task != 0), &hook.call)
+        else {
             return;
         };
-        let uses = self.os.handle_use(kind, cpu);
+        let uses = self.os.handle_use(call, cpu);
         if uses.is_empty() {
             return;
         }
@@ -298,19 +322,41 @@ impl Files {
                 ) if call.error.is_none() => Some(read_moved(cpu, buffers, *n)),
                 _ => None,
             };
+            // What the kernel must tell: asked under the lock, read without it, applied under it.
+            let (mut handles, mut wants_cwd) = kernel_questions(&call.op);
+            {
+                let t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
+                let new_objects = matches!(call.op, FileOp::NewObject { .. });
+                handles.retain(|&h| new_objects || !t.knows_handle(who.key, h));
+                wants_cwd &= !t.knows_cwd(who.key);
+            }
+            handles.sort_unstable();
+            handles.dedup();
+            handles.truncate(MAX_NAMED_AHEAD * 4);
+            let mut kernel = Prefetched::default();
+            for h in handles {
+                let name = self
+                    .os
+                    .handle_name(&ev.thread, h, cpu)
+                    .or_else(|| ahead.as_ref()?.name(h));
+                kernel.names.push((h, name));
+            }
+            if wants_cwd {
+                let cwd = self
+                    .os
+                    .cwd(&ev.thread, cpu)
+                    .or_else(|| ahead.as_ref()?.cwd.clone());
+                kernel.cwd = Some(cwd);
+            }
             let outcomes = {
-                let mut view = View {
-                    os: self.os.as_ref(),
-                    thread: &ev.thread,
-                    cpu: &mut *cpu,
-                    ahead: ahead.as_ref(),
-                };
                 let mut t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
-                t.apply(&who, call, moved.as_ref(), &mut view)
+                t.apply(&who, call, moved.as_ref(), &mut kernel)
             };
             for o in outcomes {
                 let data = match (&moved, self.capture) {
-                    (Some(m), Some(n)) if n > 0 && matches!(o.op, "read" | "write") => {
+                    (Some(m), Some(n))
+                        if n > 0 && matches!(o.op, FileActivity::Read | FileActivity::Write) =>
+                    {
                         Some(escape(&m.bytes[..m.bytes.len().min(n)]))
                     }
                     _ => None,
@@ -430,7 +476,7 @@ impl Module for Files {
 
     fn on_hook(&self, cpu: &mut dyn GuestCpu, hook: &mut Hook, _bus: &mut Bus) {
         match hook.point {
-            HookPoint::Entry(kind) => self.on_entry(cpu, hook, kind),
+            HookPoint::Entry(_) => self.on_entry(cpu, hook),
             HookPoint::PageTableSwitch => self.on_switch(cpu, hook),
             HookPoint::Exit(_) => {}
         }
@@ -444,10 +490,11 @@ impl Module for Files {
 
     fn on_stop(&self, bus: &mut Bus) {
         let ts = vmscope_core::clock::now_ns();
-        let (summary, dropped) = {
+        let (summary, dropped, threads, tables) = {
             let mut t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
-            (t.summary(ts), t.summary_dropped)
+            (t.summary(ts), t.summary_dropped, t.threads(), t.tables())
         };
+        let summarised = summary.len();
         for s in summary {
             bus.publish(Event::File(FileEvent::Summary(s)));
         }
@@ -455,13 +502,26 @@ impl Module for Files {
             bus.publish(Event::Notice(vmscope_core::event::Notice {
                 ts,
                 source: Self::NAME.into(),
-                level: "warning",
+                level: vmscope_core::event::Level::Warning,
                 message: format!(
                     "{dropped} files left out of the summary (more than {} files)",
                     table::MAX_SUMMARY_FILES
                 ),
             }));
         }
+        // vmscope's own state at the end, so its bound can be checked from the journal.
+        bus.publish(Event::Notice(vmscope_core::event::Notice {
+            ts,
+            source: Self::NAME.into(),
+            level: vmscope_core::event::Level::Info,
+            message: format!(
+                "file model at the end: {threads} threads, {tables} handle tables, {} files \
+                 summarised (limits {} threads, {} files)",
+                summarised,
+                table::MAX_THREADS,
+                table::MAX_SUMMARY_FILES
+            ),
+        }));
     }
 }
 

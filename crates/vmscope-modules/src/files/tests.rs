@@ -6,11 +6,11 @@ use sha2::{Digest, Sha256};
 use vmscope_core::arch::EntryKind;
 use vmscope_core::arch::x86_64::{CS, R8, R9, R10, RAX, RDI, RDX, RSI};
 use vmscope_core::event::{
-    Abi, CallEnd, Event, FileCall, FileEvent, FileOp, Handle, HandleUse, NewHandles, ObjectKind,
-    PathArg, PathBase, SyscallEvent, Target, ThreadCtx,
+    Abi, Event, FileCall, FileEvent, FileOp, Handle, HandleUse, NewHandles, ObjectKind, PathArg,
+    PathBase, SyscallEvent, Target, ThreadCtx,
 };
 use vmscope_core::guest::{GuestCpu, TestGuest};
-use vmscope_core::module::{Bus, Hook, HookPoint, Module};
+use vmscope_core::module::{Bus, EnteringCall, Hook, HookPoint, Module};
 
 use super::table::{KernelView, NoKernel, Outcome, Tracker, Who, join};
 use super::{FileOs, Files, LinuxFiles, escape};
@@ -97,7 +97,7 @@ fn opens_resolve_against_cwd_and_directory_handles() {
     );
     let o = run(&mut t, &w, open(cwd("d"), Some(3), false));
     assert_eq!(o[0].path.as_deref(), Some("/tmp/d"));
-    assert_eq!(o[0].op, "open");
+    assert_eq!(o[0].op.as_str(), "open");
     let o = run(&mut t, &w, open(at(3, "../e/f"), Some(4), false));
     assert_eq!(o[0].path.as_deref(), Some("/tmp/e/f"));
     // fchdir to the directory handle; relative opens follow.
@@ -120,7 +120,7 @@ fn opens_resolve_against_cwd_and_directory_handles() {
         },
     );
     assert_eq!(
-        (o[0].op, o[0].path.as_deref()),
+        (o[0].op.as_str(), o[0].path.as_deref()),
         ("create", Some("/tmp/d/new"))
     );
     // A failed open is reported, with its error, and makes no handle.
@@ -180,7 +180,10 @@ fn dups_closes_and_close_range() {
     );
     assert_eq!(t.name_of(10, 8), Some("/b"));
     let o = run(&mut t, &w, FileOp::Close { handle: 3 });
-    assert_eq!((o[0].op, o[0].path.as_deref()), ("close", Some("/a")));
+    assert_eq!(
+        (o[0].op.as_str(), o[0].path.as_deref()),
+        ("close", Some("/a"))
+    );
     assert_eq!(t.name_of(10, 3), None);
     assert_eq!(t.name_of(10, 7), Some("/a"));
     // A failed close (EBADF) removes nothing and says so.
@@ -425,36 +428,16 @@ const CLOSE: u64 = 3;
 const PIPE2: u64 = 293;
 
 fn sys(nr: u64, name: &str, raw: [u64; 6], ret: i64) -> SyscallEvent {
-    SyscallEvent {
-        ts: 1,
-        ts_exit: Some(2),
-        vcpu: 0,
-        thread: ThreadCtx {
-            pid: Some(42),
-            tid: Some(42),
-            comm: Some("wl".into()),
-            task: 0,
-            asid: 0,
-        },
-        abi: Abi::X86_64,
-        entry: EntryKind::Syscall,
-        nr,
-        name: name.into(),
-        args: vec![
-            "AT_FDCWD".into(),
-            "\"x\"".into(),
-            "O_RDWR|O_CREAT".into(),
-            "0644".into(),
-        ],
-        raw: {
-            let mut r = [0u64; 6];
-            r[..raw.len().min(6)].copy_from_slice(&raw[..raw.len().min(6)]);
-            r
-        },
-        ret: Some(ret),
-        ret_text: ret.to_string().into(),
-        end: CallEnd::Returned,
-    }
+    let thread = ThreadCtx {
+        pid: Some(42),
+        tid: Some(42),
+        comm: Some("wl".into()),
+        task: 0,
+        asid: 0,
+    };
+    let ev = crate::test_support::syscall_event(Abi::X86_64, name, thread, raw, Some(ret), None);
+    assert_eq!(ev.nr, nr, "{name}");
+    ev
 }
 
 fn feed(m: &Files, g: &mut TestGuest, ev: SyscallEvent) -> Vec<FileEvent> {
@@ -471,7 +454,13 @@ fn feed(m: &Files, g: &mut TestGuest, ev: SyscallEvent) -> Vec<FileEvent> {
 
 #[test]
 fn module_journals_opens_reads_and_hashes_at_close() {
-    let m = Files::new(Box::new(LinuxFiles::new(None)), Some(4));
+    let m = Files::new(
+        Box::new(LinuxFiles::new(
+            no_kernel(),
+            &vmscope_core::arch::x86_64::X86_64,
+        )),
+        Some(4),
+    );
     let mut g = TestGuest::new();
     g.write(0x1000, b"/tmp/data.bin\0");
     g.write(0x2000, b"hello, world");
@@ -485,10 +474,13 @@ fn module_journals_opens_reads_and_hashes_at_close() {
         panic!("not an access")
     };
     assert_eq!(
-        (a.op, a.fd, a.path.as_deref()),
+        (a.op.as_str(), a.fd, a.path.as_deref()),
         ("create", Some(3), Some("/tmp/data.bin"))
     );
-    assert_eq!(a.flags.as_deref(), Some("O_RDWR|O_CREAT, 0644"));
+    assert_eq!(
+        a.flags.map(|f| f.text()).as_deref(),
+        Some("O_RDWR|O_CREAT, 0644")
+    );
     let ev = feed(
         &m,
         &mut g,
@@ -498,7 +490,7 @@ fn module_journals_opens_reads_and_hashes_at_close() {
         panic!()
     };
     assert_eq!(
-        (a.op, a.bytes, a.data.as_deref()),
+        (a.op.as_str(), a.bytes, a.data.as_deref()),
         ("write", Some(12), Some("hell"))
     );
     let ev = feed(&m, &mut g, sys(READ, "read", [3, 0x2000, 100, 0, 0, 0], 5));
@@ -547,12 +539,25 @@ fn module_journals_opens_reads_and_hashes_at_close() {
     assert_eq!(sums.len(), 1);
     assert_eq!(sums[0].path, "/tmp/data.bin");
     assert_eq!((sums[0].bytes_read, sums[0].bytes_written), (5, 12));
-    assert_eq!(sums[0].processes[0].ops, vec!["create", "write", "read"]);
+    assert_eq!(
+        sums[0].processes[0]
+            .ops
+            .iter()
+            .map(|o| o.as_str())
+            .collect::<Vec<_>>(),
+        vec!["create", "write", "read"]
+    );
 }
 
 #[test]
 fn unreadable_buffers_are_counted_not_hashed() {
-    let m = Files::new(Box::new(LinuxFiles::new(None)), Some(8));
+    let m = Files::new(
+        Box::new(LinuxFiles::new(
+            no_kernel(),
+            &vmscope_core::arch::x86_64::X86_64,
+        )),
+        Some(8),
+    );
     let mut g = TestGuest::new();
     g.write(0x1000, b"/f\0");
     feed(
@@ -609,8 +614,8 @@ impl FileOs for PagedKernel {
     fn reads_kernel(&self) -> bool {
         true
     }
-    fn handle_use(&self, kind: EntryKind, cpu: &mut dyn GuestCpu) -> HandleUse {
-        self.0.handle_use(kind, cpu)
+    fn handle_use(&self, call: &EnteringCall, cpu: &mut dyn GuestCpu) -> HandleUse {
+        self.0.handle_use(call, cpu)
     }
     fn created_now(&self, created: NewHandles, cpu: &mut dyn GuestCpu) -> Vec<Handle> {
         self.0.created_now(created, cpu)
@@ -637,15 +642,13 @@ fn wl() -> ThreadCtx {
 }
 
 fn at_hook(m: &Files, g: &mut TestGuest, point: HookPoint) {
-    let mut h = Hook {
-        ts: 1,
-        vcpu: 0,
-        pc: 0x40_1000,
-        len: 2,
-        point,
-        to_user: None,
-        thread: Some(wl()),
-    };
+    let mut h = Hook::new(1, 0, 0x40_1000, 2, point);
+    h.thread = Some(wl());
+    if let HookPoint::Entry(kind) = point {
+        // As the context module leaves it: the entering call decoded.
+        h.call =
+            vmscope_linux::syscalls::entering_call(&vmscope_core::arch::x86_64::X86_64, g, kind);
+    }
     m.on_hook(g, &mut h, &mut Bus::default());
 }
 
@@ -683,7 +686,13 @@ fn path_of(ev: &[FileEvent]) -> Option<&str> {
 
 #[test]
 fn with_kpti_names_only_the_kernel_knows_are_read_before_the_return() {
-    let m = Files::new(Box::new(PagedKernel(LinuxFiles::new(None))), None);
+    let m = Files::new(
+        Box::new(PagedKernel(LinuxFiles::new(
+            no_kernel(),
+            &vmscope_core::arch::x86_64::X86_64,
+        ))),
+        None,
+    );
     assert!(m.interest().entries && m.interest().page_table_switches);
     let mut kernel = TestGuest::new();
     kernel
@@ -722,4 +731,9 @@ fn with_kpti_names_only_the_kernel_knows_are_read_before_the_return() {
     let mut ev = sys(READ, "read", [0, 0x1000, 4, 0, 0, 0], 4);
     ev.thread = wl();
     assert_eq!(path_of(&feed(&m, &mut u, ev)), None);
+}
+
+/// No kernel layout at all.
+fn no_kernel() -> std::sync::Arc<crate::kernel::KernelCell> {
+    std::sync::Arc::new(crate::kernel::KernelCell::known(None, None))
 }

@@ -1,17 +1,22 @@
-//! The plugin's options, as QEMU hands them over (`-plugin libvmscope.so,key=value,...`).
+//! What a tracing run is told: one type, written by the command line ([`Options::to_args`]) and read
+//! by the plugin ([`Options::parse`]) as QEMU hands it over (`-plugin libvmscope.so,key=value,...`).
 //!
 //! QEMU splits the option string on commas, so lists inside one option use `:`
-//! (`modules=context:syscalls`). Parsing is pure so it can be tested without QEMU.
+//! (`modules=context:syscalls`), and no value may contain a comma. Parsing is pure so it can be
+//! tested without QEMU; a round-trip test keeps the two directions in step.
 
 use std::path::PathBuf;
 
-pub use vmscope_modules::journal::Format;
+pub use crate::journal::Format;
 
 /// Everything the plugin can be told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// The guest kernel image (bzImage or vmlinux) whose BTF gives the structure offsets.
     pub kernel: Option<PathBuf>,
+    /// No kernel file: find the running kernel's BTF in guest memory once it runs (`layout=memory`,
+    /// for a guest that boots itself).
+    pub layout_from_memory: bool,
     /// Where the journal goes; `-` is QEMU's standard output, `None` its standard error.
     pub output: Option<PathBuf>,
     /// Journal format.
@@ -28,8 +33,9 @@ pub struct Options {
     pub follow_comms: Vec<String>,
     /// List every process this often, in seconds (`process_list=SECONDS`).
     pub process_list_every: Option<u64>,
-    /// Options for modules loaded from libraries (`module_option=NAME.KEY=VALUE`, repeatable).
-    pub module_options: Vec<vmscope_loader::ModuleOption>,
+    /// Options for modules loaded from libraries (`module_option=NAME.KEY=VALUE`, repeatable), as
+    /// given; the module loader checks them against what each library declares.
+    pub module_options: Vec<String>,
     /// Measure vmscope's own time per callback and module, reported at the end (`self_profile=on`).
     pub self_profile: bool,
 }
@@ -38,6 +44,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             kernel: None,
+            layout_from_memory: false,
             output: None,
             format: Format::Jsonl,
             modules: vec!["syscalls".to_string()],
@@ -60,7 +67,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -89,6 +96,13 @@ impl Options {
             match key {
                 "kernel" if value.is_empty() => return Err(bad("empty path")),
                 "kernel" => o.kernel = Some(PathBuf::from(value)),
+                "layout" => {
+                    o.layout_from_memory = match value {
+                        "memory" => true,
+                        "file" => false,
+                        _ => return Err(bad("expected `memory` (or `file`, with kernel=PATH)")),
+                    }
+                }
                 "output" if value.is_empty() => return Err(bad("empty path")),
                 "output" => o.output = Some(PathBuf::from(value)),
                 "format" => {
@@ -117,7 +131,7 @@ impl Options {
                         value
                             .parse::<usize>()
                             .ok()
-                            .filter(|n| *n <= vmscope_modules::files::MAX_CAPTURE)
+                            .filter(|n| *n <= crate::files::MAX_CAPTURE)
                             .ok_or_else(|| bad("expected a number from 0 to 1048576"))?,
                     );
                 }
@@ -157,13 +171,87 @@ impl Options {
                         _ => return Err(bad("expected `on` or `off`")),
                     }
                 }
-                "module_option" => o.module_options.push(
-                    vmscope_loader::ModuleOption::parse(value).map_err(|e| bad(&e.to_string()))?,
-                ),
+                "module_option" => {
+                    let shape = value.split_once('=').is_some_and(|(lhs, _)| {
+                        lhs.split_once('.')
+                            .is_some_and(|(m, k)| !m.is_empty() && !k.is_empty())
+                    });
+                    if !shape {
+                        return Err(bad("expected NAME.KEY=VALUE"));
+                    }
+                    o.module_options.push(value.to_string());
+                }
                 _ => return Err(OptionError::UnknownKey(key.to_string())),
             }
         }
+        if o.layout_from_memory && o.kernel.is_some() {
+            return Err(OptionError::BadValue {
+                key: "layout".into(),
+                problem: "`memory` and kernel=PATH exclude each other (the layout comes from the \
+                          file or from guest memory)"
+                    .into(),
+            });
+        }
         Ok(o)
+    }
+}
+
+/// An option value that cannot be passed to the plugin.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}: QEMU splits plugin options on commas, so no value given to vmscope may contain one")]
+pub struct CommaInValue(pub String);
+
+impl Options {
+    /// The `key=value` arguments that [`Options::parse`] reads back as these options (defaults left
+    /// out).
+    pub fn to_args(&self) -> Result<Vec<String>, CommaInValue> {
+        let d = Options::default();
+        let mut a = Vec::new();
+        if let Some(k) = &self.kernel {
+            a.push(format!("kernel={}", k.display()));
+        }
+        if self.layout_from_memory {
+            a.push("layout=memory".to_string());
+        }
+        if let Some(o) = &self.output {
+            a.push(format!("output={}", o.display()));
+        }
+        if self.format != d.format {
+            a.push(format!(
+                "format={}",
+                match self.format {
+                    Format::Text => "text",
+                    Format::Jsonl => "jsonl",
+                }
+            ));
+        }
+        a.push(format!("modules={}", self.modules.join(":")));
+        if self.string_limit != d.string_limit {
+            a.push(format!("string_limit={}", self.string_limit));
+        }
+        if let Some(n) = self.capture {
+            a.push(format!("capture={n}"));
+        }
+        if !self.follow_pids.is_empty() {
+            let pids: Vec<String> = self.follow_pids.iter().map(u32::to_string).collect();
+            a.push(format!("follow_pid={}", pids.join(":")));
+        }
+        if !self.follow_comms.is_empty() {
+            a.push(format!("follow_comm={}", self.follow_comms.join(":")));
+        }
+        if let Some(s) = self.process_list_every {
+            a.push(format!("process_list={s}"));
+        }
+        if self.self_profile {
+            a.push("self_profile=on".to_string());
+        }
+        for m in &self.module_options {
+            a.push(format!("module_option={m}"));
+        }
+        if let Some(bad) = a.iter().find(|s| s.contains(',')) {
+            return Err(CommaInValue(bad.clone()));
+        }
+        Ok(a)
     }
 }
 
@@ -253,13 +341,57 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(o.modules, vec!["files", "/opt/m/libids.so"]);
-        assert_eq!(o.module_options.len(), 2);
-        assert_eq!(o.module_options[0].value, "/etc/shadow:/root");
-        assert_eq!(o.module_options[1].key, "verbose");
+        assert_eq!(
+            o.module_options,
+            vec!["ids.paths=/etc/shadow:/root", "ids.verbose=1"]
+        );
         let e = Options::parse(&["module_option=nodot"])
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("plugin option `module_option`: "), "{e}");
+    }
+
+    #[test]
+    fn options_round_trip_through_the_plugin_arguments() {
+        let full = Options {
+            kernel: Some("/k/vmlinuz".into()),
+            layout_from_memory: false,
+            output: Some("/tmp/j.jsonl".into()),
+            format: Format::Text,
+            modules: vec!["context".into(), "files".into(), "/m/libx.so".into()],
+            string_limit: 4096,
+            capture: Some(0),
+            follow_pids: vec![1, 22],
+            follow_comms: vec!["sh".into(), "wl-x".into()],
+            process_list_every: Some(3),
+            module_options: vec!["x.a=1:2".into(), "x.b=".into()],
+            self_profile: true,
+        };
+        let memory = Options {
+            layout_from_memory: true,
+            ..Options::default()
+        };
+        for o in [full, memory, Options::default()] {
+            let args = o.to_args().unwrap();
+            assert_eq!(Options::parse(&args).unwrap(), o, "{args:?}");
+        }
+        let comma = Options {
+            output: Some("/tmp/a,b".into()),
+            ..Options::default()
+        };
+        assert!(comma.to_args().is_err());
+    }
+
+    #[test]
+    fn the_layout_comes_from_a_file_or_from_memory_not_both() {
+        let o = Options::parse(&["layout=memory"]).unwrap();
+        assert!(o.layout_from_memory && o.kernel.is_none());
+        let e = Options::parse(&["kernel=/k", "layout=memory"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("exclude each other"), "{e}");
+        let e = Options::parse(&["layout=guess"]).unwrap_err().to_string();
+        assert!(e.starts_with("plugin option `layout`"), "{e}");
     }
 
     #[test]

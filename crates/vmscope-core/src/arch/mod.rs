@@ -1,0 +1,150 @@
+//! Guest architectures, chosen at run time from the emulator's target name (never the host's `cfg`).
+//!
+//! An [`Arch`] is everything vmscope needs to know about a processor: which instructions enter and
+//! leave the kernel (classified once, at translation time, so only those are ever instrumented), which
+//! registers the backend must look up, and the architectural facts around a kernel entry or exit —
+//! where the stack pointer is, whether an exit returns to user mode and where to, the width of the
+//! user code, the page-table root that keys an address space, where the kernel keeps its per-CPU base.
+//! Operating-system conventions (which register carries a system call's number) belong to the OS
+//! layer, which reads the registers named here; modules ask the OS layer or the architecture through
+//! this trait and never name a register.
+
+use crate::guest::{GuestCpu, Reg};
+
+pub mod x86_64;
+
+/// Which architecture, for the OS layer's per-architecture conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArchId {
+    /// x86_64 (with 32-bit compatibility-mode processes).
+    X86_64,
+}
+
+/// How user code entered the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// `syscall` (x86_64 `0f 05`), from 64-bit or compatibility mode.
+    Syscall,
+    /// `int 0x80` (`cd 80`): always the i386 ABI on Linux.
+    Int80,
+    /// `sysenter` (`0f 34`), used by 32-bit code on Intel CPU models.
+    Sysenter,
+}
+
+/// How the kernel may return to user code. Only returns to user mode are syscall exits; an [`Arch`]
+/// tells which ones from the state at the instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExitKind {
+    /// `sysret` (`0f 07`) to 32-bit code or `sysretq` (`48 0f 07`) to 64-bit code.
+    Sysret {
+        /// true for `sysretq` (REX.W): returns to 64-bit mode.
+        wide: bool,
+    },
+    /// `sysexit` (`0f 35`, `48 0f 35`).
+    Sysexit {
+        /// true with REX.W: returns to 64-bit mode.
+        wide: bool,
+    },
+    /// `iret` (`cf`) or `iretq` (`48 cf`): also used kernel-to-kernel, filter on the frame.
+    Iret {
+        /// true for `iretq`.
+        wide: bool,
+    },
+}
+
+impl ExitKind {
+    /// Whether this exit can only ever return to user mode right after a system call (x86
+    /// `sysret`/`sysexit`), as opposed to a general return from an exception or interrupt.
+    pub fn is_fast_return(self) -> bool {
+        matches!(self, ExitKind::Sysret { .. } | ExitKind::Sysexit { .. })
+    }
+}
+
+/// What an instruction means to syscall tracing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InsnClass {
+    /// The instruction enters the kernel.
+    Entry(EntryKind),
+    /// The instruction may return from the kernel to user mode.
+    Exit(ExitKind),
+    /// The instruction switches page tables (x86: `mov` to CR3). Only the kernel can execute it. With
+    /// page-table isolation (KPTI) the kernel switches to the user page tables right before every
+    /// return to user mode, and those do not map the kernel's task structures: executed just before
+    /// that switch, this is the last point where the returning thread can be read.
+    PageTableSwitch,
+}
+
+/// The width of user code (its pointers and registers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeWidth {
+    /// 64-bit code.
+    W64,
+    /// 32-bit code (x86 compatibility mode or a 32-bit kernel).
+    W32,
+}
+
+/// Where an exit to user mode resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserReturn {
+    /// The user instruction pointer.
+    pub ip: u64,
+    /// The user stack pointer.
+    pub sp: u64,
+    /// The width of the code it returns to (after an exec, the new program's).
+    pub width: CodeWidth,
+}
+
+/// A guest architecture.
+pub trait Arch: Send + Sync + 'static {
+    /// Which architecture.
+    fn id(&self) -> ArchId;
+    /// The name used in events (`x86_64`).
+    fn name(&self) -> &'static str;
+    /// The register names the backend must resolve, in [`Reg`] order (`Reg(i)` is `register_names()[i]`).
+    fn register_names(&self) -> &'static [&'static str];
+    /// Classifies an instruction from its bytes; `None` for every instruction tracing ignores.
+    fn classify(&self, bytes: &[u8]) -> Option<InsnClass>;
+    /// The stack pointer register.
+    fn stack_pointer(&self) -> Reg;
+    /// The width of the user code making a kernel entry by `kind`.
+    fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth>;
+    /// Whether an exit instruction returns to user mode, from the state just before it executes
+    /// (`None`: cannot tell, e.g. an unreadable frame).
+    fn exit_to_user(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<bool>;
+    /// Where an exit to user mode resumes.
+    fn user_return(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<UserReturn>;
+    /// The user stack pointer an exit restores, with as few reads as possible (the key of a call
+    /// without a known thread).
+    fn user_stack_at_exit(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<u64> {
+        self.user_return(cpu, kind).map(|r| r.sp)
+    }
+    /// The key of the current address space: the page-table root without tags (PCID, KPTI, ASID).
+    fn address_space(&self, cpu: &mut dyn GuestCpu) -> Option<u64>;
+    /// The registers that may hold the kernel's per-CPU base, most likely first. `user_side` says
+    /// the vCPU is known to run (or just left, or is about to return to) user code.
+    fn percpu_base_regs(&self, user_side: bool) -> [Option<Reg>; 2];
+    /// Whether an exit certainly stays in the kernel, told from registers alone given the vCPU's
+    /// known per-CPU base (x86: GS still holds it). `false` when unsure: the frame then decides.
+    fn exit_stays_in_kernel(&self, _cpu: &mut dyn GuestCpu, _kind: ExitKind, _percpu: u64) -> bool {
+        false
+    }
+    /// Length in bytes of the kernel-entry instructions user code uses (to find a call's return
+    /// address from its entry, and to recognize a restart).
+    fn is_entry_instruction(&self, bytes: &[u8]) -> bool {
+        matches!(self.classify(bytes), Some(InsnClass::Entry(_)))
+    }
+}
+
+/// Finds the architecture for an emulator target name such as `x86_64-softmmu` or `x86_64`.
+pub fn arch_for_target(target: &str) -> Option<&'static dyn Arch> {
+    let base = target.split('-').next().unwrap_or(target);
+    match base {
+        "x86_64" => Some(&x86_64::X86_64),
+        _ => None,
+    }
+}
+
+/// The names of the architectures [`arch_for_target`] knows, for messages.
+pub const SUPPORTED: &[&str] = &["x86_64"];
