@@ -179,6 +179,9 @@ fn the_report_renders_in_chromium() {
         "10.0.2.2:80",                    // network
         "writable and executable",        // memory findings
         "sensitive_path",                 // alerts
+        "wx_region",                      // the memory module's alerts
+        "linux-vdso.so.1",                // an image's soname
+        "<h3>Connections</h3>",           // connection events
         "custom_probe",                   // other events
         "do_work+0x14",                   // call stacks
         "<svg",                           // the timeline

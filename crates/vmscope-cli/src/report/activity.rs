@@ -5,7 +5,7 @@
 //! on what the system calls' arguments say (paths of `open`-like calls, addresses of `connect`-like
 //! calls), so a plain `context,syscalls` journal still fills them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -418,6 +418,9 @@ pub struct Memory {
     pub maps: HashMap<usize, Value>,
     /// Rows left out.
     pub omitted: u64,
+    /// Findings already listed, by process, kind and region: a region shows in every snapshot of its
+    /// process (first seen, exec, exit, end) and is one finding.
+    seen: HashSet<(Option<usize>, &'static str, String)>,
 }
 
 /// Address fields as hex text (a page's script would round integers past 2^53).
@@ -453,11 +456,17 @@ fn is_anonymous(path: Option<&str>) -> bool {
 impl Memory {
     fn finding(
         &mut self,
-        what: &str,
+        what: &'static str,
         ev: &Map<String, Value>,
         region: &Map<String, Value>,
         proc_id: Option<usize>,
     ) {
+        let at = ["start", "end", "perms"]
+            .map(|k| region.get(k).map(Value::to_string).unwrap_or_default())
+            .join(" ");
+        if self.seen.contains(&(proc_id, what, at.clone())) {
+            return;
+        }
         if self.findings.len() >= MAX_ROWS {
             self.omitted += 1;
             return;
@@ -479,6 +488,7 @@ impl Memory {
         }
         hexify(&mut f);
         self.findings.push(Value::Object(f));
+        self.seen.insert((proc_id, what, at));
     }
 
     fn check_region(
@@ -766,5 +776,23 @@ mod tests {
         .unwrap_or_default();
         m.memory_event(&ev2, Some(0));
         assert_eq!(m.findings.len(), 1);
+    }
+
+    #[test]
+    fn a_region_in_every_snapshot_is_one_finding() {
+        let mut m = Memory::default();
+        let snap = |when: &str| -> Map<String, Value> {
+            serde_json::from_value(serde_json::json!({"type":"maps","when":when,"pid":3,"regions":[
+                {"start":"0x7f0000010000","end":"0x7f0000011000","perms":"r-xp","offset":"0x0","path":null},
+                {"start":"0x400000","end":"0x401000","perms":"r-xp","offset":"0x0","path":"/bin/x"}
+            ]}))
+            .unwrap_or_default()
+        };
+        m.maps_event(&snap("first_seen"), Some(0));
+        m.maps_event(&snap("exit"), Some(0));
+        assert_eq!(m.findings.len(), 1);
+        assert_eq!(m.findings[0]["finding"], "executable, no file");
+        m.maps_event(&snap("exit"), Some(1));
+        assert_eq!(m.findings.len(), 2, "another process");
     }
 }

@@ -562,7 +562,7 @@
       { label: 'start', get: function (r) { return text(r.start); }, cls: 'mono' },
       { label: 'end', get: function (r) { return text(r.end); }, cls: 'mono' },
       { label: 'perms', get: function (r) { return text(r.perms); }, cls: 'mono' },
-      { label: 'path', get: function (r) { return r.path; }, cls: 'path' },
+      { label: 'path', get: function (r) { return r.path == null ? '(no file)' : r.path; }, cls: 'path' },
       { label: 'when', num: true, get: function (r) { return r.ts; }, html: function (r) { return secs(r.ts); } }
     ], D.findings, { empty: 'Nothing writable and executable, no executable memory without a file.' });
     if (D.images.length) {
@@ -575,6 +575,7 @@
         { label: 'path', get: function (r) { return r.path; }, cls: 'path' },
         { label: 'base', get: function (r) { return text(r.base); }, cls: 'mono' },
         { label: 'end', get: function (r) { return text(r.end); }, cls: 'mono' },
+        { label: 'soname', get: function (r) { return r.soname; }, cls: 'path' },
         { label: 'build id', get: function (r) { return r.build_id; }, cls: 'mono' }
       ], D.images, { sort: 0, dir: 1 });
     }

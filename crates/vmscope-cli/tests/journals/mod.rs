@@ -71,10 +71,11 @@ pub fn write(path: &Path, size: Size) -> Counts {
         ts += 1_000;
         o.put(json!({"type":"process","ts":ts,"vcpu":0,"op":"exec","pid":pid,"tid":pid,"ppid":ppid,"comm":comm,
             "path":format!("/bin/{comm}"),"filename":format!("/bin/{comm}"),"argv":[comm.clone(),"--run",format!("{k}"),"two words"],"syscall":"execve","seen":"call"}));
-        o.put(json!({"type":"image","ts":ts,"pid":pid,"comm":comm,"op":"load","kind":"exe","path":format!("/bin/{comm}"),
-            "base":0x400000u64,"end":0x4a0000u64,"load_bias":0,"build_id":"3f2a9c0d11e2"}));
-        o.put(json!({"type":"image","ts":ts,"pid":pid,"comm":comm,"op":"load","kind":"vdso","path":"[vdso]",
-            "base":0x7ffd_1234_5000u64,"end":0x7ffd_1234_7000u64,"load_bias":0x7ffd_1234_5000u64,"build_id":null}));
+        // The memory and images modules write addresses as hex text (docs/memory.md).
+        o.put(json!({"type":"image","ts":ts,"vcpu":0,"pid":pid,"tid":null,"comm":comm,"op":"load","kind":"exe","path":format!("/bin/{comm}"),
+            "base":"0x400000","end":"0x4a0000","load_bias":"0x0","build_id":"3f2a9c0d11e2"}));
+        o.put(json!({"type":"image","ts":ts,"vcpu":0,"pid":pid,"tid":null,"comm":comm,"op":"load","kind":"vdso","path":"[vdso]",
+            "base":"0x7ffd12345000","end":"0x7ffd12347000","load_bias":"0x7ffd12345000","build_id":null,"soname":"linux-vdso.so.1"}));
         for c in 0..size.calls {
             ts += 2_000;
             let (name, args, ret, ret_text): (&str, Value, i64, String) = match c % 6 {
@@ -138,23 +139,29 @@ pub fn write(path: &Path, size: Size) -> Counts {
                     o.put(json!({"type":"net","ts":ts + 100,"pid":pid,"tid":pid,"comm":comm,"op":"send","fd":4,"family":"AF_INET","proto":"tcp",
                         "local":"10.0.2.15:40000","remote":"10.0.2.2:80","bytes":120,"error":null}));
                 }
-                _ => o.put(json!({"type":"memory","ts":ts,"pid":pid,"tid":pid,"comm":comm,"op":"map",
-                    "start":0x7f00_0000_0000u64 + c * 4096,"end":0x7f00_0000_1000u64 + c * 4096,"perms":"r--p","offset":0,"path":"/lib/libc.so.6"})),
+                _ => o.put(json!({"type":"memory","ts":ts,"vcpu":0,"pid":pid,"tid":pid,"comm":comm,"op":"map",
+                    "start":format!("{:#x}", 0x7f00_0000_0000u64 + c * 4096),"end":format!("{:#x}", 0x7f00_0000_1000u64 + c * 4096),
+                    "perms":"r--p","offset":"0x0","path":"/lib/libc.so.6","syscall":"mmap"})),
             }
         }
         if k % 4 == 0 {
-            o.put(json!({"type":"memory","ts":ts,"pid":pid,"tid":pid,"comm":comm,"op":"protect",
-                "start":0x7f00_0001_0000u64,"end":0x7f00_0001_2000u64,"perms":"rwxp","offset":0,"path":""}));
+            o.put(json!({"type":"memory","ts":ts,"vcpu":0,"pid":pid,"tid":pid,"comm":comm,"op":"protect",
+                "start":"0x7f0000010000","end":"0x7f0000012000","perms":"rwxp","offset":"0x0","path":null,"syscall":"mprotect"}));
+            // The memory module's own alert for it: no severity.
+            o.put(json!({"type":"alert","ts":ts,"module":"memory","rule":"wx_region","pid":pid,"tid":pid,"comm":comm,
+                "start":"0x7f0000010000","end":"0x7f0000012000","perms":"rwxp","path":null,"syscall":"mprotect"}));
             o.put(json!({"type":"alert","ts":ts,"module":"ids","rule":"sensitive_path","severity":"high","pid":pid,"tid":pid,"comm":comm,
                 "op":"open","path":"/etc/shadow","matched":"/etc/shadow","flags":"O_RDONLY","cr3":25403392}));
         }
         if k % 3 == 0 {
             o.put(json!({"type":"thread","ts":ts,"vcpu":0,"op":"start","pid":pid,"tid":pid + 10_000,"comm":comm,"seen":"call"}));
-            o.put(json!({"type":"maps","ts":ts,"pid":pid,"comm":comm,"when":"exec","regions":[
-                {"start":0x400000u64,"end":0x4a0000u64,"perms":"r-xp","offset":0,"path":format!("/bin/{comm}")},
-                {"start":0x7f00_0001_0000u64,"end":0x7f00_0001_2000u64,"perms":"rwxp","offset":0,"path":""},
-                {"start":0x7ffd_0000_0000u64,"end":0x7ffd_0002_1000u64,"perms":"rw-p","offset":0,"path":"[stack]"}
-            ]}));
+            for when in ["exec", "exit"] {
+                o.put(json!({"type":"maps","ts":ts,"pid":pid,"comm":comm,"when":when,"exe":format!("/bin/{comm}"),"source":"kernel","regions":[
+                    {"start":"0x400000","end":"0x4a0000","perms":"r-xp","offset":"0x0","path":format!("/bin/{comm}")},
+                    {"start":"0x7f0000010000","end":"0x7f0000012000","perms":"rwxp","offset":"0x0","path":null},
+                    {"start":"0x7ffd00000000","end":"0x7ffd00021000","perms":"rw-p","offset":"0x0","path":"[stack]"}
+                ]}));
+            }
         }
         ts += 5_000;
         o.put(json!({"type":"connection","ts":ts,"pid":pid,"comm":comm,"family":"AF_INET","proto":"tcp","local":"10.0.2.15:40000",
