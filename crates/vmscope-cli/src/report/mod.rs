@@ -395,9 +395,9 @@ impl Builder {
         let msg = get_str(ev, "message").unwrap_or("");
         let o = &mut self.overview;
         if o.kernel.is_none()
-            && let Some(rest) = msg.strip_prefix("kernel layout from BTF: ")
+            && let Some(k) = kernel_of(msg)
         {
-            o.kernel = Some(clip(rest.split(',').next().unwrap_or(rest), 200));
+            o.kernel = Some(clip(k, 200));
         }
         if o.arch.is_none()
             && let Some(rest) = msg.strip_prefix("tracing ")
@@ -734,10 +734,43 @@ fn html_escape(s: &str) -> String {
     o
 }
 
+/// The kernel a start notice names: `kernel layout from BTF: Linux 6.12..., ...`, `kernel layout from
+/// the kernel file's BTF (PATH): Linux ..., ...`, `kernel layout from guest memory: Linux ...; ...`.
+fn kernel_of(msg: &str) -> Option<&str> {
+    let rest = msg.strip_prefix("kernel layout from ")?;
+    let (_, after) = rest.split_once(": ")?;
+    let k = &after[after.find("Linux ")?..];
+    Some(k.split([',', ';']).next().unwrap_or(k).trim())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
+
+    #[test]
+    fn every_start_notice_names_the_kernel() {
+        for (msg, k) in [
+            (
+                "kernel layout from BTF: Linux 6.12.95+deb12-amd64, current task via x",
+                "Linux 6.12.95+deb12-amd64",
+            ),
+            (
+                "kernel layout from the kernel file's BTF (/g/linux-6.12/vmlinuz): Linux 6.12.95+deb12-amd64, current task",
+                "Linux 6.12.95+deb12-amd64",
+            ),
+            (
+                "kernel layout from guest memory: Linux 6.1.0-40-amd64; KPTI on; found from 0x1",
+                "Linux 6.1.0-40-amd64",
+            ),
+        ] {
+            assert_eq!(kernel_of(msg), Some(k), "{msg}");
+        }
+        assert_eq!(
+            kernel_of("kernel layout: from guest memory (no kernel file)"),
+            None
+        );
+    }
 
     #[test]
     fn the_page_has_no_raw_markup_from_the_data() {

@@ -50,7 +50,7 @@ pub fn write(path: &Path, size: Size) -> Counts {
     };
     let mut ts: u64 = 1_700_000_000;
     o.put(json!({"type":"notice","ts":ts,"source":"vmscope","level":"info",
-        "message":"kernel layout from BTF: Linux 6.12.95+deb12-amd64, current task via pcpu_hot.current_task (per-CPU offset 0x351c0), task_struct.pid at 2432"}));
+        "message":"kernel layout from the kernel file's BTF (/guest/linux-6.12/vmlinuz): Linux 6.12.95+deb12-amd64, current task via pcpu_hot.current_task (per-CPU offset 0x351c0), task_struct.pid at 2432"}));
     o.put(json!({"type":"notice","ts":ts + 1000,"source":"vmscope","level":"info",
         "message":"tracing x86_64 guest with modules context, syscalls, processes, files, net, memory"}));
     ts = 14_000_000_000;
