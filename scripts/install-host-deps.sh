@@ -3,16 +3,20 @@
 # QEMU >= 9.2 with TCG plugin support (bookworm-backports), the tools to build the default guest
 # (busybox-static, gcc multilib for 32-bit test programs, cpio, zstd, binutils) and strace for fidelity
 # tests; for the aarch64 guest (guest/build.sh --arch aarch64) qemu-system-aarch64, a cross compiler and
-# Debian's arm64 package lists; the i386 package architecture for the i386 guest.
+# Debian's arm64 package lists; the i386 package architecture for the i386 guest; what the report and
+# Parquet tests use (install_report_test_deps below).
 #
-# usage: scripts/install-host-deps.sh [--debian-guest]
+# usage: scripts/install-host-deps.sh [--debian-guest] [--spark]
 #   --debian-guest  also the tools guest/build-debian.sh needs (optional; not installed by default)
+#   --spark         also Java 17 and pyspark for the Spark test, which is ignored by default (500 MB)
 set -euo pipefail
 
 DEBIAN_GUEST=0
+SPARK=0
 for arg in "$@"; do
     case "$arg" in
         --debian-guest) DEBIAN_GUEST=1 ;;
+        --spark) SPARK=1 ;;
         *) echo "install-host-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -94,5 +98,25 @@ if [ "$DEBIAN_GUEST" = 1 ]; then
     install_debian_guest_deps
 fi
 
+# The report's and the Parquet datasets' tests (crates/vmscope-cli/tests/README.md): Debian's chromium
+# loads the report headless (without its recommended packages: 1 min 53 s into a fresh Debian 12
+# minbase, measured); DuckDB from PyPI reads the datasets, installed into a virtual environment of
+# vmscope's own (the tests look there; Debian's python3 refuses system-wide pip installs, PEP 668).
+# --spark: Java 17 (15 s) and pyspark (a 500 MB download) for tests/convert_spark.rs.
+PYENV="${XDG_CACHE_HOME:-$HOME/.cache}/vmscope/venv"
+install_report_test_deps() {
+    $SUDO apt-get install -y -qq --no-install-recommends chromium python3 python3-venv >/dev/null
+    if [ ! -x "$PYENV/bin/python3" ]; then
+        python3 -m venv "$PYENV"
+    fi
+    "$PYENV/bin/python3" -m pip install -q duckdb
+    if [ "$SPARK" = 1 ]; then
+        $SUDO apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+        "$PYENV/bin/python3" -m pip install -q pyspark
+    fi
+}
+install_report_test_deps
+
 qemu-system-x86_64 --version | head -1
+chromium --version 2>/dev/null | head -1
 if [ "$AARCH64" = 1 ]; then qemu-system-aarch64 --version | head -1; fi

@@ -147,6 +147,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         },
         format: Format::Jsonl,
         output: Some(journal.clone()),
+        quiet: true,
         console: Some(console.clone()),
         string_limit: 32,
         timeout: None,

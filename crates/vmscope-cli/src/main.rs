@@ -6,17 +6,25 @@
 mod bench;
 mod boot;
 mod compare;
+mod convert;
 mod families;
 mod fidelity;
 mod guest;
+mod jsonl;
 mod modules;
+mod progress;
 mod qemu;
 mod replay;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// `report` and `convert` allocate for every JSON value of every event.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Watch what happens inside a QEMU virtual machine, from outside it.
 #[derive(Parser, Debug)]
@@ -55,6 +63,10 @@ enum Command {
     },
     /// Trace the corpus with strace in the guest and vmscope outside; print and check the fidelity bars.
     Fidelity(fidelity::FidelityArgs),
+    /// Convert a JSON Lines journal into a Parquet dataset (one file per event type).
+    Convert(convert::ConvertArgs),
+    /// Write one self-contained HTML page about a JSON Lines journal.
+    Report(report::ReportArgs),
     /// Check a kernel image: is it one, and what its BTF gives vmscope.
     Kernel {
         /// The kernel image (bzImage or vmlinux).
@@ -68,6 +80,9 @@ enum Format {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// A Parquet dataset in the --output directory, one file per event type (the plugin writes JSON
+    /// Lines beside it, converted when the guest stops).
+    Parquet,
 }
 
 /// Options of `vmscope run`.
@@ -112,9 +127,12 @@ pub struct RunArgs {
     /// Journal format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Journal file; default: standard output.
+    /// Journal file (a directory for --format parquet); default: standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// No status line on the terminal while the guest runs.
+    #[arg(long, short)]
+    quiet: bool,
     /// Where the guest's serial console goes; default: discarded.
     #[arg(long, value_name = "FILE")]
     console: Option<PathBuf>,
@@ -176,6 +194,8 @@ fn main() -> ExitCode {
         Command::Kernel { file } => guest::describe_kernel(&file),
         Command::Fidelity(args) => fidelity::run(args),
         Command::Bench(args) => bench::run(&args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Compare {
             journal,
             strace,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::RunArgs;
+use crate::{Format, RunArgs};
 use crate::{boot, guest};
 use vmscope_modules::options::Options;
 
@@ -172,7 +172,11 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if let Some(i) = &initrd {
         guest::check_file("initrd", i)?;
     }
+    if a.format == Format::Parquet && (a.output.is_none() || no_plugin) {
+        bail!("--format parquet needs the plugin and --output DIR (the dataset's directory)");
+    }
     if let Some(o) = &a.output
+        && a.format != Format::Parquet
         && let Some(parent) = absolute(o)?.parent()
         && !parent.is_dir()
     {
@@ -244,7 +248,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     }
     if let Some(p) = &plugin {
         let output = match &a.output {
-            Some(o) => absolute(o)?.display().to_string(),
+            Some(o) => journal_path(a.format, &absolute(o)?).display().to_string(),
             None => "-".to_string(),
         };
         // One options type for both sides: what the plugin parses is what we write here.
@@ -254,8 +258,9 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             layout_from_memory: kernel.is_none(),
             output: Some(output.into()),
             format: match a.format {
-                crate::Format::Text => vmscope_modules::journal::Format::Text,
-                crate::Format::Jsonl => vmscope_modules::journal::Format::Jsonl,
+                Format::Text => vmscope_modules::journal::Format::Text,
+                // A Parquet dataset is converted from a JSON Lines journal when the guest stops.
+                Format::Jsonl | Format::Parquet => vmscope_modules::journal::Format::Jsonl,
             },
             modules: checked
                 .as_ref()
@@ -297,24 +302,56 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     Ok(Plan { qemu, args, layout })
 }
 
+/// The file the plugin writes: `--output`, or for a Parquet dataset a JSON Lines journal in its
+/// directory, converted when the guest stops.
+fn journal_path(format: Format, output: &Path) -> PathBuf {
+    match format {
+        Format::Parquet => output.join(crate::convert::PENDING_JOURNAL),
+        Format::Text | Format::Jsonl => output.to_path_buf(),
+    }
+}
+
+/// Where the status line reads its figures from: the journal file, or standard output when that is
+/// a regular file; nothing when the journal goes to a terminal (the line would garble it).
+fn status_source(a: &RunArgs) -> Option<crate::progress::Source> {
+    use crate::progress::Source;
+    use std::io::IsTerminal;
+    match &a.output {
+        Some(o) => Some(Source::File(journal_path(a.format, o))),
+        None if std::io::stdout().is_terminal() => None,
+        None => {
+            let stdout = PathBuf::from("/proc/self/fd/1");
+            let regular = std::fs::metadata(&stdout).is_ok_and(|m| m.is_file());
+            Some(if regular {
+                Source::File(stdout)
+            } else {
+                Source::Nothing
+            })
+        }
+    }
+}
+
 /// `vmscope run`.
 pub fn run(a: RunArgs) -> Result<u8> {
     let plan = plan(&a)?;
-    let (code, timed_out) = run_plan(&plan, a.timeout, a.verbose)?;
+    let (code, timed_out) = run_plan(&plan, &a)?;
     Ok(exit_code(code, timed_out))
 }
 
-/// Runs QEMU as planned until it exits, asking it to quit after `timeout` seconds; its exit code
-/// (`None`: killed by a signal) and whether the timeout stopped it.
-pub(crate) fn run_plan(
-    plan: &Plan,
-    timeout: Option<u64>,
-    verbose: bool,
-) -> Result<(Option<i32>, bool)> {
-    if verbose {
+/// Runs QEMU as planned for `a` until it exits (a status line on a terminal, `--timeout` asking
+/// QEMU to quit, the Parquet dataset finished): QEMU's exit code (`None`: killed by a signal) and
+/// whether the timeout stopped it.
+pub(crate) fn run_plan(plan: &Plan, a: &RunArgs) -> Result<(Option<i32>, bool)> {
+    if a.verbose {
         eprintln!("vmscope: {}", plan.layout);
         eprintln!("vmscope: {} {}", plan.qemu.display(), plan.args.join(" "));
     }
+    if a.format == Format::Parquet
+        && let Some(dir) = &a.output
+    {
+        crate::convert::prepare_dir(dir)?;
+    }
+    let status = status_source(a).and_then(|s| crate::progress::start(s, a.quiet));
     // Ctrl-C reaches QEMU too (same process group); QEMU then quits cleanly and the plugin flushes
     // the journal. We wait for it rather than die first.
     // SAFETY: setting a signal disposition to "ignore" has no memory-safety implications.
@@ -326,9 +363,9 @@ pub(crate) fn run_plan(
         .stdin(Stdio::null())
         .spawn()
         .with_context(|| format!("cannot start {}", plan.qemu.display()))?;
-    let deadline = timeout.map(|s| Instant::now() + Duration::from_secs(s));
+    let deadline = a.timeout.map(|s| Instant::now() + Duration::from_secs(s));
     let mut asked_to_quit = false;
-    let status = loop {
+    let exit = loop {
         if let Some(st) = child.try_wait().context("waiting for QEMU")? {
             break st;
         }
@@ -346,7 +383,15 @@ pub(crate) fn run_plan(
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    Ok((status.code(), asked_to_quit))
+    if let Some(st) = status {
+        st.finish();
+    }
+    if a.format == Format::Parquet
+        && let Some(dir) = &a.output
+    {
+        crate::convert::finish_run(dir)?;
+    }
+    Ok((exit.code(), asked_to_quit))
 }
 
 /// vmscope's exit status for QEMU's: 0 for a clean exit or a stop vmscope asked for.

@@ -306,7 +306,7 @@ pub fn record(a: RecordArgs) -> Result<u8> {
     );
     let mut command = vec![plan.qemu.display().to_string()];
     command.extend(plan.args.iter().cloned());
-    let (code, timed_out) = crate::qemu::run_plan(&plan, run.timeout, run.verbose)?;
+    let (code, timed_out) = crate::qemu::run_plan(&plan, &run)?;
     let manifest = Manifest {
         format: MANIFEST_FORMAT,
         vmscope: env!("CARGO_PKG_VERSION").to_string(),
@@ -444,7 +444,7 @@ pub fn replay(a: ReplayArgs) -> Result<u8> {
         disk_through_blkreplay(&mut plan.args, d, &dir)?;
     }
     plan.args.extend(rr.qemu_args());
-    let (code, timed_out) = crate::qemu::run_plan(&plan, run.timeout, run.verbose)?;
+    let (code, timed_out) = crate::qemu::run_plan(&plan, &run)?;
     Ok(crate::qemu::exit_code(code, timed_out))
 }
 
