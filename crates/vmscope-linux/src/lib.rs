@@ -24,6 +24,7 @@ pub mod task;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod uapi;
+pub mod unwind;
 pub mod vfs;
 
 pub use error::Error;
