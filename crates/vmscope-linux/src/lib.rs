@@ -20,6 +20,7 @@ pub mod kernel_memory;
 pub mod mm;
 pub mod process;
 pub mod signal;
+pub mod symbols;
 pub mod task;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
