@@ -38,6 +38,10 @@ pub struct Options {
     pub module_options: Vec<String>,
     /// Measure vmscope's own time per callback and module, reported at the end (`self_profile=on`).
     pub self_profile: bool,
+    /// Every system call carries its user-space stack, of at most this many frames (`stack=N`).
+    pub stack: Option<usize>,
+    /// Where the stacks module looks for the images' debug files (`debug_dir=DIR`).
+    pub debug_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -55,6 +59,8 @@ impl Default for Options {
             process_list_every: None,
             module_options: Vec::new(),
             self_profile: false,
+            stack: None,
+            debug_dir: None,
         }
     }
 }
@@ -67,7 +73,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, stack, debug_dir)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -171,6 +177,17 @@ impl Options {
                         _ => return Err(bad("expected `on` or `off`")),
                     }
                 }
+                "stack" => {
+                    o.stack = Some(
+                        value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| (1..=vmscope_linux::unwind::MAX_DEPTH).contains(n))
+                            .ok_or_else(|| bad("expected a number of frames from 1 to 1024"))?,
+                    );
+                }
+                "debug_dir" if value.is_empty() => return Err(bad("empty path")),
+                "debug_dir" => o.debug_dir = Some(PathBuf::from(value)),
                 "module_option" => {
                     let shape = value.split_once('=').is_some_and(|(lhs, _)| {
                         lhs.split_once('.')
@@ -247,6 +264,12 @@ impl Options {
         }
         for m in &self.module_options {
             a.push(format!("module_option={m}"));
+        }
+        if let Some(n) = self.stack {
+            a.push(format!("stack={n}"));
+        }
+        if let Some(d) = &self.debug_dir {
+            a.push(format!("debug_dir={}", d.display()));
         }
         if let Some(bad) = a.iter().find(|s| s.contains(',')) {
             return Err(CommaInValue(bad.clone()));
@@ -366,6 +389,8 @@ mod tests {
             process_list_every: Some(3),
             module_options: vec!["x.a=1:2".into(), "x.b=".into()],
             self_profile: true,
+            stack: Some(12),
+            debug_dir: Some("/usr/lib/debug".into()),
         };
         let memory = Options {
             layout_from_memory: true,
