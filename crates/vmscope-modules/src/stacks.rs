@@ -143,15 +143,20 @@ impl Object {
         if let Some(r) = self.rules.get(&addr) {
             return *r;
         }
-        let r = match (&mut self.host, &mut self.cfi) {
-            (Some(h), _) if h.cfi.is_some() => h.cfi.as_mut().and_then(|c| c.rule(mem, addr)),
-            (_, FromMemory::Ready(c)) => c.rule(mem, addr),
+        let (r, complete) = match (&mut self.host, &mut self.cfi) {
+            (Some(h), _) if h.cfi.is_some() => {
+                (h.cfi.as_mut().and_then(|c| c.rule(mem, addr)), true)
+            }
+            (_, FromMemory::Ready(c)) => (c.rule(mem, addr), c.complete()),
             _ => return None,
         };
-        if self.rules.len() >= MAX_CACHED {
-            self.rules.clear();
+        // A miss while pages of the table are still out may be a hit later: not cached.
+        if r.is_some() || complete {
+            if self.rules.len() >= MAX_CACHED {
+                self.rules.clear();
+            }
+            self.rules.insert(addr, r);
         }
-        self.rules.insert(addr, r);
         r
     }
 
@@ -307,6 +312,46 @@ impl<M: GuestMemory + ?Sized> unwind::RuleSource<M> for Rules<'_> {
     }
 }
 
+impl Stacks {
+    /// The entry instruction's address in this process. The hook's address is the one the
+    /// instruction had when it was translated, and translated code is shared between processes that
+    /// map the same physical page (a library's code): it may be another process's address. The
+    /// instruction pointer register is this process's but may lag behind (TCG writes it back
+    /// lazily), so the address is the hook's page offset on the register's page (or a neighbour),
+    /// checked to hold an entry instruction inside one of the process's images.
+    fn entry_address(
+        &self,
+        cpu: &mut dyn GuestCpu,
+        hook: &Hook,
+        st: &State,
+        pid: u32,
+        mask: u64,
+    ) -> u64 {
+        let len = usize::from(hook.len).min(16);
+        let check = |cpu: &mut dyn GuestCpu, at: u64| {
+            let mut b = [0u8; 16];
+            st.image(pid, at).is_some()
+                && cpu.read(at, &mut b[..len])
+                && self.arch.is_entry_instruction(&b[..len])
+        };
+        if check(cpu, hook.pc & mask) {
+            return hook.pc & mask;
+        }
+        let Some(ip) = self.arch.instruction_pointer().and_then(|r| cpu.reg(r)) else {
+            return hook.pc & mask;
+        };
+        let page = ip & !0xfff;
+        let off = hook.pc & 0xfff;
+        for p in [page, page.wrapping_add(0x1000), page.wrapping_sub(0x1000)] {
+            let at = (p | off) & mask;
+            if check(cpu, at) {
+                return at;
+            }
+        }
+        hook.pc & mask
+    }
+}
+
 impl CallStacks for Stacks {
     fn capture(&self, cpu: &mut dyn GuestCpu, hook: &Hook) -> Option<Box<[Frame]>> {
         let HookPoint::Entry(kind) = hook.point else {
@@ -322,9 +367,12 @@ impl CallStacks for Stacks {
             .and_then(|r| cpu.reg(r))
             .unwrap_or(0)
             & mask;
-        let pc = hook.pc.wrapping_add(u64::from(hook.len)) & mask;
         let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let st = &mut *guard;
+        let pc = self
+            .entry_address(cpu, hook, st, pid, mask)
+            .wrapping_add(u64::from(hook.len))
+            & mask;
         if !st.procs.contains_key(&pid) {
             // No images known for it (yet): frame 0 only.
             return Some(Box::new([Frame {

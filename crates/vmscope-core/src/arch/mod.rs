@@ -113,6 +113,13 @@ pub trait Arch: Send + Sync + 'static {
     fn frame_pointer(&self) -> Option<Reg> {
         None
     }
+    /// The instruction pointer register. Inside an execution callback it may lag behind the
+    /// instruction (TCG writes it back lazily) but it is in the running process's address space,
+    /// unlike an instruction's translation-time address, which belongs to whichever process first
+    /// ran code that shares the same physical page.
+    fn instruction_pointer(&self) -> Option<Reg> {
+        None
+    }
     /// The width of the user code making a kernel entry by `kind`.
     fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth>;
     /// Whether an exit instruction returns to user mode, from the state just before it executes
