@@ -50,15 +50,36 @@ fn hex(v: &Value) -> Option<u64> {
 
 #[test]
 fn stack_frames_equal_strace_k_and_carry_lines_linux_6_12() {
-    let debug = guest_dir("6.12").join("debug");
+    let g = guest_dir("6.12");
     let Some(run) = GuestRun::new("6.12", "stacks") else {
         return;
     };
     assert!(
-        debug.is_dir(),
-        "no {}: rebuild the guest (guest/build.sh) for wl-stack's debug file",
-        debug.display()
+        g.join("debug").is_dir(),
+        "no {}/debug: rebuild the guest (guest/build.sh) for wl-stack's debug file",
+        g.display()
     );
+    // The debug directory: wl-stack's debug file by build-id (symbols, lines), and copies of the
+    // guest's images at their guest paths (their .eh_frame, as strace's libunwind reads the files):
+    // the program, and the host's libc, which the guest build copied.
+    let debug = common::tempdir("stacks-debug");
+    let cp = |from: &std::path::Path, to: &str| {
+        let to = debug.join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, &to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    };
+    let ids = g.join("debug/.build-id");
+    for d in std::fs::read_dir(&ids).unwrap() {
+        let d = d.unwrap().path();
+        for f in std::fs::read_dir(&d).unwrap() {
+            let f = f.unwrap().path();
+            let rel = f.strip_prefix(g.join("debug")).unwrap();
+            cp(&f, rel.to_str().unwrap());
+        }
+    }
+    cp(&g.join("workloads/wl-stack"), "bin/wl-stack");
+    let libc = std::fs::canonicalize("/lib/x86_64-linux-gnu/libc.so.6").unwrap();
+    cp(&libc, "lib/x86_64-linux-gnu/libc.so.6");
     let src = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest/workloads/stack.c"),
     )

@@ -158,26 +158,47 @@ pub enum HostLookup {
 }
 
 /// Finds and reads the host file of an image with build-id `build_id` (hex) and guest path
-/// `guest_path`. An image without a build-id cannot be matched to a file and gets none.
+/// `guest_path`: the first matching candidate, completed by later matching ones with what it lacks
+/// (a debug file's `.eh_frame` from a copy of the image). Files of another build are skipped (and
+/// reported when nothing matches). An image without a build-id cannot be matched and gets none.
 pub fn lookup(dir: &Path, guest_path: Option<&str>, build_id: Option<&str>) -> HostLookup {
     let Some(id) = build_id else {
         return HostLookup::Missing;
     };
     let mut wrong = Vec::new();
+    let mut found: Option<HostFile> = None;
     for c in candidates(dir, guest_path, Some(id)) {
         if !c.is_file() {
             continue;
         }
         match load(&c) {
-            Ok(f) if f.build_id.as_deref() == Some(id) => return HostLookup::Found(Box::new(f)),
+            Ok(f) if f.build_id.as_deref() == Some(id) => match &mut found {
+                // A separate debug file has no `.eh_frame` bytes: a copy of the image further down
+                // the list gives them (and what else the first lacks).
+                Some(first) => {
+                    if first.cfi.is_none() {
+                        first.cfi = f.cfi;
+                    }
+                    if first.symbols.is_empty() {
+                        first.symbols = f.symbols;
+                    }
+                    if first.lines.is_empty() {
+                        first.lines = f.lines;
+                    }
+                }
+                None => found = Some(f),
+            },
             Ok(f) => wrong.push((c, f.build_id)),
             Err(_) => wrong.push((c, None)),
         }
+        if found.as_ref().is_some_and(|f| f.cfi.is_some() && !f.lines.is_empty()) {
+            break;
+        }
     }
-    if wrong.is_empty() {
-        HostLookup::Missing
-    } else {
-        HostLookup::Mismatch(wrong)
+    match found {
+        Some(f) => HostLookup::Found(Box::new(f)),
+        None if wrong.is_empty() => HostLookup::Missing,
+        None => HostLookup::Mismatch(wrong),
     }
 }
 

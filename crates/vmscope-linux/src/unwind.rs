@@ -87,6 +87,8 @@ pub struct Cfi {
     missing: Vec<bool>,
     /// FDEs by their first address (ELF addresses), with their offset in `bytes`.
     index: Vec<(u64, usize)>,
+    /// Whether every page of `.eh_frame_hdr`'s table could be read.
+    hdr_complete: bool,
 }
 
 impl Cfi {
@@ -118,6 +120,7 @@ impl Cfi {
             bias: 0,
             missing: Vec::new(),
             index,
+            hdr_complete: true,
         })
     }
 
@@ -128,9 +131,13 @@ impl Cfi {
         let (hdr_mem, hdr_len) = image.eh_frame_hdr?;
         let hdr_len = hdr_len.clamp(12, MAX_EH_FRAME_HDR);
         let mut hdr = vec![0u8; hdr_len as usize];
-        if !read_pages(mem, hdr_mem, &mut hdr).iter().all(|ok| *ok) {
+        // The header must read; table entries on pages still out read as zeros, which decode to
+        // FDE addresses before `.eh_frame` and are dropped below (their functions get no rule).
+        let pages = read_pages(mem, hdr_mem, &mut hdr);
+        if pages.first() != Some(&true) {
             return None;
         }
+        let hdr_complete = pages.iter().all(|ok| *ok);
         let bias = image.load_bias;
         let hdr_addr = hdr_mem.wrapping_sub(bias);
         let size = if image.wide { 8 } else { 4 };
@@ -182,12 +189,19 @@ impl Cfi {
             bias,
             missing,
             index,
+            hdr_complete,
         })
     }
 
     /// Whether the whole table was read (a table from a file, or from memory with every page in).
     pub fn complete(&self) -> bool {
-        !self.missing.iter().any(|m| *m)
+        self.hdr_complete && !self.missing.iter().any(|m| *m)
+    }
+
+    /// Whether the FDE index lacks entries whose pages of `.eh_frame_hdr` could not be read (the
+    /// table is worth reading again later).
+    pub fn index_incomplete(&self) -> bool {
+        !self.hdr_complete
     }
 
     /// Makes `bytes[off..off + len]` readable if guest memory now can; whether it is.

@@ -67,6 +67,8 @@ enum FromMemory<T> {
 struct Object {
     host: Option<Box<HostFile>>,
     cfi: FromMemory<Cfi>,
+    /// Times an incomplete table was read again.
+    cfi_reads: u32,
     dynsym: FromMemory<SymbolTable>,
     /// `.dynsym` merged with the host file's `.symtab`.
     symbols: SymbolTable,
@@ -87,6 +89,7 @@ impl Object {
         Object {
             host,
             cfi: FromMemory::Pending(0),
+            cfi_reads: 0,
             dynsym: FromMemory::Pending(0),
             symbols,
             rules: HashMap::new(),
@@ -139,9 +142,19 @@ impl Object {
         }
     }
 
-    fn rule<M: GuestMemory + ?Sized>(&mut self, mem: &mut M, addr: u64) -> Option<Rule> {
+    fn rule<M: GuestMemory + ?Sized>(&mut self, mem: &mut M, base: u64, addr: u64) -> Option<Rule> {
         if let Some(r) = self.rules.get(&addr) {
             return *r;
+        }
+        if let FromMemory::Ready(c) = &self.cfi
+            && c.index_incomplete()
+            && self.cfi_reads < MAX_TRIES
+            && !self.rules.contains_key(&addr)
+        {
+            // Pages of the table that were out may be in now: read it again (a few times at most).
+            self.cfi_reads += 1;
+            self.cfi = FromMemory::Pending(0);
+            self.read_memory(mem, base);
         }
         let (r, complete) = match (&mut self.host, &mut self.cfi) {
             (Some(h), _) if h.cfi.is_some() => {
@@ -308,7 +321,7 @@ impl<M: GuestMemory + ?Sized> unwind::RuleSource<M> for Rules<'_> {
         let key = m.object.clone();
         let o = self.st.objects.get_mut(&key)?;
         o.read_memory(mem, base);
-        o.rule(mem, at.wrapping_sub(bias))
+        o.rule(mem, base, at.wrapping_sub(bias))
     }
 }
 
