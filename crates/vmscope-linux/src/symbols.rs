@@ -191,7 +191,10 @@ pub fn lookup(dir: &Path, guest_path: Option<&str>, build_id: Option<&str>) -> H
             Ok(f) => wrong.push((c, f.build_id)),
             Err(_) => wrong.push((c, None)),
         }
-        if found.as_ref().is_some_and(|f| f.cfi.is_some() && !f.lines.is_empty()) {
+        if found
+            .as_ref()
+            .is_some_and(|f| f.cfi.is_some() && !f.lines.is_empty())
+        {
             break;
         }
     }
