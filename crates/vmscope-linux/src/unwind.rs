@@ -405,7 +405,7 @@ pub fn walk<M: GuestMemory + ?Sized>(
             None => {
                 // Frame pointers: [fp] is the caller's fp, [fp + word] the return address.
                 let fp = f.fp;
-                if fp < f.sp || fp - f.sp > MAX_FRAME || fp % ws != 0 {
+                if fp < f.sp || fp - f.sp > MAX_FRAME || !fp.is_multiple_of(ws) {
                     break;
                 }
                 let (Some(saved), Some(ra)) =

@@ -244,7 +244,7 @@ fn junk_stacks_and_junk_cfi_end_without_panics() {
         // Junk words over a few pages, some pointing back into them.
         for i in 0..1024u64 {
             let v = match r.next() % 4 {
-                0 => 0x7000 + (r.next() % 0x3000 & !7),
+                0 => 0x7000 + ((r.next() % 0x3000) & !7),
                 1 => r.next(),
                 2 => 0,
                 _ => 0x1000 + r.next() % 0x3000,
@@ -260,7 +260,7 @@ fn junk_stacks_and_junk_cfi_end_without_panics() {
         let mut c = Cfi::from_section(junk, EH_ADDR, true);
         let start = FrameRegs {
             pc: 0x1000 + r.next() % 0x3000,
-            sp: 0x7000 + (r.next() % 0x2000 & !7),
+            sp: 0x7000 + ((r.next() % 0x2000) & !7),
             fp: r.next(),
         };
         let mut rules = |m: &mut TestGuest, pc: u64| c.as_mut().and_then(|c| c.rule(m, pc));

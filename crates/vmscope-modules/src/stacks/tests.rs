@@ -162,13 +162,13 @@ fn junk_stacks_are_bounded_and_do_not_panic() {
     for _ in 0..500 {
         for i in 0..64u64 {
             let v = match next() % 3 {
-                0 => 0x7000 + (next() % 0x2000 & !7),
+                0 => 0x7000 + ((next() % 0x2000) & !7),
                 1 => LIB + next() % 0x10000,
                 _ => next(),
             };
             g.write_u64(0x7000 + 8 * i, v);
         }
-        g.set_reg(RSP, 0x7000 + (next() % 0x1000 & !7))
+        g.set_reg(RSP, 0x7000 + ((next() % 0x1000) & !7))
             .set_reg(RBP, next() % 3 * 0x7000 + (next() % 0x1000));
         let st = s
             .capture(&mut g, &entry(LIB + next() % 0x20000))
