@@ -183,10 +183,23 @@ for src in "$HERE"/workloads/*.c; do
         WORKLOADS="$WORKLOADS $w"
     elif grep -q 'vmscope-guest: dynamic' "$src"; then
         # Linked against the guest's libc (installed below with strace's libraries); 32-bit static.
-        gcc -O1 -Wall -s -o "$WORK/wl/wl-$w" "$src" >"$WORK/gcc.log" 2>&1 || {
-            sed 's/^/  /' "$WORK/gcc.log" >&2
-            die "gcc failed for $(basename "$src")"
-        }
+        # `dynamic debug`: built with -g, its debug file kept on the host under debug/.build-id/.
+        if grep -q 'vmscope-guest: dynamic debug' "$src"; then
+            gcc -O1 -g -Wall -o "$WORK/wl/wl-$w" "$src" >"$WORK/gcc.log" 2>&1 || {
+                sed 's/^/  /' "$WORK/gcc.log" >&2
+                die "gcc failed for $(basename "$src")"
+            }
+            id="$(readelf -n "$WORK/wl/wl-$w" | awk '/Build ID:/{print $3}')"
+            [ -n "$id" ] || die "wl-$w has no build-id"
+            mkdir -p "$WORK/debug/.build-id/${id:0:2}"
+            objcopy --only-keep-debug "$WORK/wl/wl-$w" "$WORK/debug/.build-id/${id:0:2}/${id:2}.debug"
+            strip --strip-all "$WORK/wl/wl-$w"
+        else
+            gcc -O1 -Wall -s -o "$WORK/wl/wl-$w" "$src" >"$WORK/gcc.log" 2>&1 || {
+                sed 's/^/  /' "$WORK/gcc.log" >&2
+                die "gcc failed for $(basename "$src")"
+            }
+        fi
         cc "$WORK/wl/wl-${w}32" "$src" -m32
         WORKLOADS="$WORKLOADS $w ${w}32"
     elif grep -q 'vmscope-guest: 64-bit only' "$src"; then
@@ -233,9 +246,11 @@ rm -f "$OUT/guest.json"
 mv -f "$WORK/vmlinuz" "$OUT/vmlinuz"
 mv -f "$WORK/initrd.img" "$OUT/initrd.img"
 if [ -f "$WORK/config" ]; then mv -f "$WORK/config" "$OUT/config"; fi
-rm -rf "$OUT/workloads"
+rm -rf "$OUT/workloads" "$OUT/debug"
 mkdir -p "$OUT/workloads"
 cp "$WORK"/wl/wl-* "$OUT/workloads/"
+# Debug files of the workloads built with -g (`vmscope-guest: dynamic debug`), for --debug-dir.
+if [ -d "$WORK/debug" ]; then cp -r "$WORK/debug" "$OUT/debug"; fi
 
 json_list() { local first=1; printf '['; for x in "$@"; do
     [ $first = 1 ] || printf ', '; first=0; printf '"%s"' "$x"; done; printf ']'; }

@@ -50,12 +50,14 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
 RUN=demo
 STRACE=0
 STRACE_S=""
+STRACE_K=0
 set -f
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         vmscope.run=*) RUN="${arg#vmscope.run=}" ;;
         vmscope.strace=*) STRACE="${arg#vmscope.strace=}" ;;
         vmscope.strace_s=*) STRACE_S="${arg#vmscope.strace_s=}" ;;
+        vmscope.strace_k=*) STRACE_K="${arg#vmscope.strace_k=}" ;;
     esac
 done
 [ -n "$RUN" ] || RUN=demo
@@ -65,6 +67,8 @@ case "$STRACE_S" in
     ''|*[!0-9]*) ;;
     *) SOPT="-s $STRACE_S" ;;
 esac
+# strace -k: every call with its stack (for the stacks module's comparison).
+[ "$STRACE_K" = 1 ] && SOPT="$SOPT -k"
 
 # ALL: the list `all` stands for (loop and compute with small counts). CORPUS: the fidelity corpus
 # (scripts/fidelity.sh): everything in `all`, then signals, memory mapping and sockets, 64- and

@@ -27,6 +27,8 @@ pub enum Config {
         name: &'static str,
         /// The modules (with the ones they need added by the registry).
         modules: &'static [&'static str],
+        /// Every call with its user-space stack (`--stack`).
+        stack: bool,
     },
     /// strace -f inside the guest.
     Strace,
@@ -52,15 +54,26 @@ impl Config {
     }
 
     fn parse(s: &str) -> Result<Self> {
-        let modules = |name, modules| Config::Modules { name, modules };
+        let modules = |name, modules| Config::Modules {
+            name,
+            modules,
+            stack: false,
+        };
         Ok(match s {
             "none" => Config::None,
             "vmscope" | "default" => modules("default", vmscope_modules::registry::DEFAULT),
             "all" => modules("all", ALL),
             "memory" => modules("memory", &["context", "syscalls", "memory", "images"]),
+            "stack" => Config::Modules {
+                name: "stack",
+                modules: vmscope_modules::registry::DEFAULT,
+                stack: true,
+            },
             "strace" => Config::Strace,
             _ => {
-                bail!("unknown benchmark configuration `{s}` (none, default, all, memory, strace)")
+                bail!(
+                    "unknown benchmark configuration `{s}` (none, default, all, memory, stack, strace)"
+                )
             }
         })
     }
@@ -79,7 +92,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeats: u32,
     /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
-    /// module), `memory` (default with memory and images), `strace` (inside the guest).
+    /// module), `memory` (default with memory and images), `stack` (default with `--stack`), `strace`
+    /// (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.
@@ -159,6 +173,9 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         follow_comms: Vec::new(),
         process_list_every: None,
         module_options: Vec::new(),
+        stack: matches!(cfg, Config::Modules { stack: true, .. }),
+        stack_depth: 64,
+        debug_dir: None,
         // strace writes to the second serial port: discard it, it is not what is measured.
         qemu_args: vec!["-serial".into(), "null".into()],
         rr: None,

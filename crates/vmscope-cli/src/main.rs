@@ -143,6 +143,17 @@ pub struct RunArgs {
     /// SHA-256 of each handle's bytes at its close (0: hashes only).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1048576))]
     capture: Option<u32>,
+    /// Every system call carries its user-space call stack (innermost first, as `strace -k`),
+    /// with symbols; loads the images module (docs/stacks.md).
+    #[arg(long)]
+    stack: bool,
+    /// Frames per stack at most (with `--stack`).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    stack_depth: u32,
+    /// Debug files and copies of the guest's images on the host (`.build-id/xx/rest.debug`, the
+    /// guest path under DIR, or the file name): `.symtab`, source lines and `.eh_frame` for `--stack`.
+    #[arg(long, value_name = "DIR")]
+    debug_dir: Option<PathBuf>,
     /// Stop the guest after this many seconds (QEMU is asked to quit; the journal is flushed).
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<u64>,

@@ -133,6 +133,17 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     {
         bail!("--capture needs the files module (--modules files)");
     }
+    if (a.debug_dir.is_some() || a.stack_depth != 64) && !a.stack {
+        bail!("--debug-dir and --stack-depth need --stack");
+    }
+    if a.stack && no_plugin {
+        bail!("--stack needs the plugin (not --modules none)");
+    }
+    if let Some(d) = &a.debug_dir
+        && !d.is_dir()
+    {
+        bail!("--debug-dir {}: no such directory", d.display());
+    }
     for c in &a.follow_comms {
         if c.is_empty() || c.len() > 15 || c.contains(':') {
             bail!(
@@ -278,6 +289,8 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
                 .collect(),
             self_profile: a.self_profile,
             icount_shift: a.rr.as_ref().and_then(|r| r.icount_shift()),
+            stack: a.stack.then_some(a.stack_depth as usize),
+            debug_dir: a.debug_dir.as_deref().map(absolute).transpose()?,
         };
         let plugin_args = opts.to_args().map_err(|e| {
             anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")

@@ -110,6 +110,14 @@ impl Bus {
     }
 }
 
+/// Takes the user-space call stack of a thread entering the kernel. A stacks module implements it and
+/// the syscall detector calls it at each entry (after the context module named the thread), so the
+/// stack travels on the call's event.
+pub trait CallStacks: Send + Sync {
+    /// The stack at `hook` (an entry), innermost first; `None` when none can be taken.
+    fn capture(&self, cpu: &mut dyn GuestCpu, hook: &Hook) -> Option<Box<[crate::event::Frame]>>;
+}
+
 /// A vmscope module.
 pub trait Module: Send + Sync {
     /// The module's name, as given to `--modules`.

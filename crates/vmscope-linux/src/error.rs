@@ -129,4 +129,13 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+
+    /// A user-space image's file on the host (a debug file, a copy of a library) cannot be used.
+    #[error("debug file {}: {reason}", path.display())]
+    DebugFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }

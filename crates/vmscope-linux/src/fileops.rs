@@ -1055,6 +1055,7 @@ mod tests {
             ret: Some(ret),
             end: CallEnd::Returned,
             data: c.data,
+            stack: None,
         }
     }
 

@@ -20,10 +20,12 @@ pub mod kernel_memory;
 pub mod mm;
 pub mod process;
 pub mod signal;
+pub mod symbols;
 pub mod task;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod uapi;
+pub mod unwind;
 pub mod vfs;
 
 pub use error::Error;

@@ -207,6 +207,7 @@ fn every_syscall_decodes_over_junk_memory() {
                         CallEnd::Unfinished
                     },
                     data: c.data,
+                    stack: None,
                 };
                 let mut d = RenderedCall::default();
                 Decoder::new(o.clone()).render(&ev, &mut d);

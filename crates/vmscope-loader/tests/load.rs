@@ -204,6 +204,7 @@ fn syscall_event(path_addr: u64) -> Event {
         ret: Some(3),
         end: CallEnd::Returned,
         data: c.data,
+        stack: None,
     })
 }
 

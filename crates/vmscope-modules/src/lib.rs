@@ -28,6 +28,7 @@ pub mod memory;
 pub mod options;
 pub mod processes;
 pub mod registry;
+pub mod stacks;
 pub mod syscalls;
 #[cfg(test)]
 mod test_support;

@@ -42,6 +42,10 @@ pub struct Options {
     /// `-icount shift=N` runs it (`icount_shift=N`; replays, whose journals must not depend on the
     /// host's speed).
     pub icount_shift: Option<u8>,
+    /// Every system call carries its user-space stack, of at most this many frames (`stack=N`).
+    pub stack: Option<usize>,
+    /// Where the stacks module looks for the images' debug files (`debug_dir=DIR`).
+    pub debug_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -60,6 +64,8 @@ impl Default for Options {
             module_options: Vec::new(),
             self_profile: false,
             icount_shift: None,
+            stack: None,
+            debug_dir: None,
         }
     }
 }
@@ -72,7 +78,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -187,6 +193,17 @@ impl Options {
                             })?,
                     );
                 }
+                "stack" => {
+                    o.stack = Some(
+                        value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| (1..=vmscope_linux::unwind::MAX_DEPTH).contains(n))
+                            .ok_or_else(|| bad("expected a number of frames from 1 to 1024"))?,
+                    );
+                }
+                "debug_dir" if value.is_empty() => return Err(bad("empty path")),
+                "debug_dir" => o.debug_dir = Some(PathBuf::from(value)),
                 "module_option" => {
                     let shape = value.split_once('=').is_some_and(|(lhs, _)| {
                         lhs.split_once('.')
@@ -266,6 +283,12 @@ impl Options {
         }
         for m in &self.module_options {
             a.push(format!("module_option={m}"));
+        }
+        if let Some(n) = self.stack {
+            a.push(format!("stack={n}"));
+        }
+        if let Some(d) = &self.debug_dir {
+            a.push(format!("debug_dir={}", d.display()));
         }
         if let Some(bad) = a.iter().find(|s| s.contains(',')) {
             return Err(CommaInValue(bad.clone()));
@@ -386,6 +409,8 @@ mod tests {
             module_options: vec!["x.a=1:2".into(), "x.b=".into()],
             self_profile: true,
             icount_shift: Some(3),
+            stack: Some(12),
+            debug_dir: Some("/usr/lib/debug".into()),
         };
         let memory = Options {
             layout_from_memory: true,

@@ -21,6 +21,7 @@ use crate::kernel::KernelCell;
 use crate::memory::Memory;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
+use crate::stacks::Stacks;
 use crate::syscalls::Syscalls;
 
 /// What the built-in modules are built with.
@@ -41,6 +42,10 @@ pub struct Config {
     pub follow: Option<Arc<Follow>>,
     /// The process monitor lists every process this often (nanoseconds), besides start and shutdown.
     pub process_list_every_ns: Option<u64>,
+    /// Frames per call stack at most (the stacks module).
+    pub stack_depth: usize,
+    /// Where the stacks module looks for the images' debug files.
+    pub debug_dir: Option<std::path::PathBuf>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -74,6 +79,11 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Images::NAME,
         "the ELF images loaded in each process (program, loader, libraries, vDSO) with build ids",
         &[Memory::NAME],
+    ),
+    (
+        Stacks::NAME,
+        "every system call's user-space call stack, with symbols, and files and lines from debug files",
+        &[Images::NAME],
     ),
 ];
 
@@ -121,7 +131,16 @@ pub fn build<S: AsRef<str>>(
     names: &[S],
     cfg: &Config,
 ) -> Result<Vec<Arc<dyn Module>>, UnknownModule> {
-    Ok(resolve(names)?
+    let names = resolve(names)?;
+    // The detector takes each call's stack at its entry from the stacks module.
+    let stacks = names.contains(&Stacks::NAME).then(|| {
+        Arc::new(Stacks::new(
+            cfg.arch,
+            cfg.stack_depth,
+            cfg.debug_dir.clone(),
+        ))
+    });
+    Ok(names
         .into_iter()
         .filter_map(|n| -> Option<Arc<dyn Module>> {
             match n {
@@ -130,7 +149,13 @@ pub fn build<S: AsRef<str>>(
                     cfg.arch,
                     cfg.max_vcpus,
                 ))),
-                Syscalls::NAME => Some(Arc::new(Syscalls::new(cfg.decode.clone(), cfg.arch))),
+                Syscalls::NAME => {
+                    let s = Syscalls::new(cfg.decode.clone(), cfg.arch);
+                    Some(Arc::new(match &stacks {
+                        Some(st) => s.with_stacks(st.clone()),
+                        None => s,
+                    }))
+                }
                 Files::NAME => Some(Arc::new(Files::new(
                     Box::new(LinuxFiles::new(cfg.kernel.clone(), cfg.arch)),
                     cfg.capture,
@@ -142,6 +167,7 @@ pub fn build<S: AsRef<str>>(
                 ))),
                 Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
                 Images::NAME => Some(Arc::new(Images::new())),
+                Stacks::NAME => stacks.clone().map(|s| s as Arc<dyn Module>),
                 _ => None,
             }
         })
@@ -233,6 +259,8 @@ pub fn compose(
         capture: opts.capture,
         follow,
         process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
+        stack_depth: opts.stack.unwrap_or(crate::stacks::DEFAULT_DEPTH),
+        debug_dir: opts.debug_dir.clone(),
     };
     let mut names: Vec<&str> = opts
         .modules
@@ -240,6 +268,9 @@ pub fn compose(
         .map(String::as_str)
         .filter(|n| *n != "none" && !is_library(n))
         .collect();
+    if opts.stack.is_some() && !names.contains(&Stacks::NAME) {
+        names.push(Stacks::NAME);
+    }
     if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
         names.push(Processes::NAME);
     }

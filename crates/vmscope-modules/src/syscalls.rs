@@ -15,12 +15,13 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use vmscope_core::arch::{Arch, EntryKind, ExitKind};
+use vmscope_core::event::Frame;
 use vmscope_core::event::{CallEnd, Event, Notice, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
-use vmscope_core::module::{Bus, EnteringCall, Hook, HookPoint, Interest, Module};
+use vmscope_core::module::{Bus, CallStacks, EnteringCall, Hook, HookPoint, Interest, Module};
 use vmscope_linux::syscalls::{
     self, CallSite, Captured, DecodeOptions, call_result, capture_entry, capture_exit,
     never_returns, returning_image,
@@ -52,6 +53,8 @@ struct Pending {
     entry: EntryKind,
     call: EnteringCall,
     captured: Captured,
+    /// The user-space call stack at entry, when stacks are asked for.
+    stack: Option<Box<[Frame]>>,
 }
 
 /// Pending calls by thread. foldhash, seeded per run: SipHash cost more than the rest of the lookup,
@@ -69,6 +72,8 @@ pub struct Syscalls {
     /// vmscope's state can be checked from the journal.
     in_flight: AtomicUsize,
     peak: AtomicUsize,
+    /// Takes each call's user-space stack at its entry (`--stack`).
+    stacks: Option<Arc<dyn CallStacks>>,
 }
 
 impl Syscalls {
@@ -86,7 +91,14 @@ impl Syscalls {
             hasher: foldhash::fast::RandomState::default(),
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
+            stacks: None,
         }
+    }
+
+    /// Makes every call's event carry the user-space stack `stacks` takes at its entry.
+    pub fn with_stacks(mut self, stacks: Arc<dyn CallStacks>) -> Self {
+        self.stacks = Some(stacks);
+        self
     }
 
     fn shard(&self, key: &Key) -> &Mutex<PendingMap> {
@@ -111,6 +123,7 @@ impl Syscalls {
         };
         // The memory the input arguments point to, read now (the caller may change it later).
         let captured = capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu);
+        let stack = self.stacks.as_ref().and_then(|s| s.capture(cpu, hook));
         let pending = Pending {
             ts: hook.ts,
             vcpu: hook.vcpu,
@@ -120,6 +133,7 @@ impl Syscalls {
             entry: kind,
             call,
             captured,
+            stack,
         };
         if never_returns(pending.captured.call) {
             self.publish(cpu, pending, None, CallEnd::NoReturn, None, bus);
@@ -215,6 +229,7 @@ impl Syscalls {
             entry,
             call,
             mut captured,
+            stack,
             ..
         } = p;
         // After a successful exec, what could not be read at entry is on the new program's stack.
@@ -248,6 +263,7 @@ impl Syscalls {
             ret: value,
             end,
             data: captured.data,
+            stack,
         }));
     }
 

@@ -56,5 +56,6 @@ pub(crate) fn syscall_event(
         ret,
         end,
         data: c.data,
+        stack: None,
     }
 }

@@ -108,6 +108,18 @@ pub trait Arch: Send + Sync + 'static {
     fn classify(&self, bytes: &[u8]) -> Option<InsnClass>;
     /// The stack pointer register.
     fn stack_pointer(&self) -> Reg;
+    /// The register compilers keep a frame pointer in when they keep one (the fallback of stack
+    /// walks without call-frame information); `None` when the architecture has none.
+    fn frame_pointer(&self) -> Option<Reg> {
+        None
+    }
+    /// The instruction pointer register. Inside an execution callback it may lag behind the
+    /// instruction (TCG writes it back lazily) but it is in the running process's address space,
+    /// unlike an instruction's translation-time address, which belongs to whichever process first
+    /// ran code that shares the same physical page.
+    fn instruction_pointer(&self) -> Option<Reg> {
+        None
+    }
     /// The width of the user code making a kernel entry by `kind`.
     fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth>;
     /// Whether an exit instruction returns to user mode, from the state just before it executes

@@ -89,6 +89,14 @@ impl Arch for X86_64 {
         RSP
     }
 
+    fn frame_pointer(&self) -> Option<Reg> {
+        Some(RBP)
+    }
+
+    fn instruction_pointer(&self) -> Option<Reg> {
+        Some(RIP)
+    }
+
     fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth> {
         Some(match kind {
             // int 0x80 is the i386 ABI whatever the mode; sysenter is only used by 32-bit code.

@@ -13,6 +13,7 @@ mod alert;
 mod file;
 mod memory;
 mod process;
+mod stack;
 
 pub use alert::{CustomEvent, FieldValue};
 pub use file::{
@@ -26,6 +27,7 @@ pub use memory::{
 pub use process::{
     ListSource, ListWhen, ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry,
 };
+pub use stack::Frame;
 
 /// The system-call ABI a call was made with; decides which table decodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -144,6 +146,8 @@ pub struct SyscallEvent {
     pub end: CallEnd,
     /// What its rendering needs.
     pub data: CallData,
+    /// The user-space call stack at the entry, innermost first (`None` unless stacks are asked for).
+    pub stack: Option<Box<[Frame]>>,
 }
 
 impl SyscallEvent {

@@ -125,5 +125,12 @@ fn syscall(c: &SyscallEvent, r: &RenderedCall, out: &mut Vec<u8>) {
     str(&r.ret, out);
     out.extend_from_slice(b",\"end\":\"");
     out.extend_from_slice(end_name(c.end).as_bytes());
-    out.extend_from_slice(b"\"}");
+    out.push(b'"');
+    if let Some(stack) = &c.stack {
+        out.extend_from_slice(b",\"stack\":");
+        if serde_json::to_writer(&mut *out, stack).is_err() {
+            out.extend_from_slice(b"[]");
+        }
+    }
+    out.push(b'}');
 }

@@ -79,6 +79,11 @@ fn syscall(c: &SyscallEvent, r: &RenderedCall, s: &mut String) {
         CallEnd::NoReturn => s.push_str(" = ?"),
         CallEnd::Unfinished => s.push_str(" <unfinished ...>"),
     }
+    // The stack on the lines after it, as `strace -k` prints it.
+    for f in c.stack.iter().flatten() {
+        s.push_str("\n > ");
+        f.render(s);
+    }
 }
 
 /// A line being written: a thread prefix, words, and `key=value` fields (strings quoted and escaped,
