@@ -18,6 +18,7 @@ pub mod fileops;
 pub mod kernel_image;
 pub mod kernel_memory;
 pub mod mm;
+pub mod netops;
 pub mod process;
 pub mod signal;
 pub mod task;

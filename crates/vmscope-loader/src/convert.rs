@@ -21,7 +21,7 @@ pub fn abi_kind(kind: EventKind) -> u32 {
         EventKind::Custom => abi::KIND_CUSTOM,
         EventKind::ProcessList => abi::KIND_PROCESS_LIST,
         // Not carried by this version of the ABI: no bit of a module's mask names them.
-        EventKind::Memory | EventKind::Maps | EventKind::Image => u32::MAX,
+        EventKind::Memory | EventKind::Maps | EventKind::Image | EventKind::Net => u32::MAX,
     }
 }
 

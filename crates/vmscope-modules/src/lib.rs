@@ -25,6 +25,7 @@ pub mod images;
 pub mod journal;
 pub mod kernel;
 pub mod memory;
+pub mod network;
 pub mod options;
 pub mod processes;
 pub mod registry;

@@ -19,6 +19,7 @@ use crate::images::Images;
 use crate::journal::Journal;
 use crate::kernel::KernelCell;
 use crate::memory::Memory;
+use crate::network::Network;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
 use crate::syscalls::Syscalls;
@@ -74,6 +75,11 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Images::NAME,
         "the ELF images loaded in each process (program, loader, libraries, vDSO) with build ids",
         &[Memory::NAME],
+    ),
+    (
+        Network::NAME,
+        "sockets: what each is (family, protocol, addresses), every operation, and per-connection bytes",
+        &[Syscalls::NAME],
     ),
 ];
 
@@ -142,6 +148,7 @@ pub fn build<S: AsRef<str>>(
                 ))),
                 Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
                 Images::NAME => Some(Arc::new(Images::new())),
+                Network::NAME => Some(Arc::new(Network::new())),
                 _ => None,
             }
         })

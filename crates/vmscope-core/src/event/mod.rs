@@ -12,6 +12,7 @@ use crate::capture::Capture;
 mod alert;
 mod file;
 mod memory;
+mod net;
 mod process;
 
 pub use alert::{CustomEvent, FieldValue};
@@ -23,6 +24,7 @@ pub use memory::{
     ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent, MemoryOp,
     Region,
 };
+pub use net::{Connection, NetEvent, NetOp};
 pub use process::{
     ListSource, ListWhen, ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry,
 };
@@ -310,6 +312,8 @@ pub enum EventKind {
     Maps = 7,
     /// [`Event::Image`].
     Image = 8,
+    /// [`Event::Net`] and [`Event::Connection`].
+    Net = 9,
 }
 
 /// An event on the bus.
@@ -334,6 +338,10 @@ pub enum Event {
     Maps(Box<MapsSnapshot>),
     /// An ELF image loaded or unloaded.
     Image(Box<ImageEvent>),
+    /// A socket operation.
+    Net(Box<NetEvent>),
+    /// One socket's life, at the end of tracing.
+    Connection(Box<Connection>),
 }
 
 impl Event {
@@ -349,6 +357,7 @@ impl Event {
             Event::Memory(_) => EventKind::Memory,
             Event::Maps(_) => EventKind::Maps,
             Event::Image(_) => EventKind::Image,
+            Event::Net(_) | Event::Connection(_) => EventKind::Net,
         }
     }
 
@@ -364,6 +373,8 @@ impl Event {
             Event::Memory(_) => "memory",
             Event::Maps(_) => "maps",
             Event::Image(_) => "image",
+            Event::Net(_) => "net",
+            Event::Connection(_) => "connection",
         }
     }
 }
