@@ -40,6 +40,7 @@ const ALL: &[&str] = &[
     "processes",
     "memory",
     "images",
+    "network",
 ];
 
 impl Config {
@@ -58,9 +59,13 @@ impl Config {
             "vmscope" | "default" => modules("default", vmscope_modules::registry::DEFAULT),
             "all" => modules("all", ALL),
             "memory" => modules("memory", &["context", "syscalls", "memory", "images"]),
+            "network" => modules("network", &["context", "syscalls", "network"]),
             "strace" => Config::Strace,
             _ => {
-                bail!("unknown benchmark configuration `{s}` (none, default, all, memory, strace)")
+                bail!(
+                    "unknown benchmark configuration `{s}` (none, default, all, memory, network, \
+                     strace)"
+                )
             }
         })
     }
@@ -79,7 +84,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeats: u32,
     /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
-    /// module), `memory` (default with memory and images), `strace` (inside the guest).
+    /// module), `memory` (default with memory and images), `network` (default with network), `strace` (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.

@@ -60,7 +60,16 @@ struct Slot {
 #[derive(Default, Clone)]
 struct Table {
     slots: HashMap<Handle, Slot>,
+    /// Made for a thread first seen in its own call, not at its parent's fork or clone: a child's
+    /// first calls can be published before the parent's `fork` returns. What it did is merged into
+    /// the table the fork then gives it.
+    orphan: bool,
+    /// Descriptors an orphan table's thread closed that it did not know (inherited ones).
+    closed: Vec<Handle>,
 }
+
+/// Unknown descriptors remembered as closed per orphan table at most.
+const MAX_ORPHAN_CLOSED: usize = 256;
 
 /// The whole model.
 #[derive(Default)]
@@ -70,6 +79,8 @@ pub struct Model {
     socks: HashMap<u64, Sock>,
     next_id: u64,
     done: Vec<Connection>,
+    /// Threads that ended before their parent's fork or clone was seen returning (newest last).
+    exited_early: std::collections::VecDeque<u64>,
     /// Connection summaries left out past [`MAX_CONNECTIONS`].
     pub dropped: u64,
 }
@@ -101,9 +112,54 @@ impl Model {
             return t;
         }
         let t = self.id();
-        self.tables.insert(t, (Table::default(), 1));
+        let table = Table {
+            orphan: true,
+            ..Table::default()
+        };
+        self.tables.insert(t, (table, 1));
         self.set_thread(key, t);
         t
+    }
+
+    /// Notes that an orphan table's thread closed `h`, which it did not know.
+    fn closed_unknown(&mut self, t: u64, h: Handle) {
+        if let Some((tb, _)) = self.tables.get_mut(&t)
+            && tb.orphan
+            && !tb.slots.contains_key(&h)
+            && tb.closed.len() < MAX_ORPHAN_CLOSED
+        {
+            tb.closed.push(h);
+        }
+    }
+
+    /// Thread `child` gets table `target` (its parent's, shared or copied); what it did before
+    /// (an orphan table of its own) is applied on top.
+    fn adopt(&mut self, child: u64, target: u64, ts: u64) {
+        let orphan = self.threads.get(&child).map(|&(t, _)| t).filter(|t| {
+            self.tables
+                .get(t)
+                .is_some_and(|(tb, refs)| tb.orphan && *refs == 1 && *t != target)
+        });
+        if let Some(o) = orphan
+            && let Some((tb, _)) = self.tables.remove(&o)
+        {
+            for h in tb.closed {
+                if let Some(s) = self.take(target, h) {
+                    self.unref_sock(s.sock, ts);
+                }
+            }
+            for (h, slot) in tb.slots {
+                // Moved, not copied: the socket keeps its count.
+                let old = self
+                    .tables
+                    .get_mut(&target)
+                    .and_then(|(t, _)| t.slots.insert(h, slot));
+                if let Some(old) = old {
+                    self.unref_sock(old.sock, ts);
+                }
+            }
+        }
+        self.set_thread(child, target);
     }
 
     fn set_thread(&mut self, key: u64, table: u64) {
@@ -256,6 +312,8 @@ impl Model {
                 if let Some(s) = self.take(t, *handle) {
                     self.close_event(who, *handle, s.sock, &mut out);
                     self.unref_sock(s.sock, who.ts_exit);
+                } else {
+                    self.closed_unknown(t, *handle);
                 }
             }
             FileOp::CloseRange {
@@ -300,6 +358,11 @@ impl Model {
             FileOp::Spawn {
                 tid, share_handles, ..
             } => {
+                let child = u64::from(*tid);
+                if let Some(i) = self.exited_early.iter().position(|&k| k == child) {
+                    self.exited_early.remove(i);
+                    return out;
+                }
                 let t = self.table_of(who.key);
                 let child = if *share_handles {
                     if let Some(e) = self.tables.get_mut(&t) {
@@ -309,14 +372,29 @@ impl Model {
                 } else {
                     self.copy_table(t, false)
                 };
-                self.set_thread(u64::from(*tid), child);
+                self.adopt(u64::from(*tid), child, who.ts_exit);
             }
             FileOp::Exec if ok => {
                 let t = self.table_of(who.key);
                 let copy = self.copy_table(t, true);
                 self.set_thread(who.key, copy);
             }
-            FileOp::Exit => self.drop_thread(who.key, who.ts),
+            FileOp::Exit => {
+                // A child that ends before its parent's fork returned: the fork must not give it
+                // a table that nothing would ever drop.
+                if self
+                    .threads
+                    .get(&who.key)
+                    .and_then(|(t, _)| self.tables.get(t))
+                    .is_none_or(|(tb, _)| tb.orphan)
+                {
+                    if self.exited_early.len() >= 1024 {
+                        self.exited_early.pop_front();
+                    }
+                    self.exited_early.push_back(who.key);
+                }
+                self.drop_thread(who.key, who.ts);
+            }
             _ => {}
         }
         out
@@ -331,6 +409,8 @@ impl Model {
         if exec {
             copy.slots.retain(|_, s| !s.cloexec);
         }
+        copy.orphan = false;
+        copy.closed.clear();
         for s in copy.slots.values() {
             if let Some(sock) = self.socks.get_mut(&s.sock) {
                 sock.refs += 1;

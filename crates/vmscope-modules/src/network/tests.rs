@@ -360,3 +360,37 @@ fn junk_calls_never_panic_and_the_model_stays_bounded() {
     let _ = w.finish();
     assert_eq!(w.m.with_model(|m| m.sockets()), 0);
 }
+
+#[test]
+fn a_child_seen_before_its_parents_fork_returns_keeps_its_own_sockets() {
+    let mut w = World::new();
+    // Parent 70 listens on 3; its child 71's first calls are published before the fork's return:
+    // it closes the inherited 3 and makes its own socket 3.
+    one(w.call(70, 70, 41, [2, 1, 0, 0, 0, 0], 3));
+    assert!(w.call(71, 71, 3, [3, 0, 0, 0, 0, 0], 0).is_empty());
+    one(w.call(71, 71, 41, [2, 1, 0, 0, 0, 0], 3));
+    assert!(w.call(70, 70, 57, [0; 6], 71).is_empty());
+    w.g.write(ADDR, &in4(7777, [127, 0, 0, 1]));
+    one(w.call(71, 71, 42, [3, ADDR, 16, 0, 0, 0], 0));
+    one(w.call(71, 71, 1, [3, BUF, 9, 0, 0, 0], 9));
+    // A thread of 70 made with CLONE_FILES whose socket came first.
+    one(w.call(70, 72, 41, [10, 2, 0, 0, 0, 0], 4));
+    assert!(w.call(70, 70, 56, [0x3d0f00, 0, 0, 0, 0, 0], 72).is_empty());
+    let e = one(w.call(70, 70, 1, [4, BUF, 2, 0, 0, 0], 2));
+    assert_eq!(e.proto.as_deref(), Some("udp"));
+    // A child that ended before its fork returned leaves nothing behind.
+    assert!(w.call(73, 73, 231, [0; 6], 0).is_empty());
+    assert!(w.call(70, 70, 57, [0; 6], 73).is_empty());
+    one(w.call(70, 70, 3, [3, 0, 0, 0, 0, 0], 0));
+    // The listener (closed by the parent, and by the child before the fork returned) is gone.
+    assert_eq!(w.m.with_model(|m| m.sockets()), 2);
+    let c = w.finish();
+    let tcp = c
+        .iter()
+        .find(|c| c.proto.as_deref() == Some("tcp"))
+        .unwrap();
+    assert_eq!(
+        (tcp.pid, tcp.remote.as_deref(), tcp.bytes_sent),
+        (Some(71), Some("127.0.0.1:7777"), 9)
+    );
+}
