@@ -158,6 +158,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         qemu: None,
         verbose: false,
         self_profile: false,
+        trace: None,
         capture: None,
         pids: Vec::new(),
         follow_comms: Vec::new(),

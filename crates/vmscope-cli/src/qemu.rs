@@ -121,6 +121,12 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if no_plugin && !a.module_options.is_empty() {
         bail!("--module-option needs the plugin (not --modules none)");
     }
+    if let Some(t) = &a.trace {
+        if no_plugin {
+            bail!("--trace needs the plugin (not --modules none)");
+        }
+        vmscope_linux::trace_classes::TraceSet::parse(t)?;
+    }
     let checked = if no_plugin {
         None
     } else {
@@ -272,6 +278,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
                 .map(|o| format!("{}.{}={}", o.module, o.key, o.value))
                 .collect(),
             self_profile: a.self_profile,
+            trace: a.trace.clone(),
         };
         let plugin_args = opts.to_args().map_err(|e| {
             anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")

@@ -24,6 +24,7 @@ pub mod signal;
 pub mod task;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod trace_classes;
 pub mod uapi;
 pub mod vfs;
 

@@ -8,6 +8,8 @@
 //! - [`files`]: the file monitor, handle tables and file events from the syscall module's events;
 //! - [`processes`]: process and thread lifecycle events, process lists, the process filter;
 //! - [`images`]: the ELF objects loaded in each process (application level);
+//! - [`network`]: sockets per process, their operations and per-connection bytes;
+//! - [`trace_filter`]: `--trace`, the calls the journal keeps;
 //! - [`memory`]: every process's address space, its changes and snapshots (virtual-memory level);
 //! - [`journal`]: the sink writing every event as text or JSON Lines, off the vCPU threads;
 //! - [`options`]: what a run is told, shared by the command line and the plugin;
@@ -32,3 +34,4 @@ pub mod registry;
 pub mod syscalls;
 #[cfg(test)]
 mod test_support;
+pub mod trace_filter;

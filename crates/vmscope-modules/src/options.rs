@@ -38,6 +38,9 @@ pub struct Options {
     pub module_options: Vec<String>,
     /// Measure vmscope's own time per callback and module, reported at the end (`self_profile=on`).
     pub self_profile: bool,
+    /// Journal only these calls: strace's `-e trace=` expression (`trace=%network:openat`, `:` for
+    /// strace's `,`), checked when parsed.
+    pub trace: Option<String>,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
             process_list_every: None,
             module_options: Vec::new(),
             self_profile: false,
+            trace: None,
         }
     }
 }
@@ -67,7 +71,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, trace)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -164,6 +168,11 @@ impl Options {
                             .ok_or_else(|| bad("expected seconds from 1 to 86400"))?,
                     );
                 }
+                "trace" => {
+                    vmscope_linux::trace_classes::TraceSet::parse(value)
+                        .map_err(|e| bad(&e.to_string()))?;
+                    o.trace = Some(value.replace(',', ":"));
+                }
                 "self_profile" => {
                     o.self_profile = match value {
                         "on" | "true" | "1" => true,
@@ -241,6 +250,9 @@ impl Options {
         }
         if let Some(s) = self.process_list_every {
             a.push(format!("process_list={s}"));
+        }
+        if let Some(t) = &self.trace {
+            a.push(format!("trace={}", t.replace(',', ":")));
         }
         if self.self_profile {
             a.push("self_profile=on".to_string());
@@ -366,6 +378,7 @@ mod tests {
             process_list_every: Some(3),
             module_options: vec!["x.a=1:2".into(), "x.b=".into()],
             self_profile: true,
+            trace: Some("!%desc:openat".into()),
         };
         let memory = Options {
             layout_from_memory: true,

@@ -23,6 +23,8 @@ use crate::network::Network;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
 use crate::syscalls::Syscalls;
+use crate::trace_filter::TraceSink;
+use vmscope_linux::trace_classes::TraceSet;
 
 /// What the built-in modules are built with.
 #[derive(Clone)]
@@ -42,6 +44,9 @@ pub struct Config {
     pub follow: Option<Arc<Follow>>,
     /// The process monitor lists every process this often (nanoseconds), besides start and shutdown.
     pub process_list_every_ns: Option<u64>,
+    /// `--trace` when nothing but the journal consumes system calls: the syscall module captures
+    /// memory only for these calls.
+    pub capture_only: Option<vmscope_linux::trace_classes::TraceSet>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -136,7 +141,13 @@ pub fn build<S: AsRef<str>>(
                     cfg.arch,
                     cfg.max_vcpus,
                 ))),
-                Syscalls::NAME => Some(Arc::new(Syscalls::new(cfg.decode.clone(), cfg.arch))),
+                Syscalls::NAME => {
+                    let s = Syscalls::new(cfg.decode.clone(), cfg.arch);
+                    Some(Arc::new(match cfg.capture_only {
+                        Some(set) => s.capture_only(set),
+                        None => s,
+                    }))
+                }
                 Files::NAME => Some(Arc::new(Files::new(
                     Box::new(LinuxFiles::new(cfg.kernel.clone(), cfg.arch)),
                     cfg.capture,
@@ -172,6 +183,9 @@ pub enum ComposeError {
     /// A module name is unknown.
     #[error(transparent)]
     UnknownModule(#[from] UnknownModule),
+    /// A bad `--trace` expression.
+    #[error(transparent)]
+    Trace(vmscope_linux::trace_classes::TraceError),
     /// The journal's writer thread could not start.
     #[error("cannot start the journal's writer: {0}")]
     Journal(std::io::Error),
@@ -228,10 +242,18 @@ pub fn compose(
                 .into(),
         ));
     }
-    let sink: Arc<dyn Sink> = match &follow {
+    let mut sink: Arc<dyn Sink> = match &follow {
         Some(f) if kernel.may_have_layout() => Arc::new(FilterSink::new(journal, f.clone())),
         _ => journal,
     };
+    // --trace: calls outside the set never reach the journal (so are never rendered).
+    let trace = match &opts.trace {
+        Some(t) => Some(TraceSet::parse(t).map_err(ComposeError::Trace)?),
+        None => None,
+    };
+    if let Some(set) = trace {
+        sink = Arc::new(TraceSink::new(sink, set));
+    }
     let cfg = Config {
         arch,
         max_vcpus,
@@ -240,6 +262,7 @@ pub fn compose(
         capture: opts.capture,
         follow,
         process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
+        capture_only: None,
     };
     let mut names: Vec<&str> = opts
         .modules
@@ -255,6 +278,17 @@ pub fn compose(
             names.push(n);
         }
     }
+    // Untraced calls need no captured memory when the journal is their only consumer.
+    let consumers = resolve(&names)?;
+    let cfg = Config {
+        capture_only: trace.filter(|_| {
+            libraries.is_empty()
+                && consumers
+                    .iter()
+                    .all(|n| [Context::NAME, Syscalls::NAME].contains(n))
+        }),
+        ..cfg
+    };
     let mut modules = build(&names, &cfg)?;
     modules.extend(libraries);
     Ok(Composition {

@@ -69,6 +69,8 @@ pub struct Syscalls {
     /// vmscope's state can be checked from the journal.
     in_flight: AtomicUsize,
     peak: AtomicUsize,
+    /// `--trace`: calls outside this set are not captured (nothing consumes their memory).
+    uncaptured: Option<vmscope_linux::trace_classes::TraceSet>,
 }
 
 impl Syscalls {
@@ -86,7 +88,25 @@ impl Syscalls {
             hasher: foldhash::fast::RandomState::default(),
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
+            uncaptured: None,
         }
+    }
+
+    /// Captures no memory for calls outside `set` (`--trace`, when nothing but the journal consumes
+    /// system calls): their events carry values only.
+    pub fn capture_only(mut self, set: vmscope_linux::trace_classes::TraceSet) -> Self {
+        self.uncaptured = Some(set);
+        self
+    }
+
+    /// Whether a call's memory is captured.
+    fn captures(&self, call: Option<vmscope_core::event::CallId>) -> bool {
+        use vmscope_linux::syscalls::Call;
+        let call = call.and_then(Call::from_id);
+        // A multiplexer's identity is known only once its block is read: always captured.
+        self.uncaptured
+            .as_ref()
+            .is_none_or(|s| s.contains(call) || matches!(call, Some(Call::Socketcall | Call::Ipc)))
     }
 
     fn shard(&self, key: &Key) -> &Mutex<PendingMap> {
@@ -110,7 +130,15 @@ impl Syscalls {
             return;
         };
         // The memory the input arguments point to, read now (the caller may change it later).
-        let captured = capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu);
+        let captured = if self.captures(call.call) {
+            capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu)
+        } else {
+            Captured {
+                call: call.call.and_then(vmscope_linux::syscalls::Call::from_id),
+                raw: call.raw,
+                data: Default::default(),
+            }
+        };
         let pending = Pending {
             ts: hook.ts,
             vcpu: hook.vcpu,
@@ -223,7 +251,7 @@ impl Syscalls {
             _ => None,
         };
         let value = ret.map(|(v, _)| v);
-        if end != CallEnd::NoReturn {
+        if end != CallEnd::NoReturn && self.captures(call.call) {
             capture_exit(
                 &self.opts,
                 call.abi,
