@@ -42,6 +42,7 @@ const ALL: &[&str] = &[
     "processes",
     "memory",
     "images",
+    "network",
 ];
 
 impl Config {
@@ -69,10 +70,12 @@ impl Config {
                 modules: vmscope_modules::registry::DEFAULT,
                 stack: true,
             },
+            "network" => modules("network", &["context", "syscalls", "network"]),
             "strace" => Config::Strace,
             _ => {
                 bail!(
-                    "unknown benchmark configuration `{s}` (none, default, all, memory, stack, strace)"
+                    "unknown benchmark configuration `{s}` (none, default, all, memory, network, \
+                     stack, strace)"
                 )
             }
         })
@@ -92,8 +95,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeats: u32,
     /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
-    /// module), `memory` (default with memory and images), `stack` (default with `--stack`), `strace`
-    /// (inside the guest).
+    /// module), `memory` (default with memory and images), `network` (default with network), `stack`
+    /// (default with `--stack`), `strace` (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.
@@ -168,6 +171,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         qemu: None,
         verbose: false,
         self_profile: false,
+        trace: None,
         capture: None,
         pids: Vec::new(),
         follow_comms: Vec::new(),

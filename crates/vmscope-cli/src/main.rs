@@ -177,6 +177,12 @@ pub struct RunArgs {
     /// in the journal at the end (costs two clock reads per module and hook).
     #[arg(long)]
     self_profile: bool,
+    /// Journal only these system calls, like strace's `-e trace=EXPR`: call names, classes (`%file`,
+    /// `%network`, `%process`, `%signal`, `%ipc`, `%memory`, `%desc`, `%creds`, `%clock`, `%stat`,
+    /// `%lstat`, `%fstat`, `%%stat`, `%statfs`, `%fstatfs`, `%%statfs`, `%pure`), comma-separated, `!` to
+    /// negate. Modules still see every call.
+    #[arg(long, value_name = "EXPR")]
+    trace: Option<String>,
     /// Extra QEMU arguments, after `--`.
     #[arg(last = true, value_name = "QEMU ARGS")]
     qemu_args: Vec<String>,

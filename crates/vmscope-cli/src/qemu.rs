@@ -121,6 +121,12 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     if no_plugin && !a.module_options.is_empty() {
         bail!("--module-option needs the plugin (not --modules none)");
     }
+    if let Some(t) = &a.trace {
+        if no_plugin {
+            bail!("--trace needs the plugin (not --modules none)");
+        }
+        vmscope_linux::trace_classes::TraceSet::parse(t)?;
+    }
     let checked = if no_plugin {
         None
     } else {
@@ -291,6 +297,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             icount_shift: a.rr.as_ref().and_then(|r| r.icount_shift()),
             stack: a.stack.then_some(a.stack_depth as usize),
             debug_dir: a.debug_dir.as_deref().map(absolute).transpose()?,
+            trace: a.trace.clone(),
         };
         let plugin_args = opts.to_args().map_err(|e| {
             anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")

@@ -96,6 +96,14 @@ fn bad_paths_and_names() {
         "--modules none",
     );
     one_line(
+        &fails(&["run", "--trace", "%network,%bogus"], &[]),
+        "unknown class `%bogus`",
+    );
+    one_line(
+        &fails(&["run", "--trace", "!opne"], &[]),
+        "unknown system call `opne`",
+    );
+    one_line(
         &fails(&["run"], &[("VMSCOPE_GUEST_DIR", "/nonexistent/guests")]),
         "no default guest in /nonexistent/guests/linux-6.12",
     );

@@ -18,12 +18,14 @@ pub mod fileops;
 pub mod kernel_image;
 pub mod kernel_memory;
 pub mod mm;
+pub mod netops;
 pub mod process;
 pub mod signal;
 pub mod symbols;
 pub mod task;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod trace_classes;
 pub mod uapi;
 pub mod unwind;
 pub mod vfs;

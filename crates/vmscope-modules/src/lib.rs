@@ -8,6 +8,8 @@
 //! - [`files`]: the file monitor, handle tables and file events from the syscall module's events;
 //! - [`processes`]: process and thread lifecycle events, process lists, the process filter;
 //! - [`images`]: the ELF objects loaded in each process (application level);
+//! - [`network`]: sockets per process, their operations and per-connection bytes;
+//! - [`trace_filter`]: `--trace`, the calls the journal keeps;
 //! - [`memory`]: every process's address space, its changes and snapshots (virtual-memory level);
 //! - [`journal`]: the sink writing every event as text or JSON Lines, off the vCPU threads;
 //! - [`options`]: what a run is told, shared by the command line and the plugin;
@@ -25,6 +27,7 @@ pub mod images;
 pub mod journal;
 pub mod kernel;
 pub mod memory;
+pub mod network;
 pub mod options;
 pub mod processes;
 pub mod registry;
@@ -32,3 +35,4 @@ pub mod stacks;
 pub mod syscalls;
 #[cfg(test)]
 mod test_support;
+pub mod trace_filter;

@@ -46,6 +46,9 @@ pub struct Options {
     pub stack: Option<usize>,
     /// Where the stacks module looks for the images' debug files (`debug_dir=DIR`).
     pub debug_dir: Option<PathBuf>,
+    /// Journal only these calls: strace's `-e trace=` expression (`trace=%network:openat`, `:` for
+    /// strace's `,`), checked when parsed.
+    pub trace: Option<String>,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             icount_shift: None,
             stack: None,
             debug_dir: None,
+            trace: None,
         }
     }
 }
@@ -78,7 +82,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -174,6 +178,11 @@ impl Options {
                             .filter(|n| (1..=86_400).contains(n))
                             .ok_or_else(|| bad("expected seconds from 1 to 86400"))?,
                     );
+                }
+                "trace" => {
+                    vmscope_linux::trace_classes::TraceSet::parse(value)
+                        .map_err(|e| bad(&e.to_string()))?;
+                    o.trace = Some(value.replace(',', ":"));
                 }
                 "self_profile" => {
                     o.self_profile = match value {
@@ -274,6 +283,9 @@ impl Options {
         }
         if let Some(s) = self.process_list_every {
             a.push(format!("process_list={s}"));
+        }
+        if let Some(t) = &self.trace {
+            a.push(format!("trace={}", t.replace(',', ":")));
         }
         if self.self_profile {
             a.push("self_profile=on".to_string());
@@ -411,6 +423,7 @@ mod tests {
             icount_shift: Some(3),
             stack: Some(12),
             debug_dir: Some("/usr/lib/debug".into()),
+            trace: Some("!%desc:openat".into()),
         };
         let memory = Options {
             layout_from_memory: true,

@@ -19,10 +19,13 @@ use crate::images::Images;
 use crate::journal::Journal;
 use crate::kernel::KernelCell;
 use crate::memory::Memory;
+use crate::network::Network;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
 use crate::stacks::Stacks;
 use crate::syscalls::Syscalls;
+use crate::trace_filter::TraceSink;
+use vmscope_linux::trace_classes::TraceSet;
 
 /// What the built-in modules are built with.
 #[derive(Clone)]
@@ -46,6 +49,9 @@ pub struct Config {
     pub stack_depth: usize,
     /// Where the stacks module looks for the images' debug files.
     pub debug_dir: Option<std::path::PathBuf>,
+    /// `--trace` when nothing but the journal consumes system calls: the syscall module captures
+    /// memory only for these calls.
+    pub capture_only: Option<vmscope_linux::trace_classes::TraceSet>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -84,6 +90,11 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Stacks::NAME,
         "every system call's user-space call stack, with symbols, and files and lines from debug files",
         &[Images::NAME],
+    ),
+    (
+        Network::NAME,
+        "sockets: what each is (family, protocol, addresses), every operation, and per-connection bytes",
+        &[Syscalls::NAME],
     ),
 ];
 
@@ -151,8 +162,12 @@ pub fn build<S: AsRef<str>>(
                 ))),
                 Syscalls::NAME => {
                     let s = Syscalls::new(cfg.decode.clone(), cfg.arch);
-                    Some(Arc::new(match &stacks {
+                    let s = match &stacks {
                         Some(st) => s.with_stacks(st.clone()),
+                        None => s,
+                    };
+                    Some(Arc::new(match cfg.capture_only {
+                        Some(set) => s.capture_only(set),
                         None => s,
                     }))
                 }
@@ -168,6 +183,7 @@ pub fn build<S: AsRef<str>>(
                 Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
                 Images::NAME => Some(Arc::new(Images::new())),
                 Stacks::NAME => stacks.clone().map(|s| s as Arc<dyn Module>),
+                Network::NAME => Some(Arc::new(Network::new())),
                 _ => None,
             }
         })
@@ -191,6 +207,9 @@ pub enum ComposeError {
     /// A module name is unknown.
     #[error(transparent)]
     UnknownModule(#[from] UnknownModule),
+    /// A bad `--trace` expression.
+    #[error(transparent)]
+    Trace(vmscope_linux::trace_classes::TraceError),
     /// The journal's writer thread could not start.
     #[error("cannot start the journal's writer: {0}")]
     Journal(std::io::Error),
@@ -247,10 +266,18 @@ pub fn compose(
                 .into(),
         ));
     }
-    let sink: Arc<dyn Sink> = match &follow {
+    let mut sink: Arc<dyn Sink> = match &follow {
         Some(f) if kernel.may_have_layout() => Arc::new(FilterSink::new(journal, f.clone())),
         _ => journal,
     };
+    // --trace: calls outside the set never reach the journal (so are never rendered).
+    let trace = match &opts.trace {
+        Some(t) => Some(TraceSet::parse(t).map_err(ComposeError::Trace)?),
+        None => None,
+    };
+    if let Some(set) = trace {
+        sink = Arc::new(TraceSink::new(sink, set));
+    }
     let cfg = Config {
         arch,
         max_vcpus,
@@ -261,6 +288,7 @@ pub fn compose(
         process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
         stack_depth: opts.stack.unwrap_or(crate::stacks::DEFAULT_DEPTH),
         debug_dir: opts.debug_dir.clone(),
+        capture_only: None,
     };
     let mut names: Vec<&str> = opts
         .modules
@@ -279,6 +307,17 @@ pub fn compose(
             names.push(n);
         }
     }
+    // Untraced calls need no captured memory when the journal is their only consumer.
+    let consumers = resolve(&names)?;
+    let cfg = Config {
+        capture_only: trace.filter(|_| {
+            libraries.is_empty()
+                && consumers
+                    .iter()
+                    .all(|n| [Context::NAME, Syscalls::NAME].contains(n))
+        }),
+        ..cfg
+    };
     let mut modules = build(&names, &cfg)?;
     modules.extend(libraries);
     Ok(Composition {

@@ -74,6 +74,8 @@ pub struct Syscalls {
     peak: AtomicUsize,
     /// Takes each call's user-space stack at its entry (`--stack`).
     stacks: Option<Arc<dyn CallStacks>>,
+    /// `--trace`: calls outside this set are not captured (nothing consumes their memory).
+    uncaptured: Option<vmscope_linux::trace_classes::TraceSet>,
 }
 
 impl Syscalls {
@@ -92,6 +94,7 @@ impl Syscalls {
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
             stacks: None,
+            uncaptured: None,
         }
     }
 
@@ -99,6 +102,23 @@ impl Syscalls {
     pub fn with_stacks(mut self, stacks: Arc<dyn CallStacks>) -> Self {
         self.stacks = Some(stacks);
         self
+    }
+
+    /// Captures no memory for calls outside `set` (`--trace`, when nothing but the journal consumes
+    /// system calls): their events carry values only.
+    pub fn capture_only(mut self, set: vmscope_linux::trace_classes::TraceSet) -> Self {
+        self.uncaptured = Some(set);
+        self
+    }
+
+    /// Whether a call's memory is captured.
+    fn captures(&self, call: Option<vmscope_core::event::CallId>) -> bool {
+        use vmscope_linux::syscalls::Call;
+        let call = call.and_then(Call::from_id);
+        // A multiplexer's identity is known only once its block is read: always captured.
+        self.uncaptured
+            .as_ref()
+            .is_none_or(|s| s.contains(call) || matches!(call, Some(Call::Socketcall | Call::Ipc)))
     }
 
     fn shard(&self, key: &Key) -> &Mutex<PendingMap> {
@@ -122,7 +142,15 @@ impl Syscalls {
             return;
         };
         // The memory the input arguments point to, read now (the caller may change it later).
-        let captured = capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu);
+        let captured = if self.captures(call.call) {
+            capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu)
+        } else {
+            Captured {
+                call: call.call.and_then(vmscope_linux::syscalls::Call::from_id),
+                raw: call.raw,
+                data: Default::default(),
+            }
+        };
         let stack = self.stacks.as_ref().and_then(|s| s.capture(cpu, hook));
         let pending = Pending {
             ts: hook.ts,
@@ -238,7 +266,7 @@ impl Syscalls {
             _ => None,
         };
         let value = ret.map(|(v, _)| v);
-        if end != CallEnd::NoReturn {
+        if end != CallEnd::NoReturn && self.captures(call.call) {
             capture_exit(
                 &self.opts,
                 call.abi,

@@ -12,6 +12,7 @@ use crate::capture::Capture;
 mod alert;
 mod file;
 mod memory;
+mod net;
 mod process;
 mod stack;
 
@@ -24,6 +25,7 @@ pub use memory::{
     ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent, MemoryOp,
     Region,
 };
+pub use net::{Connection, NetEvent, NetOp};
 pub use process::{
     ListSource, ListWhen, ProcessEntry, ProcessEvent, ProcessList, ProcessOp, Seen, ThreadEntry,
 };
@@ -314,6 +316,8 @@ pub enum EventKind {
     Maps = 7,
     /// [`Event::Image`].
     Image = 8,
+    /// [`Event::Net`] and [`Event::Connection`].
+    Net = 9,
 }
 
 /// An event on the bus.
@@ -338,6 +342,10 @@ pub enum Event {
     Maps(Box<MapsSnapshot>),
     /// An ELF image loaded or unloaded.
     Image(Box<ImageEvent>),
+    /// A socket operation.
+    Net(Box<NetEvent>),
+    /// One socket's life, at the end of tracing.
+    Connection(Box<Connection>),
 }
 
 impl Event {
@@ -353,6 +361,7 @@ impl Event {
             Event::Memory(_) => EventKind::Memory,
             Event::Maps(_) => EventKind::Maps,
             Event::Image(_) => EventKind::Image,
+            Event::Net(_) | Event::Connection(_) => EventKind::Net,
         }
     }
 
@@ -368,6 +377,7 @@ impl Event {
             | Event::ProcessList(_) => None,
             Event::Memory(_) | Event::Maps(_) => Some("memory"),
             Event::Image(_) => Some("images"),
+            Event::Net(_) | Event::Connection(_) => Some("network"),
         }
     }
 
@@ -383,6 +393,8 @@ impl Event {
             Event::Memory(_) => "memory",
             Event::Maps(_) => "maps",
             Event::Image(_) => "image",
+            Event::Net(_) => "net",
+            Event::Connection(_) => "connection",
         }
     }
 }
@@ -403,6 +415,8 @@ impl Serialize for Body<'_> {
             Event::Memory(m) => m.serialize(s),
             Event::Maps(m) => m.serialize(s),
             Event::Image(i) => i.serialize(s),
+            Event::Net(n) => n.serialize(s),
+            Event::Connection(c) => c.serialize(s),
         }
     }
 }

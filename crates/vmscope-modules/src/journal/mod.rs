@@ -539,6 +539,71 @@ mod tests {
         assert!(v.get("soname").is_none());
     }
 
+    #[test]
+    fn net_and_connection_events_render_as_text_and_json() {
+        use vmscope_core::event::{Connection, NetEvent, NetOp, ThreadCtx};
+        let n = Event::Net(Box::new(NetEvent {
+            ts: 1,
+            vcpu: 0,
+            thread: ThreadCtx {
+                pid: Some(7),
+                tid: Some(8),
+                comm: Some("cli".into()),
+                task: 1,
+                asid: 2,
+            },
+            op: NetOp::Send,
+            fd: 3,
+            family: Some("inet6".into()),
+            proto: Some("tcp".into()),
+            local: None,
+            remote: Some("[::1]:7778".into()),
+            bytes: Some(5),
+            syscall: "sendto",
+            error: None,
+        }));
+        assert_eq!(
+            line(Format::Text, &n),
+            "[pid     7 tid     8 cli] net send fd=3 family=\"inet6\" proto=\"tcp\" \
+             remote=\"[::1]:7778\" bytes=5 syscall=\"sendto\"\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &n)).unwrap();
+        assert_eq!(
+            (&v["type"], &v["op"], &v["pid"], &v["remote"], &v["bytes"]),
+            (
+                &"net".into(),
+                &"send".into(),
+                &7.into(),
+                &"[::1]:7778".into(),
+                &5.into()
+            )
+        );
+        assert!(v.get("local").is_none() && v.get("error").is_none());
+        let c = Event::Connection(Box::new(Connection {
+            pid: Some(7),
+            comm: Some("cli".into()),
+            fd: 3,
+            family: Some("unix".into()),
+            proto: Some("stream".into()),
+            local: Some("@abs".into()),
+            remote: None,
+            bytes_sent: 10,
+            bytes_received: 2,
+            opened_ts: 1,
+            closed_ts: None,
+        }));
+        assert_eq!(
+            line(Format::Text, &c),
+            "[pid     7] connection comm=\"cli\" fd=3 family=\"unix\" proto=\"stream\" \
+             local=\"@abs\" bytes_sent=10 bytes_received=2 opened_ts=1\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &c)).unwrap();
+        assert_eq!(
+            (&v["type"], &v["bytes_sent"], &v["closed_ts"]),
+            (&"connection".into(), &10.into(), &serde_json::Value::Null)
+        );
+    }
+
     /// A journal output the test can read while the writer holds its own handle.
     #[derive(Clone, Default)]
     struct Shared(std::sync::Arc<Mutex<Vec<u8>>>);

@@ -5,8 +5,9 @@ use std::fmt::{Display, Write as _};
 
 use serde::Serialize;
 use vmscope_core::event::{
-    Abi, CallEnd, CallRender, CustomEvent, Event, FieldValue, FileAccess, FileEvent, FileSummary,
-    ImageEvent, MapsSnapshot, MemoryEvent, Notice, ProcessEvent, RenderedCall, SyscallEvent,
+    Abi, CallEnd, CallRender, Connection, CustomEvent, Event, FieldValue, FileAccess, FileEvent,
+    FileSummary, ImageEvent, MapsSnapshot, MemoryEvent, NetEvent, Notice, ProcessEvent,
+    RenderedCall, SyscallEvent,
 };
 
 use super::json;
@@ -40,6 +41,8 @@ pub(super) fn render(
         Event::Memory(m) => memory(m, &mut l),
         Event::Maps(m) => maps(m, &mut l),
         Event::Image(i) => image(i, &mut l),
+        Event::Net(n) => net(n, &mut l),
+        Event::Connection(c) => connection(c, &mut l),
         // Kinds added later and not yet given a line of their own: their JSON, after the type.
         other => {
             l.word(other.type_name());
@@ -238,6 +241,40 @@ fn image(i: &ImageEvent, l: &mut Line) {
     }
     l.str("build_id", i.build_id.as_deref());
     l.str("soname", i.soname.as_deref());
+}
+
+fn net(n: &NetEvent, l: &mut Line) {
+    let t = &n.thread;
+    l.prefix(
+        t.pid.map(u64::from),
+        t.tid.map(u64::from),
+        t.comm.as_deref(),
+    );
+    l.word("net");
+    l.word(n.op.as_str());
+    l.num("fd", Some(n.fd));
+    l.str("family", n.family.as_deref());
+    l.str("proto", n.proto.as_deref());
+    l.str("local", n.local.as_deref());
+    l.str("remote", n.remote.as_deref());
+    l.num("bytes", n.bytes);
+    l.str("syscall", Some(n.syscall));
+    l.str("error", n.error.as_deref());
+}
+
+fn connection(c: &Connection, l: &mut Line) {
+    l.prefix(c.pid.map(u64::from), None, None);
+    l.word("connection");
+    l.str("comm", c.comm.as_deref());
+    l.num("fd", Some(c.fd));
+    l.str("family", c.family.as_deref());
+    l.str("proto", c.proto.as_deref());
+    l.str("local", c.local.as_deref());
+    l.str("remote", c.remote.as_deref());
+    l.num("bytes_sent", Some(c.bytes_sent));
+    l.num("bytes_received", Some(c.bytes_received));
+    l.num("opened_ts", Some(c.opened_ts));
+    l.num("closed_ts", c.closed_ts);
 }
 
 fn file_summary(s: &FileSummary, l: &mut Line) {
