@@ -58,9 +58,17 @@ impl Config {
             "vmscope" | "default" => modules("default", vmscope_modules::registry::DEFAULT),
             "all" => modules("all", ALL),
             "memory" => modules("memory", &["context", "syscalls", "memory", "images"]),
+            // The hardware level, each on top of the default modules: coverage of every process
+            // (with memory and images for its module tables), devices, sched.
+            "coverage" => modules("coverage", &["context", "syscalls", "coverage"]),
+            "devices" => modules("devices", &["context", "syscalls", "devices"]),
+            "sched" => modules("sched", &["context", "syscalls", "sched"]),
             "strace" => Config::Strace,
             _ => {
-                bail!("unknown benchmark configuration `{s}` (none, default, all, memory, strace)")
+                bail!(
+                    "unknown benchmark configuration `{s}` (none, default, all, memory, coverage, \
+                     devices, sched, strace)"
+                )
             }
         })
     }
@@ -79,7 +87,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeats: u32,
     /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
-    /// module), `memory` (default with memory and images), `strace` (inside the guest).
+    /// module), `memory` (default with memory and images), `coverage`, `devices`, `sched` (default with
+    /// that hardware-level module), `strace` (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.
@@ -158,6 +167,10 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         follow_comms: Vec::new(),
         process_list_every: None,
         module_options: Vec::new(),
+        coverage_dir: (cfg.name() == "coverage").then(|| dir.join("coverage")),
+        coverage_for: Vec::new(),
+        coverage_kernel: false,
+        device_events: Vec::new(),
         // strace writes to the second serial port: discard it, it is not what is measured.
         qemu_args: vec!["-serial".into(), "null".into()],
     };

@@ -77,6 +77,11 @@ pub trait GuestCpu: GuestMemory {
     fn vcpu(&self) -> u32;
     /// Reads a register; `None` when the architecture has no such register or the read failed.
     fn reg(&mut self, reg: Reg) -> Option<u64>;
+
+    /// Opens (`true`) or closes this vCPU's gate for user-code block callbacks
+    /// ([`crate::module::Interest::user_blocks`]): closed, the backend's inline check skips the
+    /// callback, so user code of processes nobody covers runs at full speed. Closed at start.
+    fn gate_user_blocks(&mut self, _open: bool) {}
 }
 
 /// A synthetic guest for tests: sparse memory made of mapped pages and a register file.
@@ -88,6 +93,8 @@ pub struct TestGuest {
     pub regs: std::collections::BTreeMap<Reg, u64>,
     /// The vCPU index reported.
     pub vcpu: u32,
+    /// The last [`GuestCpu::gate_user_blocks`] call's value.
+    pub gate: Option<bool>,
 }
 
 impl TestGuest {
@@ -152,6 +159,9 @@ impl GuestCpu for TestGuest {
     }
     fn reg(&mut self, reg: Reg) -> Option<u64> {
         self.regs.get(&reg).copied()
+    }
+    fn gate_user_blocks(&mut self, open: bool) {
+        self.gate = Some(open);
     }
 }
 

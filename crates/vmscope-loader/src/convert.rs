@@ -21,7 +21,14 @@ pub fn abi_kind(kind: EventKind) -> u32 {
         EventKind::Custom => abi::KIND_CUSTOM,
         EventKind::ProcessList => abi::KIND_PROCESS_LIST,
         // Not carried by this version of the ABI: no bit of a module's mask names them.
-        EventKind::Memory | EventKind::Maps | EventKind::Image => u32::MAX,
+        EventKind::Memory
+        | EventKind::Maps
+        | EventKind::Image
+        | EventKind::Switch
+        | EventKind::SchedSummary
+        | EventKind::Device
+        | EventKind::DeviceSummary
+        | EventKind::Coverage => u32::MAX,
     }
 }
 

@@ -20,6 +20,8 @@
 
 pub mod at_return;
 pub mod context;
+pub mod coverage;
+pub mod devices;
 pub mod files;
 pub mod images;
 pub mod journal;
@@ -28,6 +30,7 @@ pub mod memory;
 pub mod options;
 pub mod processes;
 pub mod registry;
+pub mod sched;
 pub mod syscalls;
 #[cfg(test)]
 mod test_support;

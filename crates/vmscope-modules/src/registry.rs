@@ -14,6 +14,8 @@ use vmscope_core::module::Module;
 use vmscope_linux::syscalls::{DecodeOptions, Decoder};
 
 use crate::context::Context;
+use crate::coverage::{Coverage, CoverageOptions};
+use crate::devices::Devices;
 use crate::files::{Files, LinuxFiles};
 use crate::images::Images;
 use crate::journal::Journal;
@@ -21,6 +23,7 @@ use crate::kernel::KernelCell;
 use crate::memory::Memory;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
+use crate::sched::Sched;
 use crate::syscalls::Syscalls;
 
 /// What the built-in modules are built with.
@@ -41,6 +44,10 @@ pub struct Config {
     pub follow: Option<Arc<Follow>>,
     /// The process monitor lists every process this often (nanoseconds), besides start and shutdown.
     pub process_list_every_ns: Option<u64>,
+    /// The coverage module's directory and filters.
+    pub coverage: CoverageOptions,
+    /// The devices the devices module journals every access to.
+    pub device_events: Vec<String>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -74,6 +81,21 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Images::NAME,
         "the ELF images loaded in each process (program, loader, libraries, vDSO) with build ids",
         &[Memory::NAME],
+    ),
+    (
+        Coverage::NAME,
+        "the user-code basic blocks each process ran, as drcov files (--coverage-dir)",
+        &[Images::NAME],
+    ),
+    (
+        Devices::NAME,
+        "port I/O and MMIO accesses per device, with the processes behind them",
+        &[Context::NAME],
+    ),
+    (
+        Sched::NAME,
+        "which thread each vCPU runs: switch events and time per thread and vCPU",
+        &[Context::NAME],
     ),
 ];
 
@@ -142,6 +164,16 @@ pub fn build<S: AsRef<str>>(
                 ))),
                 Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
                 Images::NAME => Some(Arc::new(Images::new())),
+                Coverage::NAME => Some(Arc::new(Coverage::new(
+                    cfg.coverage.clone(),
+                    cfg.arch,
+                    cfg.max_vcpus,
+                ))),
+                Devices::NAME => Some(Arc::new(Devices::new(
+                    cfg.device_events.clone(),
+                    cfg.max_vcpus,
+                ))),
+                Sched::NAME => Some(Arc::new(Sched::new(cfg.max_vcpus))),
                 _ => None,
             }
         })
@@ -233,6 +265,15 @@ pub fn compose(
         capture: opts.capture,
         follow,
         process_list_every_ns: opts.process_list_every.map(|s| s * 1_000_000_000),
+        coverage: CoverageOptions {
+            dir: opts
+                .coverage_dir
+                .clone()
+                .unwrap_or_else(|| "vmscope-coverage".into()),
+            only: opts.coverage_for.clone(),
+            kernel: opts.coverage_kernel,
+        },
+        device_events: opts.device_events.clone(),
     };
     let mut names: Vec<&str> = opts
         .modules
@@ -240,6 +281,12 @@ pub fn compose(
         .map(String::as_str)
         .filter(|n| *n != "none" && !is_library(n))
         .collect();
+    if opts.coverage_dir.is_some() && !names.contains(&Coverage::NAME) {
+        names.push(Coverage::NAME);
+    }
+    if !opts.device_events.is_empty() && !names.contains(&Devices::NAME) {
+        names.push(Devices::NAME);
+    }
     if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
         names.push(Processes::NAME);
     }

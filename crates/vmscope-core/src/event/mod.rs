@@ -11,6 +11,7 @@ use crate::capture::Capture;
 
 mod alert;
 mod file;
+mod hardware;
 mod memory;
 mod process;
 
@@ -18,6 +19,10 @@ pub use alert::{CustomEvent, FieldValue};
 pub use file::{
     Buffer, FileAccess, FileActivity, FileCall, FileEvent, FileOp, FileSummary, Handle, HandleUse,
     NewHandles, ObjectKind, PathArg, PathBase, ProcessFileUse, Target,
+};
+pub use hardware::{
+    CoverageEvent, DeviceEvent, DeviceRegister, DeviceSpace, DeviceSummary, DeviceUser,
+    SchedSummary, SwitchEvent, VcpuTime,
 };
 pub use memory::{
     ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent, MemoryOp,
@@ -310,6 +315,16 @@ pub enum EventKind {
     Maps = 7,
     /// [`Event::Image`].
     Image = 8,
+    /// [`Event::Switch`].
+    Switch = 9,
+    /// [`Event::SchedSummary`].
+    SchedSummary = 10,
+    /// [`Event::Device`].
+    Device = 11,
+    /// [`Event::DeviceSummary`].
+    DeviceSummary = 12,
+    /// [`Event::Coverage`].
+    Coverage = 13,
 }
 
 /// An event on the bus.
@@ -334,6 +349,16 @@ pub enum Event {
     Maps(Box<MapsSnapshot>),
     /// An ELF image loaded or unloaded.
     Image(Box<ImageEvent>),
+    /// A vCPU starts running another thread.
+    Switch(SwitchEvent),
+    /// A thread's time on each vCPU.
+    SchedSummary(Box<SchedSummary>),
+    /// One device access.
+    Device(Box<DeviceEvent>),
+    /// A device's accesses over the run.
+    DeviceSummary(Box<DeviceSummary>),
+    /// A coverage file written.
+    Coverage(Box<CoverageEvent>),
 }
 
 impl Event {
@@ -349,6 +374,11 @@ impl Event {
             Event::Memory(_) => EventKind::Memory,
             Event::Maps(_) => EventKind::Maps,
             Event::Image(_) => EventKind::Image,
+            Event::Switch(_) => EventKind::Switch,
+            Event::SchedSummary(_) => EventKind::SchedSummary,
+            Event::Device(_) => EventKind::Device,
+            Event::DeviceSummary(_) => EventKind::DeviceSummary,
+            Event::Coverage(_) => EventKind::Coverage,
         }
     }
 
@@ -364,6 +394,11 @@ impl Event {
             Event::Memory(_) => "memory",
             Event::Maps(_) => "maps",
             Event::Image(_) => "image",
+            Event::Switch(_) => "switch",
+            Event::SchedSummary(_) => "sched_summary",
+            Event::Device(_) => "device",
+            Event::DeviceSummary(_) => "device_summary",
+            Event::Coverage(_) => "coverage",
         }
     }
 }

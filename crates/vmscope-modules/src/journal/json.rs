@@ -52,6 +52,11 @@ pub(super) fn to_json(ev: &Event, out: &mut Vec<u8>) -> serde_json::Result<()> {
         Event::Memory(m) => tagged(kind, m, out),
         Event::Maps(m) => tagged(kind, m, out),
         Event::Image(i) => tagged(kind, i, out),
+        Event::Switch(w) => tagged(kind, w, out),
+        Event::SchedSummary(w) => tagged(kind, w, out),
+        Event::Device(d) => tagged(kind, d, out),
+        Event::DeviceSummary(d) => tagged(kind, d, out),
+        Event::Coverage(c) => tagged(kind, c, out),
         // System calls are written by `syscall`; kinds added later serialize themselves.
         _ => tagged(kind, &(), out),
     }
