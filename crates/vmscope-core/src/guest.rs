@@ -78,10 +78,12 @@ pub trait GuestCpu: GuestMemory {
     /// Reads a register; `None` when the architecture has no such register or the read failed.
     fn reg(&mut self, reg: Reg) -> Option<u64>;
 
-    /// Opens (`true`) or closes this vCPU's gate for user-code block callbacks
-    /// ([`crate::module::Interest::user_blocks`]): closed, the backend's inline check skips the
-    /// callback, so user code of processes nobody covers runs at full speed. Closed at start.
-    fn gate_user_blocks(&mut self, _open: bool) {}
+    /// Forgets which translated blocks this vCPU already reported
+    /// ([`crate::module::Interest::user_blocks`]): between two resets each distinct block is reported
+    /// once per vCPU (a small direct-mapped filter checked inline by the backend: a block that
+    /// shares its slot with another running in the same loop may be reported again). A module resets
+    /// it when the same addresses start meaning other code (another process).
+    fn reset_blocks(&mut self) {}
 }
 
 /// A synthetic guest for tests: sparse memory made of mapped pages and a register file.
@@ -93,8 +95,8 @@ pub struct TestGuest {
     pub regs: std::collections::BTreeMap<Reg, u64>,
     /// The vCPU index reported.
     pub vcpu: u32,
-    /// The last [`GuestCpu::gate_user_blocks`] call's value.
-    pub gate: Option<bool>,
+    /// How many times [`GuestCpu::reset_blocks`] was called.
+    pub block_resets: u32,
 }
 
 impl TestGuest {
@@ -160,8 +162,8 @@ impl GuestCpu for TestGuest {
     fn reg(&mut self, reg: Reg) -> Option<u64> {
         self.regs.get(&reg).copied()
     }
-    fn gate_user_blocks(&mut self, open: bool) {
-        self.gate = Some(open);
+    fn reset_blocks(&mut self) {
+        self.block_resets += 1;
     }
 }
 

@@ -17,10 +17,10 @@ pub struct Interest {
     pub exits: bool,
     /// Page-table switches in the kernel (see [`crate::arch::InsnClass::PageTableSwitch`]).
     pub page_table_switches: bool,
-    /// Translated blocks of user code, each time one runs ([`Module::on_block`]), while the vCPU's
-    /// block gate is open ([`GuestCpu::gate_user_blocks`]).
+    /// Translated blocks of user code as they run ([`Module::on_block`]), each distinct block once
+    /// per vCPU until the module resets the vCPU's filter ([`GuestCpu::reset_blocks`]).
     pub user_blocks: bool,
-    /// Translated blocks of kernel code, each time one runs ([`Module::on_block`]).
+    /// Translated blocks of kernel code as they run, filtered the same way.
     pub kernel_blocks: bool,
     /// Port I/O instructions (x86 `in`/`out`/`ins`/`outs`), at execution ([`Module::on_device`]).
     pub port_io: bool,

@@ -26,8 +26,8 @@ use qemu_plugin::sys::{
     qemu_plugin_meminfo_t, qemu_plugin_read_memory_vaddr, qemu_plugin_read_register,
     qemu_plugin_reg_descriptor, qemu_plugin_register, qemu_plugin_register_atexit_cb,
     qemu_plugin_register_vcpu_init_cb, qemu_plugin_register_vcpu_insn_exec_cb,
-    qemu_plugin_register_vcpu_mem_cb, qemu_plugin_register_vcpu_tb_exec_cb,
-    qemu_plugin_register_vcpu_tb_exec_cond_cb, qemu_plugin_register_vcpu_tb_trans_cb,
+    qemu_plugin_register_vcpu_mem_cb, qemu_plugin_register_vcpu_tb_exec_cond_cb,
+    qemu_plugin_register_vcpu_tb_trans_cb, qemu_plugin_scoreboard, qemu_plugin_scoreboard_find,
     qemu_plugin_scoreboard_new, qemu_plugin_tb, qemu_plugin_tb_get_insn, qemu_plugin_tb_n_insns,
     qemu_plugin_tb_vaddr, qemu_plugin_u64, qemu_plugin_u64_set,
 };
@@ -69,14 +69,33 @@ struct PioSite {
     io: PortIo,
 }
 
-/// The per-vCPU scoreboard entry that gates user-code block callbacks (non-zero: open).
-#[derive(Clone, Copy)]
-struct Gate(qemu_plugin_u64);
+/// Slots of each vCPU's block filter (a power of two): 64 KiB of scoreboard per vCPU.
+const FILTER_SLOTS: usize = 8192;
 
-// SAFETY: the scoreboard is QEMU's, alive for the whole run; each vCPU writes only its own entry, and
-// QEMU's inline check reads it on that vCPU.
-unsafe impl Send for Gate {}
-unsafe impl Sync for Gate {}
+/// The per-vCPU block filter: a scoreboard of [`FILTER_SLOTS`] u64 per vCPU, a direct-mapped set of
+/// the blocks the vCPU already reported. A block's callback is conditional on its slot not holding
+/// the block's own word (an inline load and compare); the callback stores it there. So a block runs
+/// at full speed once reported, until a module resets the vCPU's filter.
+#[derive(Clone, Copy)]
+struct Filter(*mut qemu_plugin_scoreboard);
+
+// SAFETY: the scoreboard is QEMU's, alive for the whole run; each vCPU writes only its own element,
+// and QEMU's inline checks read it on that vCPU.
+unsafe impl Send for Filter {}
+unsafe impl Sync for Filter {}
+
+impl Filter {
+    fn slot(pc: u64) -> usize {
+        ((pc ^ (pc >> 13)) as usize) & (FILTER_SLOTS - 1)
+    }
+
+    fn entry(self, pc: u64) -> qemu_plugin_u64 {
+        qemu_plugin_u64 {
+            score: self.0,
+            offset: Self::slot(pc) * std::mem::size_of::<u64>(),
+        }
+    }
+}
 
 struct VcpuState {
     /// Register handles indexed like the architecture's register names; null where QEMU lacks one.
@@ -98,8 +117,8 @@ struct Backend {
     vcpus: Box<[Mutex<Option<VcpuState>>]>,
     sites: Mutex<HashMap<(u64, u8, HookPoint), &'static Site>>,
     pio_sites: Mutex<HashMap<(u64, PortIo), &'static PioSite>>,
-    /// With block interest: the gate of user-code block callbacks.
-    gate: Option<Gate>,
+    /// With block interest: the block filter.
+    filter: Option<Filter>,
 }
 
 static BACKEND: OnceLock<Backend> = OnceLock::new();
@@ -167,12 +186,9 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
             dispatcher.module_names().join(", ")
         ),
     }));
-    // SAFETY: a scoreboard of one u64 per vCPU, owned by QEMU for the run (never freed).
-    let gate = interest.user_blocks.then(|| {
-        Gate(qemu_plugin_u64 {
-            score: unsafe { qemu_plugin_scoreboard_new(std::mem::size_of::<u64>()) },
-            offset: 0,
-        })
+    // SAFETY: a scoreboard of FILTER_SLOTS u64 per vCPU, owned by QEMU for the run (never freed).
+    let filter = (interest.user_blocks || interest.kernel_blocks).then(|| {
+        Filter(unsafe { qemu_plugin_scoreboard_new(FILTER_SLOTS * std::mem::size_of::<u64>()) })
     });
     let backend = Backend {
         arch,
@@ -181,7 +197,7 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
         vcpus: (0..max_vcpus).map(|_| Mutex::new(None)).collect(),
         sites: Mutex::new(HashMap::new()),
         pio_sites: Mutex::new(HashMap::new()),
-        gate,
+        filter,
     };
     if BACKEND.set(backend).is_err() {
         return Err(SetupError::Twice);
@@ -339,12 +355,13 @@ fn unpack_block(w: u64) -> (u64, u16) {
 }
 
 impl Backend {
-    /// Registers the block callback of a translated block: user code behind the vCPU's gate (one
-    /// inline compare when closed), kernel code unconditionally when kernel blocks are wanted.
+    /// Registers the block callback of a translated block (user code, or kernel code when asked),
+    /// conditional on the vCPU's filter slot for it not holding it already (see [`Filter`]).
     ///
     /// # Safety
     /// `tb` must be the block QEMU is translating, with `n_insns` instructions.
     unsafe fn instrument_block(&self, tb: *mut qemu_plugin_tb, n_insns: usize) {
+        let Some(filter) = self.filter else { return };
         if n_insns == 0 {
             return;
         }
@@ -356,29 +373,23 @@ impl Backend {
                 qemu_plugin_insn_vaddr(last).wrapping_add(qemu_plugin_insn_size(last) as u64),
             )
         };
-        let size = u16::try_from(end.wrapping_sub(pc)).unwrap_or(u16::MAX);
-        let udata = pack_block(pc, size) as *mut c_void;
         let kernel = self.arch.is_kernel_address(pc);
-        // SAFETY: registrations on the block being translated, with callbacks of the right type.
+        if (kernel && !self.interest.kernel_blocks) || (!kernel && !self.interest.user_blocks) {
+            return;
+        }
+        let size = u16::try_from(end.wrapping_sub(pc)).unwrap_or(u16::MAX);
+        let word = pack_block(pc, size);
+        // SAFETY: a registration on the block being translated, with a callback of the right type.
         unsafe {
-            if kernel && self.interest.kernel_blocks {
-                qemu_plugin_register_vcpu_tb_exec_cb(
-                    tb,
-                    Some(on_block),
-                    qemu_plugin_cb_flags::QEMU_PLUGIN_CB_NO_REGS,
-                    udata,
-                );
-            } else if !kernel && let Some(gate) = self.gate {
-                qemu_plugin_register_vcpu_tb_exec_cond_cb(
-                    tb,
-                    Some(on_block),
-                    qemu_plugin_cb_flags::QEMU_PLUGIN_CB_NO_REGS,
-                    qemu_plugin_cond::QEMU_PLUGIN_COND_NE,
-                    gate.0,
-                    0,
-                    udata,
-                );
-            }
+            qemu_plugin_register_vcpu_tb_exec_cond_cb(
+                tb,
+                Some(on_block),
+                qemu_plugin_cb_flags::QEMU_PLUGIN_CB_NO_REGS,
+                qemu_plugin_cond::QEMU_PLUGIN_COND_NE,
+                filter.entry(pc),
+                word,
+                word as *mut c_void,
+            );
         }
     }
 
@@ -441,7 +452,12 @@ extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
 extern "C" fn on_block(vcpu: c_uint, udata: *mut c_void) {
     let _ = catch_unwind(|| {
         let Some(b) = BACKEND.get() else { return };
-        let (pc, size) = unpack_block(udata as u64);
+        let word = udata as u64;
+        let (pc, size) = unpack_block(word);
+        if let Some(f) = b.filter {
+            // SAFETY: the scoreboard lives for the run; this vCPU writes its own element.
+            unsafe { qemu_plugin_u64_set(f.entry(pc), vcpu, word) };
+        }
         b.dispatcher.block(vcpu, pc, size);
     });
 }
@@ -606,10 +622,16 @@ impl GuestCpu for QemuCpu<'_> {
         self.vcpu
     }
 
-    fn gate_user_blocks(&mut self, open: bool) {
-        if let Some(gate) = BACKEND.get().and_then(|b| b.gate) {
-            // SAFETY: the scoreboard lives for the run; this vCPU writes its own entry.
-            unsafe { qemu_plugin_u64_set(gate.0, self.vcpu, u64::from(open)) };
+    fn reset_blocks(&mut self) {
+        if let Some(f) = BACKEND.get().and_then(|b| b.filter) {
+            // SAFETY: the vCPU's element of the scoreboard is FILTER_SLOTS u64 long, alive for the
+            // run, and only this vCPU's thread touches it.
+            unsafe {
+                let base = qemu_plugin_scoreboard_find(f.0, self.vcpu).cast::<u64>();
+                if !base.is_null() {
+                    std::ptr::write_bytes(base, 0, FILTER_SLOTS);
+                }
+            }
         }
     }
 

@@ -2,12 +2,12 @@
 //! written as one drcov file per process (see [`drcov`]) when it exits, when it replaces its program
 //! (the old program's blocks), and at the end for processes still alive.
 //!
-//! Cheap by construction. The backend registers a block callback on every translated block of user
-//! code behind a per-vCPU gate: an inline compare of a scoreboard entry, so a vCPU running a process
-//! nobody covers pays that compare and nothing else. This module opens the gate at every return to
-//! user mode of a process it covers (`--coverage-for COMM`, or all) and closes it otherwise. A block
-//! seen by the callback goes through a small direct-mapped cache of recently seen blocks per vCPU
-//! (a hit costs a lock and a compare), and misses into a per-vCPU buffer that is merged into the
+//! Cheap by construction. The backend reports each distinct translated block of user code once per
+//! vCPU until this module resets the vCPU's filter (an inline load and compare of a per-vCPU
+//! scoreboard slot in front of the block's callback: a block run again, the common case in a loop,
+//! costs that and nothing else). The filter is reset whenever the vCPU starts running another
+//! process's user code; blocks of processes not covered (`--coverage-for COMM`) are reported once per
+//! switch and dropped. Reported blocks of covered processes go to a per-vCPU buffer, merged into the
 //! process's set when full, when the vCPU switches process, and before the file is written.
 //!
 //! A process is known by the thread the context module names (the task → pid cache is filled at
@@ -37,8 +37,6 @@ use drcov::DrcovModule;
 #[cfg(test)]
 mod tests;
 
-/// Entries of each vCPU's cache of recently seen blocks (a power of two).
-const CACHE: usize = 4096;
 /// A vCPU's buffer of new blocks is merged when it holds this many.
 const BUFFER: usize = 8192;
 /// Unique blocks kept per process at most (8 bytes each); past it new ones are counted, not kept.
@@ -89,29 +87,15 @@ fn unpack(w: u64) -> (u64, u16) {
     (pc, (w >> 48) as u16)
 }
 
+/// A vCPU's buffers of blocks not merged yet.
+#[derive(Default)]
 struct VcpuCov {
-    /// The process whose user code runs (the gate is open only when it is covered).
+    /// The process whose user code runs.
     pid: Option<u32>,
-    gate: bool,
-    cache: Box<[u64]>,
+    /// Whether that process is covered (its blocks are kept).
+    covered: bool,
     user: Vec<u64>,
     kernel: Vec<u64>,
-}
-
-impl VcpuCov {
-    fn new() -> Self {
-        Self {
-            pid: None,
-            gate: false,
-            cache: vec![0; CACHE].into_boxed_slice(),
-            user: Vec::new(),
-            kernel: Vec::new(),
-        }
-    }
-
-    fn forget(&mut self) {
-        self.cache.fill(0);
-    }
 }
 
 #[derive(Debug, Default)]
@@ -144,9 +128,7 @@ impl Coverage {
         Self {
             opts,
             arch,
-            vcpus: (0..max_vcpus.max(1))
-                .map(|_| Mutex::new(VcpuCov::new()))
-                .collect(),
+            vcpus: (0..max_vcpus.max(1)).map(|_| Mutex::default()).collect(),
             procs: Mutex::default(),
             tasks: Mutex::default(),
             kernel: Mutex::default(),
@@ -192,10 +174,10 @@ impl Coverage {
             .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The vCPU now runs `pid`'s user code (`None`: unknown): merge, forget the cache if it changed,
-    /// and set the gate.
+    /// The vCPU now runs `pid`'s user code (`None`: unknown): when that changes, merge and reset the
+    /// vCPU's block filter (the same addresses are other code now).
     fn switch_to(&self, cpu: &mut dyn GuestCpu, pid: Option<u32>, comm_changed: bool) {
-        let open = pid.is_some_and(|p| {
+        let covered = pid.is_some_and(|p| {
             let procs = self.procs.lock().unwrap_or_else(PoisonError::into_inner);
             procs
                 .get(&p)
@@ -206,13 +188,10 @@ impl Coverage {
         };
         if v.pid != pid || comm_changed {
             self.merge(&mut v);
-            v.forget();
+            cpu.reset_blocks();
             v.pid = pid;
         }
-        if v.gate != open {
-            v.gate = open;
-            cpu.gate_user_blocks(open);
-        }
+        v.covered = covered;
     }
 
     fn learn(&self, t: &ThreadCtx) {
@@ -336,19 +315,18 @@ impl Module for Coverage {
     }
 
     fn on_block(&self, vcpu: u32, pc: u64, size: u16) {
-        let Some(mut v) = self.vcpu(vcpu) else { return };
         let w = pack(pc, size);
-        let i = ((pc ^ (pc >> 12)) as usize) & (CACHE - 1);
-        if v.cache.get(i) == Some(&w) {
-            return;
-        }
-        if let Some(c) = v.cache.get_mut(i) {
-            *c = w;
-        }
+        let Some(mut v) = self.vcpu(vcpu) else { return };
         let full = if self.arch.is_kernel_address(pc) {
+            if !self.opts.kernel {
+                return;
+            }
             v.kernel.push(w);
             v.kernel.len() >= BUFFER
         } else {
+            if !v.covered {
+                return;
+            }
             v.user.push(w);
             v.user.len() >= BUFFER
         };
