@@ -58,17 +58,18 @@ fn a_covered_process_gets_a_file_with_its_images_at_exit() {
     let mut g = TestGuest::new();
     let entry = HookPoint::Entry(EntryKind::Syscall);
     let sysret = HookPoint::Exit(ExitKind::Sysret { wide: true });
-    // A shell, not covered: the gate stays closed.
+    // A shell, not covered: its blocks are dropped.
     hook(&c, &mut g, entry, thread(Some(5), Some("sh")));
     hook(&c, &mut g, sysret, thread(None, None));
-    assert_ne!(g.gate, Some(true));
-    // It execs wl-x: the exec snapshot opens the gate.
+    assert_eq!(g.block_resets, 1);
+    c.on_block(0, 0x40_2000, 4);
+    // It execs wl-x: the exec snapshot resets the vCPU's filter; its blocks are kept.
     c.on_event(
         &maps(5, "wl-x", MapsWhen::Exec),
         &mut g,
         &mut Bus::default(),
     );
-    assert_eq!(g.gate, Some(true));
+    assert_eq!(g.block_resets, 2);
     c.on_event(
         &Event::Image(Box::new(ImageEvent {
             ts: 0,
