@@ -13,7 +13,7 @@ use super::{Coverage, CoverageOptions, check_dir};
 fn thread(pid: Option<u32>, comm: Option<&str>) -> ThreadCtx {
     ThreadCtx {
         pid,
-        tid: Some(pid.unwrap_or(7)),
+        tid: Some(5),
         comm: comm.map(Into::into),
         task: 0xffff_8880_0000_1000,
         asid: 0x1000,
