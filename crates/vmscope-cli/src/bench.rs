@@ -71,11 +71,16 @@ impl Config {
                 stack: true,
             },
             "network" => modules("network", &["context", "syscalls", "network"]),
+            // The hardware level, each on top of the default modules: coverage of every process
+            // (with memory and images for its module tables), devices, sched.
+            "coverage" => modules("coverage", &["context", "syscalls", "coverage"]),
+            "devices" => modules("devices", &["context", "syscalls", "devices"]),
+            "sched" => modules("sched", &["context", "syscalls", "sched"]),
             "strace" => Config::Strace,
             _ => {
                 bail!(
                     "unknown benchmark configuration `{s}` (none, default, all, memory, network, \
-                     stack, strace)"
+                     stack, coverage, devices, sched, strace)"
                 )
             }
         })
@@ -96,7 +101,8 @@ pub struct BenchArgs {
     repeats: u32,
     /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
     /// module), `memory` (default with memory and images), `network` (default with network), `stack`
-    /// (default with `--stack`), `strace` (inside the guest).
+    /// (default with `--stack`), `coverage`, `devices`, `sched` (default with that hardware-level
+    /// module), `strace` (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.
@@ -180,6 +186,10 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         stack: matches!(cfg, Config::Modules { stack: true, .. }),
         stack_depth: 64,
         debug_dir: None,
+        coverage_dir: (cfg.name() == "coverage").then(|| dir.join("coverage")),
+        coverage_for: Vec::new(),
+        coverage_kernel: false,
+        device_events: Vec::new(),
         // strace writes to the second serial port: discard it, it is not what is measured.
         qemu_args: vec!["-serial".into(), "null".into()],
         rr: None,

@@ -183,6 +183,20 @@ pub struct RunArgs {
     /// negate. Modules still see every call.
     #[arg(long, value_name = "EXPR")]
     trace: Option<String>,
+    /// Coverage: write one drcov file per process (its user-code basic blocks) into DIR; loads the
+    /// coverage module.
+    #[arg(long, value_name = "DIR")]
+    coverage_dir: Option<PathBuf>,
+    /// Coverage: only processes with this command name (repeat or comma-separate for more).
+    #[arg(long = "coverage-for", value_name = "COMM", value_delimiter = ',')]
+    coverage_for: Vec<String>,
+    /// Coverage: kernel blocks too, into DIR/kernel.drcov (costly: every kernel block is a callback).
+    #[arg(long)]
+    coverage_kernel: bool,
+    /// Devices: journal every access to these devices (`serial0`, `i8042`, a QEMU MMIO region name,
+    /// `*` for all; comma-separated); loads the devices module.
+    #[arg(long = "device-events", value_name = "DEV", value_delimiter = ',')]
+    device_events: Vec<String>,
     /// Extra QEMU arguments, after `--`.
     #[arg(last = true, value_name = "QEMU ARGS")]
     qemu_args: Vec<String>,

@@ -157,6 +157,39 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             );
         }
     }
+    let wants_coverage = a.coverage_dir.is_some()
+        || checked
+            .as_ref()
+            .is_some_and(|c| c.resolved.iter().any(|m| m == "coverage"));
+    if (!a.coverage_for.is_empty() || a.coverage_kernel) && a.coverage_dir.is_none() {
+        bail!("--coverage-for and --coverage-kernel need --coverage-dir DIR");
+    }
+    if wants_coverage && a.coverage_dir.is_none() {
+        bail!("the coverage module needs --coverage-dir DIR (where its drcov files go)");
+    }
+    if no_plugin && (a.coverage_dir.is_some() || !a.device_events.is_empty()) {
+        bail!("--coverage-dir and --device-events need the plugin (not --modules none)");
+    }
+    for c in &a.coverage_for {
+        if c.is_empty() || c.len() > 15 || c.contains(':') {
+            bail!(
+                "--coverage-for `{c}`: a command name is 1 to 15 bytes without `:` (the kernel keeps 15)"
+            );
+        }
+    }
+    for d in &a.device_events {
+        if d.is_empty() || d.contains(':') {
+            bail!("--device-events `{d}`: a device name is not empty and has no `:`");
+        }
+    }
+    let coverage_dir = match &a.coverage_dir {
+        Some(d) => {
+            vmscope_modules::coverage::check_dir(d)
+                .map_err(|e| anyhow::anyhow!("--coverage-dir: {e}"))?;
+            Some(absolute(d)?)
+        }
+        None => None,
+    };
     let wants_processes =
         !a.pids.is_empty() || !a.follow_comms.is_empty() || a.process_list_every.is_some();
     if no_plugin && wants_processes {
@@ -298,6 +331,10 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             stack: a.stack.then_some(a.stack_depth as usize),
             debug_dir: a.debug_dir.as_deref().map(absolute).transpose()?,
             trace: a.trace.clone(),
+            coverage_dir: coverage_dir.clone(),
+            coverage_for: a.coverage_for.clone(),
+            coverage_kernel: a.coverage_kernel,
+            device_events: a.device_events.clone(),
         };
         let plugin_args = opts.to_args().map_err(|e| {
             anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")

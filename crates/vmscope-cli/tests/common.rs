@@ -134,6 +134,11 @@ impl GuestRun {
         })
     }
 
+    /// The run's directory (journal, console, and whatever a test puts there).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// The workloads to run (`vmscope.run=`).
     pub fn workloads(self, w: &str) -> Self {
         self.append(&format!("vmscope.run={w}"))

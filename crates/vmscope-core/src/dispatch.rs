@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::clock;
 use crate::error::Error;
-use crate::event::{Event, Notice};
+use crate::event::{DeviceSpace, Event, Notice};
 use crate::guest::{GuestCpu, Unreadable};
-use crate::module::{Bus, Hook, HookPoint, Interest, Module};
+use crate::module::{Bus, DeviceAccess, Hook, HookPoint, Interest, Module};
 use crate::profile::{Phase, Profile, Stopwatch};
 
 /// Where events end up after the modules saw them: the journal.
@@ -36,6 +36,10 @@ struct Slot {
 /// Modules in dependency order, and the sink.
 pub struct Dispatcher {
     slots: Vec<Slot>,
+    /// The slots interested in blocks (user or kernel), for the hottest path.
+    block_slots: Vec<usize>,
+    /// The slots interested in port I/O or MMIO.
+    device_slots: Vec<usize>,
     sink: Arc<dyn Sink>,
     profile: Option<Profile>,
 }
@@ -128,7 +132,7 @@ pub fn order_modules(modules: Vec<Arc<dyn Module>>) -> Result<Vec<Arc<dyn Module
 impl Dispatcher {
     /// Orders the modules and builds the dispatcher.
     pub fn new(modules: Vec<Arc<dyn Module>>, sink: Arc<dyn Sink>) -> Result<Self, Error> {
-        let slots = order_modules(modules)?
+        let slots: Vec<Slot> = order_modules(modules)?
             .into_iter()
             .map(|module| Slot {
                 interest: module.interest(),
@@ -136,8 +140,20 @@ impl Dispatcher {
                 disabled: AtomicBool::new(false),
             })
             .collect();
+        let which = |f: fn(&Interest) -> bool| {
+            slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| f(&s.interest))
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        let block_slots = which(|i| i.user_blocks || i.kernel_blocks);
+        let device_slots = which(|i| i.port_io || i.mmio);
         Ok(Self {
             slots,
+            block_slots,
+            device_slots,
             sink,
             profile: None,
         })
@@ -162,6 +178,10 @@ impl Dispatcher {
                 entries: acc.entries || s.interest.entries,
                 exits: acc.exits || s.interest.exits,
                 page_table_switches: acc.page_table_switches || s.interest.page_table_switches,
+                user_blocks: acc.user_blocks || s.interest.user_blocks,
+                kernel_blocks: acc.kernel_blocks || s.interest.kernel_blocks,
+                port_io: acc.port_io || s.interest.port_io,
+                mmio: acc.mmio || s.interest.mmio,
                 events: crate::event::EventMask::ALL,
             })
     }
@@ -207,6 +227,39 @@ impl Dispatcher {
             if t.sink > 0 {
                 p.sink(phase, t.sink);
             }
+        }
+    }
+
+    /// A translated block runs: the modules interested in blocks see it (no events, no guest reads;
+    /// a module that panics is disabled like anywhere else).
+    pub fn block(&self, vcpu: u32, pc: u64, size: u16) {
+        for &i in &self.block_slots {
+            let Some(slot) = self.slots.get(i) else {
+                continue;
+            };
+            if !slot.disabled.load(Ordering::Relaxed) {
+                self.guarded(slot, || slot.module.on_block(vcpu, pc, size));
+            }
+        }
+    }
+
+    /// A device access: the interested modules see it, then what they published is delivered.
+    pub fn device(&self, cpu: &mut dyn GuestCpu, access: &DeviceAccess) {
+        let mut bus = Bus::default();
+        for &i in &self.device_slots {
+            let Some(slot) = self.slots.get(i) else {
+                continue;
+            };
+            let wants = match access.space {
+                DeviceSpace::Pio => slot.interest.port_io,
+                DeviceSpace::Mmio => slot.interest.mmio,
+            };
+            if wants && !slot.disabled.load(Ordering::Relaxed) {
+                self.guarded(slot, || slot.module.on_device(access, &mut bus));
+            }
+        }
+        if !bus.queue.is_empty() {
+            self.deliver(cpu, bus, 0, None);
         }
     }
 

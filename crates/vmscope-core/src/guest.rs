@@ -77,6 +77,13 @@ pub trait GuestCpu: GuestMemory {
     fn vcpu(&self) -> u32;
     /// Reads a register; `None` when the architecture has no such register or the read failed.
     fn reg(&mut self, reg: Reg) -> Option<u64>;
+
+    /// Forgets which translated blocks this vCPU already reported
+    /// ([`crate::module::Interest::user_blocks`]): between two resets each distinct block is reported
+    /// once per vCPU (a small direct-mapped filter checked inline by the backend: a block that
+    /// shares its slot with another running in the same loop may be reported again). A module resets
+    /// it when the same addresses start meaning other code (another process).
+    fn reset_blocks(&mut self) {}
 }
 
 /// A synthetic guest for tests: sparse memory made of mapped pages and a register file.
@@ -88,6 +95,8 @@ pub struct TestGuest {
     pub regs: std::collections::BTreeMap<Reg, u64>,
     /// The vCPU index reported.
     pub vcpu: u32,
+    /// How many times [`GuestCpu::reset_blocks`] was called.
+    pub block_resets: u32,
 }
 
 impl TestGuest {
@@ -152,6 +161,9 @@ impl GuestCpu for TestGuest {
     }
     fn reg(&mut self, reg: Reg) -> Option<u64> {
         self.regs.get(&reg).copied()
+    }
+    fn reset_blocks(&mut self) {
+        self.block_resets += 1;
     }
 }
 

@@ -5,7 +5,7 @@
 //! vCPU threads concurrently, so they take `&self` and keep their own state per vCPU or per thread.
 
 use crate::arch::{EntryKind, ExitKind};
-use crate::event::{Abi, CallId, Event, EventMask, ThreadCtx};
+use crate::event::{Abi, CallId, DeviceSpace, Event, EventMask, ThreadCtx};
 use crate::guest::GuestCpu;
 
 /// What a module wants to see.
@@ -17,8 +17,44 @@ pub struct Interest {
     pub exits: bool,
     /// Page-table switches in the kernel (see [`crate::arch::InsnClass::PageTableSwitch`]).
     pub page_table_switches: bool,
+    /// Translated blocks of user code as they run ([`Module::on_block`]), each distinct block once
+    /// per vCPU until the module resets the vCPU's filter ([`GuestCpu::reset_blocks`]).
+    pub user_blocks: bool,
+    /// Translated blocks of kernel code as they run, filtered the same way.
+    pub kernel_blocks: bool,
+    /// Port I/O instructions (x86 `in`/`out`/`ins`/`outs`), at execution ([`Module::on_device`]).
+    pub port_io: bool,
+    /// Memory accesses that reach a device rather than RAM ([`Module::on_device`]). Costly: every
+    /// memory access of the guest gets a callback.
+    pub mmio: bool,
     /// Event kinds published by other modules.
     pub events: EventMask,
+}
+
+/// A device access as the backend sees it: at a port I/O instruction, or at a memory access that
+/// reached a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceAccess {
+    /// Nanoseconds since tracing started.
+    pub ts: u64,
+    /// The vCPU.
+    pub vcpu: u32,
+    /// The instruction's address.
+    pub pc: u64,
+    /// Port or memory space.
+    pub space: DeviceSpace,
+    /// The port, or the physical address.
+    pub addr: u64,
+    /// Bytes per access.
+    pub size: u8,
+    /// How many accesses (a `rep` string instruction's count).
+    pub count: u32,
+    /// A write (`out`, a store).
+    pub write: bool,
+    /// The value, where known at the access.
+    pub value: Option<u64>,
+    /// The emulator's name for the device (MMIO), if it has one.
+    pub device: Option<&'static str>,
 }
 
 /// Where a hook fired.
@@ -140,6 +176,13 @@ pub trait Module: Send + Sync {
     /// reads the guest as it is at that instruction (at a syscall's exit, for a syscall event). Events
     /// published outside a hook (at the end of tracing) come with a `cpu` that reads nothing.
     fn on_event(&self, _event: &Event, _cpu: &mut dyn GuestCpu, _bus: &mut Bus) {}
+
+    /// A translated block of `size` bytes at `pc` runs on `vcpu` (for modules interested in blocks).
+    /// The hottest path there is: no guest reads, no events; keep a per-vCPU buffer.
+    fn on_block(&self, _vcpu: u32, _pc: u64, _size: u16) {}
+
+    /// A device was accessed (for modules interested in port I/O or MMIO).
+    fn on_device(&self, _access: &DeviceAccess, _bus: &mut Bus) {}
 
     /// Tracing stops (the guest powered off or QEMU exits): flush what is pending.
     fn on_stop(&self, _bus: &mut Bus) {}

@@ -354,6 +354,7 @@ impl Module for Images {
                 .with(EventKind::Maps)
                 .with(EventKind::Memory)
                 .with(EventKind::Syscall),
+            ..Interest::default()
         }
     }
 

@@ -22,6 +22,8 @@
 
 pub mod at_return;
 pub mod context;
+pub mod coverage;
+pub mod devices;
 pub mod files;
 pub mod images;
 pub mod journal;
@@ -31,6 +33,7 @@ pub mod network;
 pub mod options;
 pub mod processes;
 pub mod registry;
+pub mod sched;
 pub mod stacks;
 pub mod syscalls;
 #[cfg(test)]

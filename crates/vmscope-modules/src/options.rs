@@ -49,6 +49,14 @@ pub struct Options {
     /// Journal only these calls: strace's `-e trace=` expression (`trace=%network:openat`, `:` for
     /// strace's `,`), checked when parsed.
     pub trace: Option<String>,
+    /// Coverage module: where the drcov files go (`coverage_dir=DIR`).
+    pub coverage_dir: Option<PathBuf>,
+    /// Coverage module: only these command names (`coverage_for=A:B`).
+    pub coverage_for: Vec<String>,
+    /// Coverage module: kernel blocks too (`coverage_kernel=on`).
+    pub coverage_kernel: bool,
+    /// Devices module: journal every access to these devices (`device_events=A:B`, `*` for all).
+    pub device_events: Vec<String>,
 }
 
 impl Default for Options {
@@ -70,6 +78,10 @@ impl Default for Options {
             stack: None,
             debug_dir: None,
             trace: None,
+            coverage_dir: None,
+            coverage_for: Vec::new(),
+            coverage_kernel: false,
+            device_events: Vec::new(),
         }
     }
 }
@@ -82,7 +94,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace)"
+        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace, coverage_dir, coverage_for, coverage_kernel, device_events)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -213,6 +225,33 @@ impl Options {
                 }
                 "debug_dir" if value.is_empty() => return Err(bad("empty path")),
                 "debug_dir" => o.debug_dir = Some(PathBuf::from(value)),
+                "coverage_dir" if value.is_empty() => return Err(bad("empty path")),
+                "coverage_dir" => o.coverage_dir = Some(PathBuf::from(value)),
+                "coverage_for" => {
+                    for c in value.split([':', '+']) {
+                        if c.is_empty() || c.len() > 15 {
+                            return Err(bad(
+                                "expected command names of 1 to 15 bytes separated by `:`",
+                            ));
+                        }
+                        o.coverage_for.push(c.to_string());
+                    }
+                }
+                "coverage_kernel" => {
+                    o.coverage_kernel = match value {
+                        "on" | "true" | "1" => true,
+                        "off" | "false" | "0" => false,
+                        _ => return Err(bad("expected `on` or `off`")),
+                    }
+                }
+                "device_events" => {
+                    for d in value.split([':', '+']) {
+                        if d.is_empty() {
+                            return Err(bad("expected device names separated by `:`"));
+                        }
+                        o.device_events.push(d.to_string());
+                    }
+                }
                 "module_option" => {
                     let shape = value.split_once('=').is_some_and(|(lhs, _)| {
                         lhs.split_once('.')
@@ -301,6 +340,18 @@ impl Options {
         }
         if let Some(d) = &self.debug_dir {
             a.push(format!("debug_dir={}", d.display()));
+        }
+        if let Some(d) = &self.coverage_dir {
+            a.push(format!("coverage_dir={}", d.display()));
+        }
+        if !self.coverage_for.is_empty() {
+            a.push(format!("coverage_for={}", self.coverage_for.join(":")));
+        }
+        if self.coverage_kernel {
+            a.push("coverage_kernel=on".to_string());
+        }
+        if !self.device_events.is_empty() {
+            a.push(format!("device_events={}", self.device_events.join(":")));
         }
         if let Some(bad) = a.iter().find(|s| s.contains(',')) {
             return Err(CommaInValue(bad.clone()));
@@ -424,6 +475,10 @@ mod tests {
             stack: Some(12),
             debug_dir: Some("/usr/lib/debug".into()),
             trace: Some("!%desc:openat".into()),
+            coverage_dir: Some("/tmp/cov".into()),
+            coverage_for: vec!["wl-a".into(), "sh".into()],
+            coverage_kernel: true,
+            device_events: vec!["serial0".into(), "*".into()],
         };
         let memory = Options {
             layout_from_memory: true,

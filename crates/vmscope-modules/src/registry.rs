@@ -14,6 +14,8 @@ use vmscope_core::module::Module;
 use vmscope_linux::syscalls::{DecodeOptions, Decoder};
 
 use crate::context::Context;
+use crate::coverage::{Coverage, CoverageOptions};
+use crate::devices::Devices;
 use crate::files::{Files, LinuxFiles};
 use crate::images::Images;
 use crate::journal::Journal;
@@ -22,6 +24,7 @@ use crate::memory::Memory;
 use crate::network::Network;
 use crate::options::Options;
 use crate::processes::{FilterSink, Follow, Processes};
+use crate::sched::Sched;
 use crate::stacks::Stacks;
 use crate::syscalls::Syscalls;
 use crate::trace_filter::TraceSink;
@@ -52,6 +55,10 @@ pub struct Config {
     /// `--trace` when nothing but the journal consumes system calls: the syscall module captures
     /// memory only for these calls.
     pub capture_only: Option<vmscope_linux::trace_classes::TraceSet>,
+    /// The coverage module's directory and filters.
+    pub coverage: CoverageOptions,
+    /// The devices the devices module journals every access to.
+    pub device_events: Vec<String>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -95,6 +102,21 @@ pub const BUILTIN: &[(&str, &str, &[&str])] = &[
         Network::NAME,
         "sockets: what each is (family, protocol, addresses), every operation, and per-connection bytes",
         &[Syscalls::NAME],
+    ),
+    (
+        Coverage::NAME,
+        "the user-code basic blocks each process ran, as drcov files (--coverage-dir)",
+        &[Images::NAME],
+    ),
+    (
+        Devices::NAME,
+        "port I/O and MMIO accesses per device, with the processes behind them",
+        &[Context::NAME],
+    ),
+    (
+        Sched::NAME,
+        "which thread each vCPU runs: switch events and time per thread and vCPU",
+        &[Context::NAME],
     ),
 ];
 
@@ -184,6 +206,16 @@ pub fn build<S: AsRef<str>>(
                 Images::NAME => Some(Arc::new(Images::new())),
                 Stacks::NAME => stacks.clone().map(|s| s as Arc<dyn Module>),
                 Network::NAME => Some(Arc::new(Network::new())),
+                Coverage::NAME => Some(Arc::new(Coverage::new(
+                    cfg.coverage.clone(),
+                    cfg.arch,
+                    cfg.max_vcpus,
+                ))),
+                Devices::NAME => Some(Arc::new(Devices::new(
+                    cfg.device_events.clone(),
+                    cfg.max_vcpus,
+                ))),
+                Sched::NAME => Some(Arc::new(Sched::new(cfg.max_vcpus))),
                 _ => None,
             }
         })
@@ -289,6 +321,15 @@ pub fn compose(
         stack_depth: opts.stack.unwrap_or(crate::stacks::DEFAULT_DEPTH),
         debug_dir: opts.debug_dir.clone(),
         capture_only: None,
+        coverage: CoverageOptions {
+            dir: opts
+                .coverage_dir
+                .clone()
+                .unwrap_or_else(|| "vmscope-coverage".into()),
+            only: opts.coverage_for.clone(),
+            kernel: opts.coverage_kernel,
+        },
+        device_events: opts.device_events.clone(),
     };
     let mut names: Vec<&str> = opts
         .modules
@@ -298,6 +339,12 @@ pub fn compose(
         .collect();
     if opts.stack.is_some() && !names.contains(&Stacks::NAME) {
         names.push(Stacks::NAME);
+    }
+    if opts.coverage_dir.is_some() && !names.contains(&Coverage::NAME) {
+        names.push(Coverage::NAME);
+    }
+    if !opts.device_events.is_empty() && !names.contains(&Devices::NAME) {
+        names.push(Devices::NAME);
     }
     if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
         names.push(Processes::NAME);

@@ -18,19 +18,27 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use qemu_plugin::install::{Args, Info};
 use qemu_plugin::sys::{
-    GArray, GByteArray, qemu_plugin_cb_flags, qemu_plugin_get_registers, qemu_plugin_id_t,
-    qemu_plugin_insn_data, qemu_plugin_insn_size, qemu_plugin_insn_vaddr, qemu_plugin_op,
-    qemu_plugin_read_memory_vaddr, qemu_plugin_read_register, qemu_plugin_reg_descriptor,
-    qemu_plugin_register, qemu_plugin_register_atexit_cb, qemu_plugin_register_vcpu_init_cb,
-    qemu_plugin_register_vcpu_insn_exec_cb, qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu,
-    qemu_plugin_register_vcpu_tb_trans_cb, qemu_plugin_scoreboard_new, qemu_plugin_tb,
-    qemu_plugin_tb_get_insn, qemu_plugin_tb_n_insns, qemu_plugin_u64, qemu_plugin_u64_sum,
+    GArray, GByteArray, qemu_plugin_cb_flags, qemu_plugin_cond, qemu_plugin_get_hwaddr,
+    qemu_plugin_get_registers, qemu_plugin_hwaddr_device_name, qemu_plugin_hwaddr_is_io,
+    qemu_plugin_hwaddr_phys_addr, qemu_plugin_id_t, qemu_plugin_insn_data, qemu_plugin_insn_size,
+    qemu_plugin_insn_vaddr, qemu_plugin_mem_get_value, qemu_plugin_mem_is_store,
+    qemu_plugin_mem_rw, qemu_plugin_mem_size_shift, qemu_plugin_mem_value_type,
+    qemu_plugin_meminfo_t, qemu_plugin_op, qemu_plugin_read_memory_vaddr,
+    qemu_plugin_read_register, qemu_plugin_reg_descriptor, qemu_plugin_register,
+    qemu_plugin_register_atexit_cb, qemu_plugin_register_vcpu_init_cb,
+    qemu_plugin_register_vcpu_insn_exec_cb, qemu_plugin_register_vcpu_mem_cb,
+    qemu_plugin_register_vcpu_tb_exec_cond_cb, qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu,
+    qemu_plugin_register_vcpu_tb_trans_cb, qemu_plugin_scoreboard, qemu_plugin_scoreboard_find,
+    qemu_plugin_scoreboard_new, qemu_plugin_tb, qemu_plugin_tb_get_insn, qemu_plugin_tb_n_insns,
+    qemu_plugin_tb_vaddr, qemu_plugin_u64, qemu_plugin_u64_set, qemu_plugin_u64_sum,
 };
-use vmscope_core::arch::{Arch, InsnClass, arch_for_target};
+use vmscope_core::arch::{Arch, InsnClass, PortFrom, PortIo, arch_for_target};
 use vmscope_core::clock;
 use vmscope_core::dispatch::Dispatcher;
+use vmscope_core::event::DeviceSpace;
 use vmscope_core::event::{Event, Notice};
 use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
+use vmscope_core::module::DeviceAccess;
 use vmscope_core::module::{Hook, HookPoint, Interest};
 use vmscope_core::profile::{Phase, Profile, Stopwatch};
 
@@ -55,6 +63,41 @@ struct Site {
     point: HookPoint,
 }
 
+/// An instrumented port I/O instruction; leaked once per distinct site, like [`Site`].
+#[derive(Debug)]
+struct PioSite {
+    pc: u64,
+    io: PortIo,
+}
+
+/// Slots of each vCPU's block filter (a power of two): 64 KiB of scoreboard per vCPU.
+const FILTER_SLOTS: usize = 8192;
+
+/// The per-vCPU block filter: a scoreboard of [`FILTER_SLOTS`] u64 per vCPU, a direct-mapped set of
+/// the blocks the vCPU already reported. A block's callback is conditional on its slot not holding
+/// the block's own word (an inline load and compare); the callback stores it there. So a block runs
+/// at full speed once reported, until a module resets the vCPU's filter.
+#[derive(Clone, Copy)]
+struct Filter(*mut qemu_plugin_scoreboard);
+
+// SAFETY: the scoreboard is QEMU's, alive for the whole run; each vCPU writes only its own element,
+// and QEMU's inline checks read it on that vCPU.
+unsafe impl Send for Filter {}
+unsafe impl Sync for Filter {}
+
+impl Filter {
+    fn slot(pc: u64) -> usize {
+        ((pc ^ (pc >> 13)) as usize) & (FILTER_SLOTS - 1)
+    }
+
+    fn entry(self, pc: u64) -> qemu_plugin_u64 {
+        qemu_plugin_u64 {
+            score: self.0,
+            offset: Self::slot(pc) * std::mem::size_of::<u64>(),
+        }
+    }
+}
+
 struct VcpuState {
     /// Register handles indexed like the architecture's register names; null where QEMU lacks one.
     regs: Vec<*mut qemu_plugin_register>,
@@ -74,6 +117,9 @@ struct Backend {
     interest: Interest,
     vcpus: Box<[Mutex<Option<VcpuState>>]>,
     sites: Mutex<HashMap<(u64, u8, HookPoint), &'static Site>>,
+    pio_sites: Mutex<HashMap<(u64, PortIo), &'static PioSite>>,
+    /// With block interest: the block filter.
+    filter: Option<Filter>,
 }
 
 static BACKEND: OnceLock<Backend> = OnceLock::new();
@@ -177,12 +223,18 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
             dispatcher.module_names().join(", ")
         ),
     }));
+    // SAFETY: a scoreboard of FILTER_SLOTS u64 per vCPU, owned by QEMU for the run (never freed).
+    let filter = (interest.user_blocks || interest.kernel_blocks).then(|| {
+        Filter(unsafe { qemu_plugin_scoreboard_new(FILTER_SLOTS * std::mem::size_of::<u64>()) })
+    });
     let backend = Backend {
         arch,
         dispatcher,
         interest,
         vcpus: (0..max_vcpus).map(|_| Mutex::new(None)).collect(),
         sites: Mutex::new(HashMap::new()),
+        pio_sites: Mutex::new(HashMap::new()),
+        filter,
     };
     if BACKEND.set(backend).is_err() {
         return Err(SetupError::Twice);
@@ -194,6 +246,10 @@ fn install(id: qemu_plugin_id_t, args: &Args, info: &Info) -> Result<(), SetupEr
             || interest.exits
             || interest.page_table_switches
             || ICOUNT.get().is_some()
+            || interest.user_blocks
+            || interest.kernel_blocks
+            || interest.port_io
+            || interest.mmio
         {
             qemu_plugin_register_vcpu_tb_trans_cb(id, Some(on_tb_trans));
         }
@@ -254,20 +310,56 @@ extern "C" fn on_tb_trans(_id: qemu_plugin_id_t, tb: *mut qemu_plugin_tb) {
         let Some(b) = BACKEND.get() else { return };
         // SAFETY: `tb` is valid during this callback, and so are the instructions taken from it.
         unsafe {
+            let n_insns = qemu_plugin_tb_n_insns(tb);
             if let Some(ic) = ICOUNT.get() {
                 qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
                     tb,
                     qemu_plugin_op::QEMU_PLUGIN_INLINE_ADD_U64,
                     ic.counter,
-                    qemu_plugin_tb_n_insns(tb) as u64,
+                    n_insns as u64,
                 );
             }
-            for i in 0..qemu_plugin_tb_n_insns(tb) {
+            if b.interest.user_blocks || b.interest.kernel_blocks {
+                b.instrument_block(tb, n_insns);
+            }
+            let (syscalls, pio, mmio) = (
+                b.interest.entries || b.interest.exits || b.interest.page_table_switches,
+                b.interest.port_io,
+                b.interest.mmio,
+            );
+            if !(syscalls || pio || mmio) {
+                return;
+            }
+            for i in 0..n_insns {
                 let insn = qemu_plugin_tb_get_insn(tb, i);
+                if mmio {
+                    // The instruction's address goes along as the callback's data.
+                    qemu_plugin_register_vcpu_mem_cb(
+                        insn,
+                        Some(on_mem),
+                        qemu_plugin_cb_flags::QEMU_PLUGIN_CB_NO_REGS,
+                        qemu_plugin_mem_rw::QEMU_PLUGIN_MEM_RW,
+                        qemu_plugin_insn_vaddr(insn) as *mut c_void,
+                    );
+                }
                 let mut bytes = [0u8; 16];
                 let n =
                     qemu_plugin_insn_data(insn, bytes.as_mut_ptr().cast::<c_void>(), bytes.len());
-                let Some(class) = b.arch.classify(&bytes[..n.min(bytes.len())]) else {
+                let bytes = &bytes[..n.min(bytes.len())];
+                if pio && let Some(io) = b.arch.port_io(bytes) {
+                    let site = b.pio_site(qemu_plugin_insn_vaddr(insn), io);
+                    qemu_plugin_register_vcpu_insn_exec_cb(
+                        insn,
+                        Some(on_pio),
+                        qemu_plugin_cb_flags::QEMU_PLUGIN_CB_R_REGS,
+                        std::ptr::from_ref(site).cast_mut().cast::<c_void>(),
+                    );
+                    continue;
+                }
+                if !syscalls {
+                    continue;
+                }
+                let Some(class) = b.arch.classify(bytes) else {
                     continue;
                 };
                 let point = match class {
@@ -292,7 +384,72 @@ extern "C" fn on_tb_trans(_id: qemu_plugin_id_t, tb: *mut qemu_plugin_tb) {
     }));
 }
 
+/// A block's start and size in one pointer-sized word, so its callback needs no allocation: the low
+/// 48 bits of the address (a canonical address is their sign extension) and the size above them.
+fn pack_block(pc: u64, size: u16) -> u64 {
+    (pc & 0xffff_ffff_ffff) | u64::from(size) << 48
+}
+
+fn unpack_block(w: u64) -> (u64, u16) {
+    let low = w & 0xffff_ffff_ffff;
+    let pc = if low >> 47 != 0 {
+        low | 0xffff_0000_0000_0000
+    } else {
+        low
+    };
+    (pc, (w >> 48) as u16)
+}
+
 impl Backend {
+    /// Registers the block callback of a translated block (user code, or kernel code when asked),
+    /// conditional on the vCPU's filter slot for it not holding it already (see [`Filter`]).
+    ///
+    /// # Safety
+    /// `tb` must be the block QEMU is translating, with `n_insns` instructions.
+    unsafe fn instrument_block(&self, tb: *mut qemu_plugin_tb, n_insns: usize) {
+        let Some(filter) = self.filter else { return };
+        if n_insns == 0 {
+            return;
+        }
+        // SAFETY: the caller's promise; the last instruction exists.
+        let (pc, end) = unsafe {
+            let last = qemu_plugin_tb_get_insn(tb, n_insns - 1);
+            (
+                qemu_plugin_tb_vaddr(tb),
+                qemu_plugin_insn_vaddr(last).wrapping_add(qemu_plugin_insn_size(last) as u64),
+            )
+        };
+        let kernel = self.arch.is_kernel_address(pc);
+        if (kernel && !self.interest.kernel_blocks) || (!kernel && !self.interest.user_blocks) {
+            return;
+        }
+        let size = u16::try_from(end.wrapping_sub(pc)).unwrap_or(u16::MAX);
+        let word = pack_block(pc, size);
+        // SAFETY: a registration on the block being translated, with a callback of the right type.
+        unsafe {
+            qemu_plugin_register_vcpu_tb_exec_cond_cb(
+                tb,
+                Some(on_block),
+                qemu_plugin_cb_flags::QEMU_PLUGIN_CB_NO_REGS,
+                qemu_plugin_cond::QEMU_PLUGIN_COND_NE,
+                filter.entry(pc),
+                word,
+                word as *mut c_void,
+            );
+        }
+    }
+
+    fn pio_site(&self, pc: u64, io: PortIo) -> &'static PioSite {
+        let mut sites = self
+            .pio_sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let key_pc = if sites.len() >= MAX_SITES { 0 } else { pc };
+        sites
+            .entry((key_pc, io))
+            .or_insert_with(|| Box::leak(Box::new(PioSite { pc: key_pc, io })))
+    }
+
     fn site(&self, pc: u64, len: u8, point: HookPoint) -> &'static Site {
         let mut sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(s) = sites.get(&(pc, len, point)) {
@@ -336,6 +493,117 @@ extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
             p.callback(Phase::of(hook.point, hook.to_user), w.ns());
         }
     }));
+}
+
+extern "C" fn on_block(vcpu: c_uint, udata: *mut c_void) {
+    let _ = catch_unwind(|| {
+        let Some(b) = BACKEND.get() else { return };
+        let word = udata as u64;
+        let (pc, size) = unpack_block(word);
+        if let Some(f) = b.filter {
+            // SAFETY: the scoreboard lives for the run; this vCPU writes its own element.
+            unsafe { qemu_plugin_u64_set(f.entry(pc), vcpu, word) };
+        }
+        b.dispatcher.block(vcpu, pc, size);
+    });
+}
+
+extern "C" fn on_pio(vcpu: c_uint, udata: *mut c_void) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let Some(b) = BACKEND.get() else { return };
+        // SAFETY: `udata` is a leaked `PioSite` registered at translation time; never freed.
+        let site = unsafe { &*(udata as *const PioSite) };
+        let Some(slot) = b.vcpus.get(vcpu as usize) else {
+            return;
+        };
+        let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(state) = guard.as_mut() else { return };
+        let mut cpu = QemuCpu {
+            vcpu,
+            state,
+            cache: [None; 32],
+            profile: None,
+        };
+        let io = site.io;
+        let port = match io.port {
+            PortFrom::Imm(p) => u64::from(p),
+            PortFrom::Reg(r) => match cpu.reg(r) {
+                Some(v) => v & 0xffff,
+                None => return,
+            },
+        };
+        let mask = match io.size {
+            1 => 0xff,
+            2 => 0xffff,
+            _ => 0xffff_ffff,
+        };
+        let count = match io.count {
+            Some(r) => cpu
+                .reg(r)
+                .map_or(1, |c| u32::try_from(c & 0xffff_ffff).unwrap_or(0)),
+            None => 1,
+        };
+        if count == 0 {
+            return;
+        }
+        let access = DeviceAccess {
+            ts: clock::now_ns(),
+            vcpu,
+            pc: site.pc,
+            space: DeviceSpace::Pio,
+            addr: port,
+            size: io.size,
+            count,
+            write: io.write,
+            value: io.value.and_then(|r| cpu.reg(r)).map(|v| v & mask),
+            device: None,
+        };
+        b.dispatcher.device(&mut cpu, &access);
+    }));
+}
+
+extern "C" fn on_mem(vcpu: c_uint, info: qemu_plugin_meminfo_t, vaddr: u64, udata: *mut c_void) {
+    let _ = catch_unwind(|| {
+        // SAFETY: `info` is valid for this callback; the hardware address handle too, and the device
+        // name QEMU returns lives as long as the plugin.
+        let access = unsafe {
+            let hw = qemu_plugin_get_hwaddr(info, vaddr);
+            if hw.is_null() || !qemu_plugin_hwaddr_is_io(hw) {
+                return;
+            }
+            let name = qemu_plugin_hwaddr_device_name(hw);
+            let device = if name.is_null() {
+                None
+            } else {
+                CStr::from_ptr(name).to_str().ok()
+            };
+            let v = qemu_plugin_mem_get_value(info);
+            let value = match v.type_ {
+                qemu_plugin_mem_value_type::QEMU_PLUGIN_MEM_VALUE_U8 => u64::from(v.data.u8_),
+                qemu_plugin_mem_value_type::QEMU_PLUGIN_MEM_VALUE_U16 => u64::from(v.data.u16_),
+                qemu_plugin_mem_value_type::QEMU_PLUGIN_MEM_VALUE_U32 => u64::from(v.data.u32_),
+                qemu_plugin_mem_value_type::QEMU_PLUGIN_MEM_VALUE_U64 => v.data.u64_,
+                _ => v.data.u128_.low,
+            };
+            DeviceAccess {
+                ts: clock::now_ns(),
+                vcpu,
+                pc: udata as u64,
+                space: DeviceSpace::Mmio,
+                addr: qemu_plugin_hwaddr_phys_addr(hw),
+                size: 1u8 << qemu_plugin_mem_size_shift(info).min(4),
+                count: 1,
+                write: qemu_plugin_mem_is_store(info),
+                value: Some(value),
+                device,
+            }
+        };
+        if let Some(b) = BACKEND.get() {
+            // Registers cannot be read in a memory callback: modules get no readable vCPU here.
+            b.dispatcher
+                .device(&mut vmscope_core::guest::Unreadable, &access);
+        }
+    });
 }
 
 extern "C" fn on_exit(_id: qemu_plugin_id_t, _udata: *mut c_void) {
@@ -398,6 +666,19 @@ impl QemuCpu<'_> {
 impl GuestCpu for QemuCpu<'_> {
     fn vcpu(&self) -> u32 {
         self.vcpu
+    }
+
+    fn reset_blocks(&mut self) {
+        if let Some(f) = BACKEND.get().and_then(|b| b.filter) {
+            // SAFETY: the vCPU's element of the scoreboard is FILTER_SLOTS u64 long, alive for the
+            // run, and only this vCPU's thread touches it.
+            unsafe {
+                let base = qemu_plugin_scoreboard_find(f.0, self.vcpu).cast::<u64>();
+                if !base.is_null() {
+                    std::ptr::write_bytes(base, 0, FILTER_SLOTS);
+                }
+            }
+        }
     }
 
     fn reg(&mut self, reg: Reg) -> Option<u64> {

@@ -60,6 +60,9 @@ pub enum SetupError {
     /// Installed twice into one process.
     #[error("the plugin is loaded twice")]
     Twice,
+    /// The coverage directory cannot take files.
+    #[error("{0}")]
+    Coverage(String),
 }
 
 /// What [`build`] makes.
@@ -223,6 +226,13 @@ pub fn build(
     max_vcpus: usize,
 ) -> Result<Built, SetupError> {
     let mut notices = Vec::new();
+    if opts.modules.iter().any(|m| m == "coverage") || opts.coverage_dir.is_some() {
+        let dir = opts
+            .coverage_dir
+            .clone()
+            .unwrap_or_else(|| "vmscope-coverage".into());
+        vmscope_modules::coverage::check_dir(&dir).map_err(SetupError::Coverage)?;
+    }
     let kernel = Arc::new(kernel(opts, &mut notices)?);
     let out: Box<dyn std::io::Write + Send> = match &opts.output {
         None => Box::new(std::io::stderr()),

@@ -76,6 +76,30 @@ pub enum InsnClass {
     PageTableSwitch,
 }
 
+/// Where a port I/O instruction takes its port from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PortFrom {
+    /// An immediate byte in the instruction.
+    Imm(u8),
+    /// A register (x86: `dx`), read at execution.
+    Reg(Reg),
+}
+
+/// A port I/O instruction, decoded at translation time (x86 `in`, `out`, `ins`, `outs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PortIo {
+    /// `out`/`outs`.
+    pub write: bool,
+    /// Bytes per access: 1, 2 or 4.
+    pub size: u8,
+    /// The port.
+    pub port: PortFrom,
+    /// The register holding the value an `out` writes (`None` for `in` and string forms).
+    pub value: Option<Reg>,
+    /// With a repeat prefix: the register holding the count (x86 `rcx`).
+    pub count: Option<Reg>,
+}
+
 /// The width of user code (its pointers and registers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodeWidth {
@@ -141,6 +165,15 @@ pub trait Arch: Send + Sync + 'static {
     /// known per-CPU base (x86: GS still holds it). `false` when unsure: the frame then decides.
     fn exit_stays_in_kernel(&self, _cpu: &mut dyn GuestCpu, _kind: ExitKind, _percpu: u64) -> bool {
         false
+    }
+    /// Whether `addr` is a kernel address (x86_64: the upper half, top bit set).
+    fn is_kernel_address(&self, addr: u64) -> bool {
+        addr >> 63 != 0
+    }
+    /// Decodes a port I/O instruction from its bytes; `None` for any other instruction (and on
+    /// architectures without an I/O port space).
+    fn port_io(&self, _bytes: &[u8]) -> Option<PortIo> {
+        None
     }
     /// Length in bytes of the kernel-entry instructions user code uses (to find a call's return
     /// address from its entry, and to recognize a restart).

@@ -1,6 +1,8 @@
 //! The x86_64 architecture, with 32-bit compatibility-mode processes.
 
-use super::{Arch, ArchId, CodeWidth, EntryKind, ExitKind, InsnClass, UserReturn};
+use super::{
+    Arch, ArchId, CodeWidth, EntryKind, ExitKind, InsnClass, PortFrom, PortIo, UserReturn,
+};
 use crate::guest::{GuestCpu, Reg};
 
 /// The x86_64 architecture.
@@ -95,6 +97,55 @@ impl Arch for X86_64 {
 
     fn instruction_pointer(&self) -> Option<Reg> {
         Some(RIP)
+    }
+
+    fn port_io(&self, bytes: &[u8]) -> Option<PortIo> {
+        // Legacy prefixes (at most 4): 66 makes the access 16-bit, f2/f3 repeat a string form.
+        let mut i = 0;
+        let (mut narrow, mut rep) = (false, false);
+        while let Some(&b) = bytes.get(i).filter(|_| i < 4) {
+            match b {
+                0x66 => narrow = true,
+                0xf2 | 0xf3 => rep = true,
+                0x67 | 0x2e | 0x3e | 0x26 | 0x36 | 0x64 | 0x65 => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        // A REX prefix changes nothing here (no 64-bit port access).
+        if bytes.get(i).is_some_and(|b| (0x40..=0x4f).contains(b)) {
+            i += 1;
+        }
+        let op = *bytes.get(i)?;
+        let wide = if narrow { 2 } else { 4 };
+        let (write, size, port, string) = match op {
+            0xe4..=0xe7 => (
+                op & 2 != 0,
+                if op & 1 == 0 { 1 } else { wide },
+                PortFrom::Imm(*bytes.get(i + 1)?),
+                false,
+            ),
+            0xec..=0xef => (
+                op & 2 != 0,
+                if op & 1 == 0 { 1 } else { wide },
+                PortFrom::Reg(RDX),
+                false,
+            ),
+            0x6c..=0x6f => (
+                op & 2 != 0,
+                if op & 1 == 0 { 1 } else { wide },
+                PortFrom::Reg(RDX),
+                true,
+            ),
+            _ => return None,
+        };
+        Some(PortIo {
+            write,
+            size,
+            port,
+            value: (write && !string).then_some(RAX),
+            count: (string && rep).then_some(RCX),
+        })
     }
 
     fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth> {
@@ -264,6 +315,45 @@ mod tests {
         assert_eq!(a.classify(&[0x0f]), None);
         assert_eq!(a.classify(&[]), None);
         assert_eq!(a.classify(&[0x90, 0x0f, 0x05]), None);
+    }
+
+    #[test]
+    fn port_io_instructions_are_decoded_with_their_prefixes() {
+        let a = X86_64;
+        let out_dx_al = a.port_io(&[0xee]).unwrap();
+        assert_eq!(
+            out_dx_al,
+            PortIo {
+                write: true,
+                size: 1,
+                port: PortFrom::Reg(RDX),
+                value: Some(RAX),
+                count: None
+            }
+        );
+        let in_imm = a.port_io(&[0xe5, 0x71]).unwrap();
+        assert_eq!((in_imm.write, in_imm.size), (false, 4));
+        assert_eq!(in_imm.port, PortFrom::Imm(0x71));
+        assert_eq!(in_imm.value, None);
+        assert_eq!(a.port_io(&[0x66, 0xef]).unwrap().size, 2);
+        let rep_outsb = a.port_io(&[0xf3, 0x6e]).unwrap();
+        assert_eq!(
+            (
+                rep_outsb.write,
+                rep_outsb.size,
+                rep_outsb.value,
+                rep_outsb.count
+            ),
+            (true, 1, None, Some(RCX))
+        );
+        let insw = a.port_io(&[0x66, 0x6d]).unwrap();
+        assert_eq!((insw.write, insw.size, insw.count), (false, 2, None));
+        // Truncated immediate, other instructions, nothing: not port I/O.
+        assert_eq!(a.port_io(&[0xe6]), None);
+        assert_eq!(a.port_io(&[0x0f, 0x05]), None);
+        assert_eq!(a.port_io(&[]), None);
+        assert!(a.is_kernel_address(0xffff_ffff_8100_0000));
+        assert!(!a.is_kernel_address(0x40_1000));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::capture::Capture;
 
 mod alert;
 mod file;
+mod hardware;
 mod memory;
 mod net;
 mod process;
@@ -20,6 +21,10 @@ pub use alert::{CustomEvent, FieldValue};
 pub use file::{
     Buffer, FileAccess, FileActivity, FileCall, FileEvent, FileOp, FileSummary, Handle, HandleUse,
     NewHandles, ObjectKind, PathArg, PathBase, ProcessFileUse, Target,
+};
+pub use hardware::{
+    CoverageEvent, DeviceEvent, DeviceRegister, DeviceSpace, DeviceSummary, DeviceUser,
+    SchedSummary, SwitchEvent, VcpuTime,
 };
 pub use memory::{
     ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent, MemoryOp,
@@ -318,6 +323,16 @@ pub enum EventKind {
     Image = 8,
     /// [`Event::Net`] and [`Event::Connection`].
     Net = 9,
+    /// [`Event::Switch`].
+    Switch = 10,
+    /// [`Event::SchedSummary`].
+    SchedSummary = 11,
+    /// [`Event::Device`].
+    Device = 12,
+    /// [`Event::DeviceSummary`].
+    DeviceSummary = 13,
+    /// [`Event::Coverage`].
+    Coverage = 14,
 }
 
 /// An event on the bus.
@@ -346,6 +361,16 @@ pub enum Event {
     Net(Box<NetEvent>),
     /// One socket's life, at the end of tracing.
     Connection(Box<Connection>),
+    /// A vCPU starts running another thread.
+    Switch(SwitchEvent),
+    /// A thread's time on each vCPU.
+    SchedSummary(Box<SchedSummary>),
+    /// One device access.
+    Device(Box<DeviceEvent>),
+    /// A device's accesses over the run.
+    DeviceSummary(Box<DeviceSummary>),
+    /// A coverage file written.
+    Coverage(Box<CoverageEvent>),
 }
 
 impl Event {
@@ -361,6 +386,11 @@ impl Event {
             Event::Memory(_) => EventKind::Memory,
             Event::Maps(_) => EventKind::Maps,
             Event::Image(_) => EventKind::Image,
+            Event::Switch(_) => EventKind::Switch,
+            Event::SchedSummary(_) => EventKind::SchedSummary,
+            Event::Device(_) => EventKind::Device,
+            Event::DeviceSummary(_) => EventKind::DeviceSummary,
+            Event::Coverage(_) => EventKind::Coverage,
             Event::Net(_) | Event::Connection(_) => EventKind::Net,
         }
     }
@@ -378,6 +408,9 @@ impl Event {
             Event::Memory(_) | Event::Maps(_) => Some("memory"),
             Event::Image(_) => Some("images"),
             Event::Net(_) | Event::Connection(_) => Some("network"),
+            Event::Switch(_) | Event::SchedSummary(_) => Some("sched"),
+            Event::Device(_) | Event::DeviceSummary(_) => Some("devices"),
+            Event::Coverage(_) => Some("coverage"),
         }
     }
 
@@ -393,6 +426,11 @@ impl Event {
             Event::Memory(_) => "memory",
             Event::Maps(_) => "maps",
             Event::Image(_) => "image",
+            Event::Switch(_) => "switch",
+            Event::SchedSummary(_) => "sched_summary",
+            Event::Device(_) => "device",
+            Event::DeviceSummary(_) => "device_summary",
+            Event::Coverage(_) => "coverage",
             Event::Net(_) => "net",
             Event::Connection(_) => "connection",
         }
@@ -417,6 +455,11 @@ impl Serialize for Body<'_> {
             Event::Image(i) => i.serialize(s),
             Event::Net(n) => n.serialize(s),
             Event::Connection(c) => c.serialize(s),
+            Event::Switch(w) => w.serialize(s),
+            Event::SchedSummary(w) => w.serialize(s),
+            Event::Device(d) => d.serialize(s),
+            Event::DeviceSummary(d) => d.serialize(s),
+            Event::Coverage(c) => c.serialize(s),
         }
     }
 }

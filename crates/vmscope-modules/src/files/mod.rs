@@ -471,6 +471,7 @@ impl Module for Files {
             exits: false,
             page_table_switches: ahead,
             events: EventMask::NONE.with(EventKind::Syscall),
+            ..Interest::default()
         }
     }
 

@@ -414,6 +414,89 @@ mod tests {
     }
 
     #[test]
+    fn hardware_events_render_as_a_timeline_and_summaries() {
+        use vmscope_core::event::{
+            CoverageEvent, DeviceSpace, DeviceSummary, DeviceUser, SchedSummary, SwitchEvent,
+            VcpuTime,
+        };
+        let sw = Event::Switch(SwitchEvent {
+            ts: 1_500_000_000,
+            vcpu: 1,
+            pid: Some(146),
+            tid: Some(149),
+            comm: Some("wl-lifecycle".into()),
+            prev_pid: Some(52),
+            prev_tid: Some(52),
+        });
+        assert_eq!(
+            line(Format::Text, &sw),
+            "    1.500000 |   |>> cpu1 146/149 wl-lifecycle  (was 52)\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &sw)).unwrap();
+        assert_eq!(
+            (v["type"].as_str(), v["prev_tid"].as_u64()),
+            (Some("switch"), Some(52))
+        );
+        let s = Event::SchedSummary(Box::new(SchedSummary {
+            ts: 9,
+            pid: Some(146),
+            tid: Some(146),
+            comm: Some("wl-lifecycle".into()),
+            total_ns: 3_000_000,
+            vcpus: vec![VcpuTime {
+                vcpu: 0,
+                ns: 3_000_000,
+                switches: 4,
+            }],
+        }));
+        assert_eq!(
+            line(Format::Text, &s),
+            "sched_summary 146 wl-lifecycle total=3.000ms cpu0=3.000msx4\n"
+        );
+        let d = Event::DeviceSummary(Box::new(DeviceSummary {
+            ts: 9,
+            space: DeviceSpace::Pio,
+            device: "serial0".into(),
+            base: 0x3f8,
+            reads: 1,
+            writes: 2,
+            bytes_read: 1,
+            bytes_written: 2,
+            registers: vec![],
+            processes: vec![DeviceUser {
+                pid: Some(1),
+                comm: Some("init".into()),
+                accesses: 3,
+            }],
+        }));
+        assert_eq!(
+            line(Format::Text, &d),
+            "device_summary pio serial0 base=0x3f8 reads=1 writes=2 bytes_read=1 bytes_written=2 \
+             processes=1:init=3\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &d)).unwrap();
+        assert_eq!(
+            (v["space"].as_str(), v["base"].as_str()),
+            (Some("pio"), Some("0x3f8"))
+        );
+        let c = Event::Coverage(Box::new(CoverageEvent {
+            ts: 9,
+            pid: Some(7),
+            comm: Some("wl".into()),
+            when: "exit",
+            file: "/c/wl-7.drcov".into(),
+            blocks: 10,
+            modules: 2,
+            outside: 0,
+            error: None,
+        }));
+        assert_eq!(
+            line(Format::Text, &c),
+            "[pid     7] coverage exit comm=\"wl\" file=\"/c/wl-7.drcov\" blocks=10 modules=2 outside=0\n"
+        );
+    }
+
+    #[test]
     fn memory_maps_and_image_events_render_as_proc_maps_and_hex() {
         use vmscope_core::event::{
             ImageEvent, ImageKind, ImageOp, MapsSnapshot, MapsSource, MapsWhen, MemoryEvent,

@@ -12,6 +12,8 @@ use vmscope_core::event::{
 
 use super::json;
 
+mod hardware;
+
 /// One event as one text line (with its newline).
 pub(super) fn render(
     ev: &Event,
@@ -43,6 +45,11 @@ pub(super) fn render(
         Event::Image(i) => image(i, &mut l),
         Event::Net(n) => net(n, &mut l),
         Event::Connection(c) => connection(c, &mut l),
+        Event::Switch(w) => hardware::switch(w, &mut l.0),
+        Event::SchedSummary(w) => hardware::sched_summary(w, &mut l.0),
+        Event::Device(d) => hardware::device(d, &mut l.0),
+        Event::DeviceSummary(d) => hardware::device_summary(d, &mut l.0),
+        Event::Coverage(c) => hardware::coverage(c, &mut l.0),
         // Kinds added later and not yet given a line of their own: their JSON, after the type.
         other => {
             l.word(other.type_name());

@@ -533,6 +533,7 @@ impl Module for Memory {
             events: EventMask::NONE
                 .with(EventKind::Syscall)
                 .with(EventKind::Process),
+            ..Interest::default()
         }
     }
 

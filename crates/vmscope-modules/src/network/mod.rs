@@ -138,6 +138,7 @@ impl Module for Network {
             exits: false,
             page_table_switches: false,
             events: EventMask::NONE.with(EventKind::Syscall),
+            ..Interest::default()
         }
     }
 

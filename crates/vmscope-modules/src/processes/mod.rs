@@ -221,6 +221,7 @@ impl Module for Processes {
             // The last point before a return where the kernel is mapped (KPTI).
             page_table_switches: self.kernel.may_have_layout(),
             events: EventMask::NONE.with(EventKind::Syscall),
+            ..Interest::default()
         }
     }
 
