@@ -180,7 +180,7 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
             ev::signal::sigset(cx, w, word(abi, v), size, read::word_size(abi))?;
         }
         SigactionIn => ev::signal::sigaction(cx, w, word(abi, v))?,
-        GrndFlags => xlat::flags32(w, v, pr::GRND, "0"),
+        GrndFlags => super::sys::pflags(w, v & 0xffff_ffff, pr::GRND, Some("GRND_???")),
         ArchPrctlCode => xlat::xlat32(w, v, pr::ARCH_PRCTL, "ARCH_???"),
         ArchPrctlArg => w.hex(word(abi, v)),
         Argv => structs::argv(cx, w, word(abi, v))?,

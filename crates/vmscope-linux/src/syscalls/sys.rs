@@ -85,6 +85,20 @@ pub enum K {
     Seccomp,
     /// `reboot`'s whole argument list.
     Reboot,
+    /// `bpf`'s command (`BPF_MAP_CREATE`).
+    BpfCmd,
+    /// `fsmount`'s flags (`FSMOUNT_CLOEXEC`).
+    FsmountFlags,
+    /// `fsmount`'s mount attributes (`MOUNT_ATTR_RDONLY|MOUNT_ATTR_NOEXEC`).
+    MountAttrFlags,
+    /// `userfaultfd`'s flags (`O_NONBLOCK|O_CLOEXEC`).
+    UffdFlags,
+    /// `fsconfig`'s whole argument list.
+    Fsconfig,
+    /// `landlock_add_rule`'s rule type (`LANDLOCK_RULE_PATH_BENEATH`).
+    LandlockRule,
+    /// `landlock_create_ruleset`'s flags.
+    LandlockFlags,
     /// `syslog`'s whole argument list (the buffer read at exit).
     Syslog,
     /// `mount`'s whole argument list.
@@ -279,15 +293,16 @@ pub(crate) fn io(k: K) -> Io {
         }
         SchedPolicy | IntPtrIn | SchedAttrIn | CpuSetIn | UsageWho | CapHeader | CapDataIn
         | Personality | PrioWhich | IoprioWhich | Ioprio | Kcmp | UserDesc | ModifyLdt
-        | Membarrier | Reboot | Mount | UmountFlags | Hostname | PidfdFlags | SetnsType
-        | UnshareFlags | MknodMode | Utimens | Utimes | Utimbuf | RenameFlags | FaccessatFlags
-        | FallocMode | Fadvice | SyncFlags | FlockOp | U64Lo | MemfdName | MemfdFlags
-        | MemfdSecretFlags | Loff | SpliceFlags | XattrValIn | XattrFlags | CloseRangeFlags
-        | HandleIn | OpenHow | Mlock2Flags | MlockallFlags | MpolMode | Nodemask | MbindFlags
-        | PkeyAccess | IovecAddrs | MremapNew | MsyncFlags | Prot | MremapFlags | IpcKey
-        | IpcGetFlags | ShmgetFlags | Sembuf | Msgbuf | MsgFlags | ShmFlags | MqOpen | MqAttrIn
-        | Sigevent | Uid | Uid16 | Groups | Groups16 | IpcRaw | KeySerial | KeyPayload
-        | SwapFlags | IoSubmit | IoTimeout => Io::In,
+        | Membarrier | Reboot | BpfCmd | FsmountFlags | MountAttrFlags | UffdFlags | Fsconfig
+        | LandlockRule | LandlockFlags | Mount | UmountFlags | Hostname | PidfdFlags
+        | SetnsType | UnshareFlags | MknodMode | Utimens | Utimes | Utimbuf | RenameFlags
+        | FaccessatFlags | FallocMode | Fadvice | SyncFlags | FlockOp | U64Lo | MemfdName
+        | MemfdFlags | MemfdSecretFlags | Loff | SpliceFlags | XattrValIn | XattrFlags
+        | CloseRangeFlags | HandleIn | OpenHow | Mlock2Flags | MlockallFlags | MpolMode
+        | Nodemask | MbindFlags | PkeyAccess | IovecAddrs | MremapNew | MsyncFlags | Prot
+        | MremapFlags | IpcKey | IpcGetFlags | ShmgetFlags | Sembuf | Msgbuf | MsgFlags
+        | ShmFlags | MqOpen | MqAttrIn | Sigevent | Uid | Uid16 | Groups | Groups16 | IpcRaw
+        | KeySerial | KeyPayload | SwapFlags | IoSubmit | IoTimeout => Io::In,
     }
 }
 
@@ -336,6 +351,23 @@ pub(crate) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         ModifyLdt => ldt::modify_ldt(cx, w),
         Membarrier => proc::membarrier(cx, w),
         Reboot => proc::reboot(cx, w)?,
+        BpfCmd => pxval32(w, v, p::BPF_CMDS, "BPF_???"),
+        FsmountFlags => pflags(w, v & 0xffff_ffff, f::FSMOUNT_FLAGS, Some("FSMOUNT_???")),
+        MountAttrFlags => pflags(
+            w,
+            v & 0xffff_ffff,
+            f::MOUNT_ATTR_FLAGS,
+            Some("MOUNT_ATTR_???"),
+        ),
+        UffdFlags => pflags(w, v & 0xffff_ffff, p::UFFD_FLAGS, Some("UFFD_???")),
+        Fsconfig => fs::fsconfig(cx, w),
+        LandlockRule => pxval32(w, v, f::LANDLOCK_RULE_TYPES, "LANDLOCK_RULE_???"),
+        LandlockFlags => pflags(
+            w,
+            v & 0xffff_ffff,
+            f::LANDLOCK_CREATE_RULESET_FLAGS,
+            Some("LANDLOCK_CREATE_RULESET_???"),
+        ),
         Mount => proc::mount(cx, w)?,
         UmountFlags => pflags(w, v & 0xffff_ffff, p::UMOUNT_FLAGS, Some("MNT_???")),
         Hostname => proc::hostname(cx, w)?,

@@ -6,7 +6,11 @@ use crate::uapi::{Xlat, fs, mm, name_of, signal as sig};
 
 /// `open`'s flags: access mode first, then the other flags.
 pub(crate) fn open_flags(w: &mut Out<'_>, v: u64) {
-    let v = v & 0xffff_ffff;
+    open_flags64(w, v & 0xffff_ffff);
+}
+
+/// Open flags of 64 bits (`struct open_how`'s): bits without a name, high or low, in one number.
+pub(crate) fn open_flags64(w: &mut Out<'_>, v: u64) {
     w.s(match v & fs::O_ACCMODE {
         0 => "O_RDONLY",
         1 => "O_WRONLY",
@@ -20,9 +24,10 @@ pub(crate) fn open_flags(w: &mut Out<'_>, v: u64) {
     }
 }
 
-/// Whether `open`'s flags take a mode argument (`O_CREAT` or `O_TMPFILE`).
+/// Whether strace shows `open`'s mode argument: `O_CREAT` or `__O_TMPFILE` (`O_TMPFILE` without
+/// its `O_DIRECTORY` bit is enough).
 pub(crate) fn open_takes_mode(v: u64) -> bool {
-    v & fs::O_CREAT != 0 || v & fs::O_TMPFILE == fs::O_TMPFILE
+    v & (fs::O_CREAT | (fs::O_TMPFILE & !fs::O_DIRECTORY)) != 0
 }
 
 /// `mmap`'s flags: the mapping type, the flags, the huge page size.
@@ -105,11 +110,13 @@ pub(crate) fn file_mode(w: &mut Out<'_>, m: u64) {
         0o010000 => "S_IFIFO",
         _ => "",
     };
+    if ty.is_empty() && m & 0o170000 != 0 {
+        // strace's `print_symbolic_mode_t`: a type it cannot name, the whole mode in octal.
+        w.octal03(m);
+        return;
+    }
     if !ty.is_empty() {
         w.s(ty);
-        w.c('|');
-    } else if m & 0o170000 != 0 {
-        w.octal(m & 0o170000);
         w.c('|');
     }
     for (bit, name) in [
@@ -121,7 +128,7 @@ pub(crate) fn file_mode(w: &mut Out<'_>, m: u64) {
             w.s(name);
         }
     }
-    w.octal03(m & 0o777);
+    w.octal03(m & !0o177000);
 }
 
 /// `makedev(0x1, 0x3)` from a Linux `dev_t` (new encoding).

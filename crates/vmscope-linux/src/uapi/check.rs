@@ -425,6 +425,25 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
             &["linux/membarrier.h"],
         ),
         ("SECCOMP_OPS", proc::SECCOMP_OPS, &["linux/seccomp.h"]),
+        ("BPF_CMDS", proc::BPF_CMDS, &["linux/bpf.h"]),
+        (
+            "UFFD_FLAGS",
+            proc::UFFD_FLAGS,
+            &["fcntl.h", "linux/userfaultfd.h"],
+        ),
+        ("FSMOUNT_FLAGS", fs::FSMOUNT_FLAGS, &["linux/mount.h"]),
+        ("MOUNT_ATTR_FLAGS", fs::MOUNT_ATTR_FLAGS, &["linux/mount.h"]),
+        ("FSCONFIG_CMDS", fs::FSCONFIG_CMDS, &["linux/mount.h"]),
+        (
+            "LANDLOCK_RULE_TYPES",
+            fs::LANDLOCK_RULE_TYPES,
+            &["linux/landlock.h"],
+        ),
+        (
+            "LANDLOCK_CREATE_RULESET_FLAGS",
+            fs::LANDLOCK_CREATE_RULESET_FLAGS,
+            &["linux/landlock.h"],
+        ),
         (
             "SECCOMP_FILTER_FLAGS",
             proc::SECCOMP_FILTER_FLAGS,

@@ -44,6 +44,7 @@ pub const OPEN_FLAGS: Xlat = &[
     (0o2000, "O_APPEND"),
     (0o4000, "O_NONBLOCK"),
     (0o4010000, "O_SYNC"),
+    (0o4000000, "__O_SYNC"),
     (0o10000, "O_DSYNC"),
     (0o40000, "O_DIRECT"),
     (0o100000, "O_LARGEFILE"),
@@ -52,6 +53,7 @@ pub const OPEN_FLAGS: Xlat = &[
     (0o2000000, "O_CLOEXEC"),
     (0o10000000, "O_PATH"),
     (0o20200000, "O_TMPFILE"),
+    (0o20000000, "__O_TMPFILE"),
     (0o200000, "O_DIRECTORY"),
     (0o20000, "FASYNC"),
 ];
@@ -385,3 +387,36 @@ pub const FACCESSAT_FLAGS: Xlat = &[
 
 /// `HANDLE_AT_FLAGS` (strace's order).
 pub const HANDLE_AT_FLAGS: Xlat = &[(0x400, "AT_SYMLINK_FOLLOW"), (0x1000, "AT_EMPTY_PATH")];
+
+/// `fsmount`'s flags (strace's `fsmount_flags`).
+pub const FSMOUNT_FLAGS: Xlat = &[(1, "FSMOUNT_CLOEXEC")];
+
+/// `fsmount`'s mount attributes (strace 6.1's `fsmount_attr_flags`, which stops at
+/// `MOUNT_ATTR_NODIRATIME`).
+pub const MOUNT_ATTR_FLAGS: Xlat = &[
+    (0x1, "MOUNT_ATTR_RDONLY"),
+    (0x2, "MOUNT_ATTR_NOSUID"),
+    (0x4, "MOUNT_ATTR_NODEV"),
+    (0x8, "MOUNT_ATTR_NOEXEC"),
+    (0x10, "MOUNT_ATTR_NOATIME"),
+    (0x20, "MOUNT_ATTR_STRICTATIME"),
+    (0x80, "MOUNT_ATTR_NODIRATIME"),
+];
+
+/// `fsconfig`'s commands (strace's `fsconfig_cmds`).
+pub const FSCONFIG_CMDS: Xlat = &[
+    (0, "FSCONFIG_SET_FLAG"),
+    (1, "FSCONFIG_SET_STRING"),
+    (2, "FSCONFIG_SET_BINARY"),
+    (3, "FSCONFIG_SET_PATH"),
+    (4, "FSCONFIG_SET_PATH_EMPTY"),
+    (5, "FSCONFIG_SET_FD"),
+    (6, "FSCONFIG_CMD_CREATE"),
+    (7, "FSCONFIG_CMD_RECONFIGURE"),
+];
+
+/// `landlock_add_rule`'s rule types (strace's `landlock_rule_types`).
+pub const LANDLOCK_RULE_TYPES: Xlat = &[(1, "LANDLOCK_RULE_PATH_BENEATH")];
+
+/// `landlock_create_ruleset`'s flags (strace's `landlock_create_ruleset_flags`).
+pub const LANDLOCK_CREATE_RULESET_FLAGS: Xlat = &[(1, "LANDLOCK_CREATE_RULESET_VERSION")];

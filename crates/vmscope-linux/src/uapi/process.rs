@@ -56,8 +56,8 @@ pub const CLONE_FLAGS: Xlat = &[
 /// `wait4` and `waitid` options, in strace's order (it names 2 `WSTOPPED`, not `WUNTRACED`).
 pub const WAIT_OPTIONS: Xlat = &[
     (1, "WNOHANG"),
-    (2, "WSTOPPED"),
     (4, "WEXITED"),
+    (2, "WSTOPPED"),
     (8, "WCONTINUED"),
     (0x0100_0000, "WNOWAIT"),
     (0x8000_0000, "__WCLONE"),

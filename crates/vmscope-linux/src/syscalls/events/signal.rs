@@ -39,7 +39,8 @@ pub(super) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         K::SaHandler => sa_handler(w, v),
         K::OldSigaction => old_sigaction(cx, w, v)?,
         K::IdType => w.xlat(v & 0xffff_ffff, sig::WAITID_TYPES, "P_???"),
-        K::WaitidOptions => flags(w, v, pr::WAIT_OPTIONS, "W???"),
+        // An `int` in the kernel: strace shows the low half of the register.
+        K::WaitidOptions => flags(w, v & 0xffff_ffff, pr::WAIT_OPTIONS, "W???"),
         _ => return None,
     }
     Some(true)

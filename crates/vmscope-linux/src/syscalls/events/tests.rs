@@ -1172,3 +1172,24 @@ fn kill_and_friends_name_their_signals() {
         "pidfd_send_signal(3, SIGUSR1, NULL, 0) = 0"
     );
 }
+
+#[test]
+fn poll_array_cut_by_an_unmapped_page_ends_with_its_address() {
+    // strace 6.1: the element that cannot be read ends the array as `... /* address */`.
+    let mut g = TestGuest::new();
+    g.write(0x1ff8, &[1, 0, 0, 0, 1, 0, 0, 0]);
+    assert_eq!(
+        line(
+            Abi::X86_64,
+            "poll",
+            [0x1ff8, 3, 0, 0, 0, 0],
+            &mut g,
+            Some(EFAULT)
+        ),
+        "poll([{fd=1, events=POLLIN}, ... /* 0x2000 */], 3, 0) = -1 EFAULT (Bad address)"
+    );
+    assert_eq!(
+        x86("poll", [0x1ff8, 3, 0, 0, 0, 0], &mut g, EFAULT),
+        "poll([{fd=1, events=POLLIN}, ... /* 0x2000 */], 3, 0) = -1 EFAULT (Bad address)"
+    );
+}

@@ -55,7 +55,8 @@ pub(super) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
                 flags(w, rest, ev::FAN_INIT_FLAGS, "FAN_???");
             }
         }
-        K::FanMarkFlags => flags(w, v, ev::FAN_MARK_FLAGS, "FAN_MARK_???"),
+        // An `unsigned int`: strace ignores the register's upper half.
+        K::FanMarkFlags => flags(w, v & 0xffff_ffff, ev::FAN_MARK_FLAGS, "FAN_MARK_???"),
         K::FanMask => {
             let mask = match cx.abi {
                 Abi::X86_64 => v,
@@ -111,11 +112,11 @@ fn pollfds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, n: u64) -> Option<()> {
         }
         let at = addr.wrapping_add(8 * k);
         let Some(b) = read_bytes(cx.mem, at, 8) else {
-            // strace shows where the array became unreadable.
+            // strace's `print_array`: where the array became unreadable, as a comment.
             if k == 0 {
                 return None;
             }
-            w.hex(at);
+            w!(w, "... /* {at:#x} */");
             break;
         };
         let fd = le_u32(&b, 0) as u32 as i32;

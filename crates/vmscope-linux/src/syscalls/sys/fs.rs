@@ -451,10 +451,7 @@ pub(crate) fn open_how(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, size: u64) 
     let b = read_bytes(cx.mem, addr, 24)?;
     let (flags, mode, resolve) = (le_u64(&b, 0), le_u64(&b, 8), le_u64(&b, 16));
     w.s("{flags=");
-    xlat::open_flags(w, flags);
-    if flags >> 32 != 0 {
-        w!(w, "|{:#x}", flags >> 32 << 32);
-    }
+    xlat::open_flags64(w, flags);
     if flags & (fs::O_CREAT | 0o2000_0000) != 0 || mode != 0 {
         w.s(", mode=");
         w.octal03(mode);
@@ -620,4 +617,52 @@ pub(crate) fn memfd_flags(w: &mut Out<'_>, v: u64) {
         }
         w!(w, "{}<<MFD_HUGE_SHIFT", huge >> 26);
     }
+}
+
+/// `fsconfig`'s whole argument list as strace 6.1's `fsconfig.c`: the key a string for the
+/// `FSCONFIG_SET_*` commands, the value a string, a path or hex bytes by command, `aux` a
+/// directory descriptor, a descriptor or a number.
+pub(crate) fn fsconfig(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
+    let cmd = cx.arg(1) & 0xffff_ffff;
+    let (key, value) = (cx.warg(2), cx.warg(3));
+    let aux = cx.arg(4) as u32 as i32;
+    w.int(i64::from(cx.arg(0) as u32 as i32));
+    w.sep();
+    super::util::pxval32(w, cmd, fs::FSCONFIG_CMDS, "FSCONFIG_???");
+    w.sep();
+    let m = w.mark();
+    if cmd > 5 || super::util::str0(cx, w, key, 256).is_none() {
+        w.cut(m);
+        w.ptr(key);
+    }
+    w.sep();
+    let m = w.mark();
+    let shown = match cmd {
+        1 => super::util::str0(cx, w, value, 256),
+        3 | 4 => super::super::ctx::string(cx, w, value, super::super::read::PATH_LIMIT),
+        2 if (0..=1024 * 1024).contains(&aux) => hex_bytes(cx, w, value, aux as u64),
+        _ => None,
+    };
+    if shown.is_none() {
+        w.cut(m);
+        w.ptr(value);
+    }
+    w.sep();
+    match cmd {
+        3 | 4 if aux == fs::AT_FDCWD => w.s("AT_FDCWD"),
+        _ => w.int(i64::from(aux)),
+    }
+}
+
+/// strace's `printstr_ex(addr, len, QUOTE_FORCE_HEX)`: `len` bytes in `\x` form, cut at the
+/// string limit (`...`); `None` when unreadable.
+fn hex_bytes(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, len: u64) -> Option<()> {
+    if addr == 0 {
+        w.s("NULL");
+        return Some(());
+    }
+    let shown = len.min(cx.opts.string_limit as u64);
+    let b = read_bytes(cx.mem, addr, shown as usize)?;
+    w.quote(&b, len > shown, Quote::Hex);
+    Some(())
 }

@@ -100,7 +100,7 @@ fn qcmd(w: &mut Out<'_>, q: u64) {
     w.s("QCMD(");
     match name_of(QUOTA_CMDS, cmd) {
         Some(n) => w.s(n),
-        None => w!(w, "{cmd:#x} /* Q_??? */"),
+        None => w.xlat(cmd, &[], "Q_???"),
     }
     w.s(", ");
     match name_of(QUOTA_TYPES, ty) {

@@ -86,6 +86,8 @@ enum Arg {
     None,
     /// The register in hex (requests strace does not decode).
     Hex,
+    /// An address strace's decoder for the request's family would read: `NULL` for 0, else hex.
+    Ptr,
     /// The register as a signed `int`.
     Int,
     /// The register as an unsigned `long`.
@@ -117,8 +119,110 @@ enum Mem {
     PoolInfo,
 }
 
-/// How strace decodes the argument of request `code` of `abi`.
+/// Requests strace 6.1's family decoders show without their argument (they take none), seen in
+/// strace's own test programs' output: NS_GET_{USERNS,PARENT,NSTYPE}, BTRFS_IOC_{TRANS_*,SYNC,SCRUB_CANCEL,
+/// QUOTA_RESCAN_WAIT,DEFRAG,BALANCE}, COUNTER_{EN,DIS}ABLE_EVENTS_IOCTL, KD{EN,DIS}ABIO,
+/// KD{UN,}MAPDISP, PIO_FONTRESET, LOOP_{CLR_FD,SET_CAPACITY}, LOOP_CTL_GET_FREE, NBD_{DO_IT,
+/// CLEAR_SOCK,CLEAR_QUE,PRINT_DEBUG,DISCONNECT}, RTC_{AIE,UIE,PIE,WIE}_{ON,OFF}, RTC_VL_CLR,
+/// SG_GET_TIMEOUT, UBI_IOCVOL{CR,RM}BLK, WDIOC_KEEPALIVE.
+const NO_ARG: &[u32] = &[
+    0xb701,
+    0xb702,
+    0xb703,
+    0x9406,
+    0x9407,
+    0x9408,
+    0x941c,
+    0x942e,
+    0x5000_9402,
+    0x5000_940c,
+    0x3e01,
+    0x3e02,
+    0x4b36,
+    0x4b37,
+    0x4b3c,
+    0x4b3d,
+    0x4b6d,
+    0x4c01,
+    0x4c07,
+    0x4c82,
+    0xab03,
+    0xab04,
+    0xab05,
+    0xab06,
+    0xab08,
+    0x7001,
+    0x7002,
+    0x7003,
+    0x7004,
+    0x7005,
+    0x7006,
+    0x700f,
+    0x7010,
+    0x7014,
+    0x2202,
+    0x4080_4f07,
+    0x4f08,
+    0x8004_5705,
+];
+
+/// `_IOC_TYPE`s strace 6.1's `ioctl_decode` hands to a family decoder (`ioctl.c`); their
+/// decoders print the address argument of the requests they know (named ones) with
+/// `printaddr`/`umove_or_printaddr` (`NULL` for 0); a request without a name falls through to hex.
+const DECODED_TYPES: &[u32] = &[
+    0x03, 0x12, 0x21, 0x22, 0x24, 0x3d, 0x3e, 0x45, 0x49, 0x4b, 0x4c, 0x4d, 0x4f, 0x52, 0x54, 0x56,
+    0x57, 0x58, 0x66, 0x69, 0x6f, 0x70, 0xa4, 0xaa, 0xb4, 0xb7, 0x94, 0xfd,
+];
+
+/// Requests of decoded families whose argument is a value, not an address (`0` stays `0`):
+/// HDIO's obsolete settings (all of type 3 but HDIO_GETGEO and HDIO_DRIVE_CMD), perf's
+/// ENABLE/DISABLE/RESET flags, KIOCSOUND, KDMKTONE, KDSETLED, KDADDIO, KDDELIO, KDSETMODE,
+/// KDSKBMODE, KDSIGACCEPT, KDSKBMETA, KDSKBLED, SG_SET_TRANSFORM; and the machine-check
+/// requests (MCE_GET_RECORD_LEN, MCE_GET_LOG_LEN, MCE_GETCLEAR_FLAGS) that share type 'M' with
+/// MTD but that strace's MTD decoder does not know.
+fn value_arg(code: u32) -> bool {
+    let ty = (code >> 8) & 0xff;
+    (ty == 0x03 && code != 0x0301 && code != 0x031f)
+        || matches!(
+            code,
+            0x2400
+                | 0x2401
+                | 0x2403
+                | 0x4b2f
+                | 0x4b30
+                | 0x4b32
+                | 0x4b34
+                | 0x4b35
+                | 0x4b3a
+                | 0x4b45
+                | 0x4b4e
+                | 0x4b63
+                | 0x4b65
+                | 0x2204
+                | 0x8004_4d01
+                | 0x8004_4d02
+                | 0x8004_4d03
+        )
+}
+
+/// How strace decodes the argument of request `code` of `abi`: the specific decoders, then for
+/// the rest of a decoded family the address form, else hex.
 fn arg_of(abi: Abi, code: u32) -> Arg {
+    match arg_of_known(abi, code) {
+        Arg::Hex if NO_ARG.contains(&code) => Arg::None,
+        Arg::Hex
+            if DECODED_TYPES.contains(&((code >> 8) & 0xff))
+                && !value_arg(code)
+                && names(abi, code).next().is_some() =>
+        {
+            Arg::Ptr
+        }
+        a => a,
+    }
+}
+
+/// The requests decoded here in full.
+fn arg_of_known(abi: Abi, code: u32) -> Arg {
     let ws = if abi == Abi::X86_64 { 8u32 } else { 4 };
     let ty = (code >> 8) & 0xff;
     match ty {
@@ -219,6 +323,7 @@ pub(crate) fn arg(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<bool> {
     match arg_of(cx.abi, code) {
         Arg::None => return Some(false),
         Arg::Hex => w.hex(v),
+        Arg::Ptr => w.ptr(v),
         Arg::Int => w.int(i64::from(v as u32 as i32)),
         Arg::Ulong => w.uint(v),
         Arg::Value(t, d) => pxval(w, v, t, d),
@@ -247,13 +352,14 @@ fn mem(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, m: Mem) -> Option<()> {
         Mem::Termio => termio(w, &read_bytes(cx.mem, addr, 18)?),
         Mem::Winsize => {
             let b = read_bytes(cx.mem, addr, 8)?;
+            let u16_at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]);
             w!(
                 w,
                 "{{ws_row={}, ws_col={}, ws_xpixel={}, ws_ypixel={}}}",
-                le_u32(&b, 0) & 0xffff,
-                le_u32(&b, 2) & 0xffff,
-                le_u32(&b, 4) & 0xffff,
-                le_u32(&b, 6) & 0xffff
+                u16_at(0),
+                u16_at(2),
+                u16_at(4),
+                u16_at(6)
             );
         }
         Mem::Modem => {

@@ -468,7 +468,8 @@ pub(crate) fn arch_prctl(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     }
 }
 
-/// The x86 `XFEATURE_*` bits, by number.
+/// The x86 `XFEATURE_*` bits, by number (strace 6.1's `x86_xfeature_bits`: the reserved 11–14 and
+/// 16 have no name).
 pub(crate) const XFEATURE_BITS: Xlat = &[
     (0, "XFEATURE_FP"),
     (1, "XFEATURE_SSE"),
@@ -481,40 +482,43 @@ pub(crate) const XFEATURE_BITS: Xlat = &[
     (8, "XFEATURE_PT_UNIMPLEMENTED_SO_FAR"),
     (9, "XFEATURE_PKRU"),
     (10, "XFEATURE_PASID"),
-    (11, "XFEATURE_CET_USER_UNUSED"),
-    (12, "XFEATURE_CET_KERNEL_UNUSED"),
-    (13, "XFEATURE_RSRVD_COMP_13"),
-    (14, "XFEATURE_RSRVD_COMP_14"),
     (15, "XFEATURE_LBR"),
-    (16, "XFEATURE_RSRVD_COMP_16"),
     (17, "XFEATURE_XTILE_CFG"),
     (18, "XFEATURE_XTILE_DATA"),
 ];
 
-/// A mask of `XFEATURE_MASK_*` as strace prints it (verbose: `0x3 /* XFEATURE_MASK_FP|… */`).
+/// strace 6.1's `x86_xfeatures`, in its order (the combined masks first where it lists them).
+const XFEATURE_MASKS: Xlat = &[
+    (0x3, "XFEATURE_MASK_FPSSE"),
+    (0x1, "XFEATURE_MASK_FP"),
+    (0x2, "XFEATURE_MASK_SSE"),
+    (0x4, "XFEATURE_MASK_YMM"),
+    (0x8, "XFEATURE_MASK_BNDREGS"),
+    (0x10, "XFEATURE_MASK_BNDCSR"),
+    (0xe0, "XFEATURE_MASK_AVX512"),
+    (0x20, "XFEATURE_MASK_OPMASK"),
+    (0x40, "XFEATURE_MASK_ZMM_Hi256"),
+    (0x80, "XFEATURE_MASK_Hi16_ZMM"),
+    (0x100, "XFEATURE_MASK_PT"),
+    (0x200, "XFEATURE_MASK_PKRU"),
+    (0x400, "XFEATURE_MASK_PASID"),
+    (0x8000, "XFEATURE_MASK_LBR"),
+    (0x60000, "XFEATURE_MASK_XTILE"),
+    (0x20000, "XFEATURE_MASK_XTILE_CFG"),
+    (0x40000, "XFEATURE_MASK_XTILE_DATA"),
+];
+
+/// A mask of `XFEATURE_MASK_*` as strace prints it (verbose: `0x3 /* XFEATURE_MASK_FPSSE */`).
 fn xfeatures(w: &mut Out<'_>, v: u64) {
-    let masks: Vec<(u64, String)> = XFEATURE_BITS
-        .iter()
-        .map(|&(b, n)| (1u64 << b, n.replacen("XFEATURE_", "XFEATURE_MASK_", 1)))
-        .collect();
     w.hex(v);
-    let mut names = Vec::new();
-    let mut left = v;
-    for (bits, n) in &masks {
-        if left & bits != 0 {
-            names.push(n.clone());
-            left &= !bits;
-        }
-    }
-    if names.is_empty() {
-        if v != 0 {
-            w.s(" /* XFEATURE_MASK_??? */");
-        }
+    if v == 0 {
         return;
     }
-    let mut s = names.join("|");
-    if left != 0 {
-        s.push_str(&format!("|{left:#x}"));
+    if XFEATURE_MASKS.iter().all(|&(bits, _)| v & bits != bits) {
+        w.s(" /* XFEATURE_MASK_??? */");
+        return;
     }
-    w!(w, " /* {s} */");
+    w.s(" /* ");
+    super::util::pflags(w, v, XFEATURE_MASKS, None);
+    w.s(" */");
 }

@@ -571,7 +571,7 @@ pub(crate) fn syslog(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
         }
         8 => {
             w.sep();
-            w.hex(buf);
+            w.ptr(buf);
             w.sep();
             match name_of(p::SYSLOG_LEVELS, len as u64) {
                 Some(n) => w!(w, "{len} /* {n} */"),
@@ -580,7 +580,7 @@ pub(crate) fn syslog(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
         }
         _ => {
             w.sep();
-            w.hex(buf);
+            w.ptr(buf);
             w.sep();
             w.int(len);
         }

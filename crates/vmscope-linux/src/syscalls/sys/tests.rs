@@ -35,6 +35,7 @@ fn i386_io(
     line_mem(Abi::I386, name, raw, entry, &mut after, Some(ret))
 }
 
+mod fidelity;
 mod fs;
 mod ioctl;
 mod ipc;
