@@ -58,7 +58,7 @@ pub(super) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         K::FanMarkFlags => flags(w, v, ev::FAN_MARK_FLAGS, "FAN_MARK_???"),
         K::FanMask => {
             let mask = match cx.abi {
-                Abi::X86_64 => v,
+                Abi::X86_64 | Abi::Aarch64 => v,
                 Abi::I386 => v | cx.warg(i + 1) << 32,
             };
             flags(w, mask, ev::FAN_EVENTS, "FAN_???");
