@@ -236,7 +236,7 @@ pub(crate) fn fcntl_arg(cx: &mut Ctx<'_>, w: &mut Out<'_>, v: u64) -> bool {
             }
         }
         // F_SETFL
-        4 => xlat::open_flags(w, v),
+        4 => xlat::open_flags(w, cx.abi, v),
         // F_DUPFD, F_DUPFD_CLOEXEC, F_SETOWN, F_SETSIG, F_SETPIPE_SZ
         0 | 1030 | 8 | 10 | 1031 => w.int(i64::from(v as u32 as i32)),
         _ => w.ptr(word(cx.abi, v)),

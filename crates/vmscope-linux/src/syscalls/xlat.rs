@@ -5,8 +5,8 @@ use super::out::{Out, w};
 use crate::uapi::{Xlat, fs, mm, name_of, signal as sig};
 
 /// `open`'s flags: access mode first, then the other flags.
-pub(crate) fn open_flags(w: &mut Out<'_>, v: u64) {
-    let v = v & 0xffff_ffff;
+pub(crate) fn open_flags(w: &mut Out<'_>, abi: vmscope_core::event::Abi, v: u64) {
+    let v = fs::open_flags_canonical(abi, v & 0xffff_ffff);
     w.s(match v & fs::O_ACCMODE {
         0 => "O_RDONLY",
         1 => "O_WRONLY",
@@ -21,7 +21,8 @@ pub(crate) fn open_flags(w: &mut Out<'_>, v: u64) {
 }
 
 /// Whether `open`'s flags take a mode argument (`O_CREAT` or `O_TMPFILE`).
-pub(crate) fn open_takes_mode(v: u64) -> bool {
+pub(crate) fn open_takes_mode(abi: vmscope_core::event::Abi, v: u64) -> bool {
+    let v = fs::open_flags_canonical(abi, v);
     v & fs::O_CREAT != 0 || v & fs::O_TMPFILE == fs::O_TMPFILE
 }
 
