@@ -1,6 +1,8 @@
 //! The generated syscall tables against the kernel headers installed on this machine
 //! (`/usr/include/x86_64-linux-gnu/asm/unistd_64.h`, `unistd_32.h`): every name and number must match.
 
+#![allow(clippy::expect_used, reason = "a failing test may panic")]
+
 use std::collections::BTreeMap;
 
 use vmscope_core::event::Abi;
