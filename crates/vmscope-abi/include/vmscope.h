@@ -101,10 +101,12 @@ struct vmscope_thread {
 /* vmscope_syscall.abi */
 #define VMSCOPE_SYSCALL_ABI_X86_64 0u
 #define VMSCOPE_SYSCALL_ABI_I386 1u
+#define VMSCOPE_SYSCALL_ABI_AARCH64 2u
 /* vmscope_syscall.entry: the instruction that entered the kernel */
 #define VMSCOPE_ENTRY_SYSCALL 0u
 #define VMSCOPE_ENTRY_INT80 1u
 #define VMSCOPE_ENTRY_SYSENTER 2u
+#define VMSCOPE_ENTRY_SVC 3u      /* aarch64 `svc #0` */
 /* vmscope_syscall.end */
 #define VMSCOPE_END_RETURNED 0u   /* `ret` and `ts_exit` are valid */
 #define VMSCOPE_END_NO_RETURN 1u  /* exit, exit_group, or the thread vanished */

@@ -85,12 +85,16 @@ pub const fn kind_bit(kind: u32) -> u64 {
 pub const SYSCALL_ABI_X86_64: u32 = 0;
 /// `VMSCOPE_SYSCALL_ABI_I386`.
 pub const SYSCALL_ABI_I386: u32 = 1;
+/// `VMSCOPE_SYSCALL_ABI_AARCH64`.
+pub const SYSCALL_ABI_AARCH64: u32 = 2;
 /// `VMSCOPE_ENTRY_SYSCALL`.
 pub const ENTRY_SYSCALL: u32 = 0;
 /// `VMSCOPE_ENTRY_INT80`.
 pub const ENTRY_INT80: u32 = 1;
 /// `VMSCOPE_ENTRY_SYSENTER`.
 pub const ENTRY_SYSENTER: u32 = 2;
+/// `VMSCOPE_ENTRY_SVC`.
+pub const ENTRY_SVC: u32 = 3;
 /// `VMSCOPE_END_RETURNED`.
 pub const END_RETURNED: u32 = 0;
 /// `VMSCOPE_END_NO_RETURN`.

@@ -257,6 +257,11 @@ fn rust_layout() -> BTreeMap<String, u64> {
             u64::from(abi::SYSCALL_ABI_X86_64),
         ),
         ("VMSCOPE_SYSCALL_ABI_I386", u64::from(abi::SYSCALL_ABI_I386)),
+        (
+            "VMSCOPE_SYSCALL_ABI_AARCH64",
+            u64::from(abi::SYSCALL_ABI_AARCH64),
+        ),
+        ("VMSCOPE_ENTRY_SVC", u64::from(abi::ENTRY_SVC)),
         ("VMSCOPE_ENTRY_SYSCALL", u64::from(abi::ENTRY_SYSCALL)),
         ("VMSCOPE_ENTRY_INT80", u64::from(abi::ENTRY_INT80)),
         ("VMSCOPE_ENTRY_SYSENTER", u64::from(abi::ENTRY_SYSENTER)),

@@ -175,6 +175,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         string_limit: 32,
         timeout: None,
         qemu: None,
+        arch: None,
         verbose: false,
         self_profile: false,
         trace: None,

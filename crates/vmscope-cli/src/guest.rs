@@ -3,7 +3,30 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use vmscope_linux::btf::KernelLayout;
+use vmscope_linux::btf::{KernelLayout, is_arm64_image};
+
+use crate::GuestArch;
+
+/// Checks that a kernel file is for `arch`: an arm64 `Image` for aarch64, anything else (bzImage,
+/// ELF) for x86_64.
+pub fn check_kernel_arch(path: &Path, arch: GuestArch) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let mut f = std::fs::File::open(path).with_context(|| format!("kernel {}", path.display()))?;
+    let n = f.read(&mut head).unwrap_or(0);
+    let arm64 = is_arm64_image(&head[..n]);
+    match (arch, arm64) {
+        (GuestArch::Aarch64, false) => bail!(
+            "kernel {}: not an arm64 Image (no `ARM\\x64` magic), but --arch aarch64",
+            path.display()
+        ),
+        (GuestArch::X86_64, true) => bail!(
+            "kernel {}: an arm64 Image, but the guest is x86_64 (give --arch aarch64)",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
 
 /// The kernel series the default guest boots.
 pub const DEFAULT_SERIES: &str = "6.12";
@@ -22,13 +45,27 @@ pub fn guest_root() -> PathBuf {
 
 /// The default guest's kernel and initrd, or a message saying how to build them.
 pub fn default_guest() -> Result<(PathBuf, PathBuf)> {
-    let dir = guest_root().join(format!("linux-{DEFAULT_SERIES}"));
+    default_guest_for(GuestArch::X86_64)
+}
+
+/// The default guest of architecture `arch` (`linux-6.12` for x86_64, `linux-6.12-aarch64`).
+pub fn default_guest_for(arch: GuestArch) -> Result<(PathBuf, PathBuf)> {
+    let dir = match arch {
+        GuestArch::X86_64 => guest_root().join(format!("linux-{DEFAULT_SERIES}")),
+        GuestArch::Aarch64 => guest_root().join(format!("linux-{DEFAULT_SERIES}-aarch64")),
+    };
     let kernel = dir.join("vmlinuz");
     let initrd = dir.join("initrd.img");
     if !kernel.is_file() || !initrd.is_file() {
         bail!(
-            "no default guest in {}: build it with `guest/build.sh` (or `scripts/setup.sh`), or give --kernel and --initrd",
-            dir.display()
+            "no default {} guest in {}: build it with `guest/build.sh{}` (or `scripts/setup.sh`), or give --kernel and --initrd",
+            arch.name(),
+            dir.display(),
+            if arch == GuestArch::Aarch64 {
+                " --arch aarch64"
+            } else {
+                ""
+            }
         );
     }
     Ok((kernel, initrd))

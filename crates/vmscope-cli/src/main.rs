@@ -85,6 +85,42 @@ enum Format {
     Parquet,
 }
 
+/// A guest architecture the command line can run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GuestArch {
+    /// x86_64 (`qemu-system-x86_64 -M pc`).
+    #[value(name = "x86_64")]
+    X86_64,
+    /// aarch64 (`qemu-system-aarch64 -M virt -cpu cortex-a72`).
+    #[value(name = "aarch64")]
+    Aarch64,
+}
+
+impl GuestArch {
+    /// The architecture of a run: `--arch`, else told by the QEMU's file name, else x86_64.
+    pub fn of(explicit: Option<GuestArch>, qemu: Option<&std::path::Path>) -> GuestArch {
+        explicit.unwrap_or_else(|| {
+            let name = qemu
+                .map(|q| q.to_string_lossy().into_owned())
+                .or_else(|| std::env::var("VMSCOPE_QEMU").ok())
+                .unwrap_or_default();
+            if name.contains("aarch64") {
+                GuestArch::Aarch64
+            } else {
+                GuestArch::X86_64
+            }
+        })
+    }
+
+    /// The name QEMU's target and vmscope's `Arch` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            GuestArch::X86_64 => "x86_64",
+            GuestArch::Aarch64 => "aarch64",
+        }
+    }
+}
+
 /// Options of `vmscope run`.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -167,9 +203,13 @@ pub struct RunArgs {
     /// List every process (a tree in text) every SECONDS too, besides at start and at shutdown.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
     process_list_every: Option<u64>,
-    /// The QEMU to use; default: $VMSCOPE_QEMU or `qemu-system-x86_64` on the PATH.
+    /// The QEMU to use; default: $VMSCOPE_QEMU or `qemu-system-<arch>` on the PATH.
     #[arg(long, value_name = "FILE")]
     qemu: Option<PathBuf>,
+    /// The guest's architecture; default: from --qemu's name (`qemu-system-aarch64`), else x86_64.
+    /// Chooses the default guest (`linux-6.12-aarch64`), the QEMU and its machine.
+    #[arg(long, value_enum)]
+    arch: Option<GuestArch>,
     /// Print the QEMU command line before running it.
     #[arg(long)]
     verbose: bool,

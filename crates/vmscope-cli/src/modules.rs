@@ -23,7 +23,7 @@ pub struct Checked {
 }
 
 /// Checks `--modules` and `--module-option`.
-pub fn check(list: &[String], options: &[String]) -> Result<Checked> {
+pub fn check(list: &[String], options: &[String], guest: crate::GuestArch) -> Result<Checked> {
     let options = options
         .iter()
         .map(|o| ModuleOption::parse(o))
@@ -43,8 +43,7 @@ pub fn check(list: &[String], options: &[String]) -> Result<Checked> {
         }
     }
     registry::check_names(&builtin_names)?;
-    // The command line only runs x86_64 guests (qemu-system-x86_64).
-    let arch = arch_for_target("x86_64").context("no x86_64 architecture")?;
+    let arch = arch_for_target(guest.name()).context("no such architecture")?;
     let calls = registry::call_renderer(&vmscope_modules::options::Options::default());
     let loaded = vmscope_loader::load_all(&libraries, arch, &options, calls)?;
     let builtin: Vec<&str> = BUILTIN.iter().map(|b| b.0).collect();

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::{Format, RunArgs};
+use crate::{Format, GuestArch, RunArgs};
 use crate::{boot, guest};
 use vmscope_modules::options::Options;
 
@@ -21,19 +21,23 @@ pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     Some((it.next()??, it.next()??, it.next().flatten().unwrap_or(0)))
 }
 
-pub(crate) fn find_qemu(explicit: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn find_qemu(explicit: Option<&Path>, arch: GuestArch) -> Result<PathBuf> {
     let name = explicit
         .map(Path::to_path_buf)
         .or_else(|| std::env::var_os("VMSCOPE_QEMU").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("qemu-system-x86_64"));
+        .unwrap_or_else(|| PathBuf::from(format!("qemu-system-{}", arch.name())));
     let out = Command::new(&name)
         .arg("--version")
         .stdin(Stdio::null())
         .output()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => anyhow::anyhow!(
-                "QEMU not found ({}): install qemu-system-x86 >= {}.{} (scripts/install-host-deps.sh does) or give --qemu",
+                "QEMU not found ({}): install qemu-system-{} >= {}.{} (scripts/install-host-deps.sh does) or give --qemu",
                 name.display(),
+                match arch {
+                    GuestArch::X86_64 => "x86",
+                    GuestArch::Aarch64 => "arm",
+                },
                 MIN_QEMU.0,
                 MIN_QEMU.1
             ),
@@ -113,6 +117,7 @@ pub struct Plan {
 }
 
 pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
+    let arch = GuestArch::of(a.arch, a.qemu.as_deref());
     // Cheap checks first, so a typo is reported in milliseconds.
     let no_plugin = a.modules.iter().any(|m| m == "none");
     if no_plugin && a.modules.len() > 1 {
@@ -130,7 +135,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     let checked = if no_plugin {
         None
     } else {
-        Some(crate::modules::check(&a.modules, &a.module_options)?)
+        Some(crate::modules::check(&a.modules, &a.module_options, arch)?)
     };
     if a.capture.is_some()
         && !checked
@@ -214,7 +219,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             initrd.as_deref().map(absolute).transpose()?,
         ),
         boot::Boot::Kernel { kernel: None, .. } => {
-            let (k, i) = guest::default_guest()?;
+            let (k, i) = guest::default_guest_for(arch)?;
             (Some(k), Some(i))
         }
         boot::Boot::Own { .. } => (None, None),
@@ -247,9 +252,10 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         );
     }
     if let Some(k) = &kernel {
+        guest::check_kernel_arch(k, arch)?;
         guest::check_kernel(k)?;
     }
-    let qemu = find_qemu(a.qemu.as_deref())?;
+    let qemu = find_qemu(a.qemu.as_deref(), arch)?;
     let plugin = if no_plugin {
         None
     } else {
@@ -260,9 +266,14 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         Some(c) => format!("file:{}", absolute(c)?.display()),
         None => "null".to_string(),
     };
-    let mut args: Vec<String> = vec![
-        "-M".into(),
-        "pc".into(),
+    // aarch64: QEMU's `virt` board; a CPU without PAN (user memory stays readable at the `eret`,
+    // docs/notes-aarch64.md) and without KASLR (so no KPTI either).
+    let machine: &[&str] = match arch {
+        GuestArch::X86_64 => &["-M", "pc"],
+        GuestArch::Aarch64 => &["-M", "virt", "-cpu", "cortex-a72"],
+    };
+    let mut args: Vec<String> = machine.iter().map(|s| (*s).to_string()).collect();
+    args.extend::<[String; 11]>([
         "-m".into(),
         a.memory.to_string(),
         "-smp".into(),
@@ -274,11 +285,15 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         "none".into(),
         "-serial".into(),
         console,
-    ];
+    ]);
     match (&boot, &kernel) {
         (boot::Boot::Own { args: own, .. }, _) => args.extend(own.iter().cloned()),
         (boot::Boot::Kernel { .. }, Some(k)) => {
-            let mut append = "console=ttyS0 panic=-1".to_string();
+            let mut append = match arch {
+                GuestArch::X86_64 => "console=ttyS0 panic=-1",
+                GuestArch::Aarch64 => "console=ttyAMA0 panic=-1 nokaslr",
+            }
+            .to_string();
             if let Some(extra) = &a.append {
                 append.push(' ');
                 append.push_str(extra);

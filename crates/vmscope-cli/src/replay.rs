@@ -100,6 +100,8 @@ struct QemuId {
 /// The boot options of `vmscope run` a replay takes from the recording.
 #[derive(Debug, Serialize, Deserialize, Clone)]
 struct BootOptions {
+    /// The guest architecture (`x86_64`, `aarch64`).
+    arch: String,
     kernel: Option<PathBuf>,
     initrd: Option<PathBuf>,
     append: Option<String>,
@@ -257,6 +259,9 @@ pub fn record(a: RecordArgs) -> Result<u8> {
     run.console = Some(dir.join("console.txt"));
     run.modules = vec!["none".into()];
     let boot = BootOptions {
+        arch: crate::GuestArch::of(run.arch, run.qemu.as_deref())
+            .name()
+            .to_string(),
         kernel: run.kernel.as_deref().map(std::path::absolute).transpose()?,
         initrd: run.initrd.as_deref().map(std::path::absolute).transpose()?,
         append: run.append.clone(),
@@ -390,7 +395,19 @@ pub fn replay(a: ReplayArgs) -> Result<u8> {
     }
     let dir = std::path::absolute(&a.recording)?;
     let m = load_manifest(&dir)?;
-    let qemu = crate::qemu::find_qemu(run.qemu.as_deref())?;
+    let arch = match m.boot.arch.as_str() {
+        "x86_64" => crate::GuestArch::X86_64,
+        "aarch64" => crate::GuestArch::Aarch64,
+        other => bail!(
+            "recording {}: guest architecture `{other}` is unknown to this vmscope",
+            dir.display()
+        ),
+    };
+    if run.arch.is_some_and(|a| a != arch) {
+        bail!("--arch: a replay boots what the recording booted (its manifest.json)");
+    }
+    run.arch = Some(arch);
+    let qemu = crate::qemu::find_qemu(run.qemu.as_deref(), arch)?;
     let version = qemu_version(&qemu)?;
     if version != m.qemu.version {
         bail!(

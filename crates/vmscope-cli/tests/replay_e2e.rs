@@ -136,7 +136,7 @@ fn manifest(qemu_version: &str, file: &Path, sha: &str, bytes: u64) -> String {
         "vmscope": "0",
         "qemu": {"path": "/usr/bin/qemu-system-x86_64", "version": qemu_version},
         "icount_shift": 3,
-        "boot": {"kernel": file, "initrd": null, "append": null, "disk": null, "memory": 512,
+        "boot": {"arch": "x86_64", "kernel": file, "initrd": null, "append": null, "disk": null, "memory": 512,
                  "qemu_args": []},
         "files": [{"role": "kernel", "path": file, "bytes": bytes, "sha256": sha}],
         "command": [],

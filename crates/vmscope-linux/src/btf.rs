@@ -87,6 +87,10 @@ pub enum CurrentTaskVia {
     },
     /// Before 6.2 and again from 6.15: the standalone per-CPU variable `current_task`.
     Standalone,
+    /// No per-CPU variable: the architecture keeps `current` in a register while the kernel runs
+    /// (arm64: `SP_EL0`; see `Arch::current_task`). [`PerCpuLayout::current_task`] and
+    /// [`PerCpuLayout::this_cpu_off`] are then 0 and unused.
+    Register,
 }
 
 /// Per-CPU variables vmscope reads.
@@ -171,8 +175,11 @@ impl KernelLayout {
 
     /// Like [`Self::from_kernel_file`], from the file's bytes.
     pub fn from_image(bytes: &[u8]) -> Result<Self, Error> {
-        let elf = vmlinux_from_image_cow(bytes)?;
-        Self::from_elf(&elf)
+        let (btf, section_addr, pointer_size, release) = btf_of_image(bytes)?;
+        let mut layout = layout_from_btf(&btf, section_addr)?;
+        layout.release = release;
+        layout.pointer_size = pointer_size;
+        Ok(layout)
     }
 
     /// Extracts the layout from an ELF vmlinux.
@@ -210,13 +217,42 @@ impl KernelLayout {
             });
         }
         let bytes = std::fs::read(path).map_err(io)?;
-        let elf = vmlinux_from_image_cow(&bytes)?;
-        let (btf, section_addr, pointer_size) = parse_btf(&elf)?;
+        let (btf, section_addr, pointer_size, release) = btf_of_image(&bytes)?;
         let mut layout = layout_from_btf(&btf, section_addr)?;
-        layout.release = find_release(&elf);
+        layout.release = release;
         layout.pointer_size = pointer_size;
         Ok((layout, VfsLayout::from_btf(&btf)))
     }
+}
+
+/// Offset of the magic `ARM\x64` in the header of an arm64 `Image`.
+const ARM64_IMAGE_MAGIC_AT: usize = 56;
+
+/// Whether `bytes` is an arm64 kernel `Image` (what Debian ships as arm64 `vmlinuz`: uncompressed,
+/// no ELF headers, the `.BTF` section somewhere inside).
+pub fn is_arm64_image(bytes: &[u8]) -> bool {
+    bytes.get(ARM64_IMAGE_MAGIC_AT..ARM64_IMAGE_MAGIC_AT + 4) == Some(b"ARM\x64")
+}
+
+/// The BTF of a kernel file (ELF vmlinux, x86 bzImage or arm64 Image), the link address of
+/// `.data..percpu` (0 where unknown or zero-based), the pointer size and the release.
+fn btf_of_image(bytes: &[u8]) -> Result<(Btf, u64, u8, Option<String>), Error> {
+    if is_arm64_image(bytes) {
+        // No section table: the BTF is found by its header, checked like one found in guest memory.
+        let btf = memchr::memmem::find_iter(bytes, &crate::btf_locate::BTF_NEEDLE)
+            .take(4096)
+            .find_map(|at| {
+                let rest = &bytes[at..];
+                let h = crate::btf_locate::check_header(rest, rest.len() as u64).ok()?;
+                let blob = rest.get(..usize::try_from(h.total()).ok()?)?;
+                crate::btf_locate::check_kernel_btf(blob).ok()
+            })
+            .ok_or(Error::NoBtf)?;
+        return Ok((btf, 0, 8, find_release(bytes)));
+    }
+    let elf = vmlinux_from_image_cow(bytes)?;
+    let (btf, section_addr, pointer_size) = parse_btf(&elf)?;
+    Ok((btf, section_addr, pointer_size, find_release(&elf)))
 }
 
 /// The `.BTF` section of an ELF vmlinux, parsed, the link address of `.data..percpu` and the pointer size.
@@ -613,16 +649,22 @@ fn layout_from_btf(btf: &Btf, section_addr: u64) -> Result<KernelLayout, Error> 
     let (current_task, current_task_via) = match (vars.current_task, hot_member("current_task")) {
         (Some(off), _) => (off, CurrentTaskVia::Standalone),
         (None, Some((var, member))) => (var + member, CurrentTaskVia::PcpuHot { var, member }),
+        // arm64 (its uapi `struct user_pt_regs`): `current` is SP_EL0 while in the kernel.
+        (None, None) if find_struct(btf, "user_pt_regs").is_some() => (0, CurrentTaskVia::Register),
         (None, None) => {
             return Err(missing(
                 "per-CPU variable current_task (nor pcpu_hot.current_task)",
             ));
         }
     };
-    let this_cpu_off = vars
+    let this_cpu_off = match vars
         .this_cpu_off
         .or_else(|| hot_member("this_cpu_off").map(|(v, m)| v + m))
-        .ok_or_else(|| missing("per-CPU variable this_cpu_off"))?;
+    {
+        Some(off) => off,
+        None if current_task_via == CurrentTaskVia::Register => 0,
+        None => return Err(missing("per-CPU variable this_cpu_off")),
+    };
 
     Ok(KernelLayout {
         release: None,

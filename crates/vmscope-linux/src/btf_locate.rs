@@ -66,7 +66,7 @@ const MAX_RODATA_PROBES: u64 = 64;
 const BANNER_PAGES: u64 = 8;
 
 /// `magic` 0xeB9F (little-endian), `version` 1, `flags` 0: the first 4 bytes of `struct btf_header`.
-const BTF_NEEDLE: [u8; 4] = [0x9f, 0xeb, 0x01, 0x00];
+pub(crate) const BTF_NEEDLE: [u8; 4] = [0x9f, 0xeb, 0x01, 0x00];
 /// `sizeof(struct btf_header)` in Linux; a later version may grow it (the kernel accepts a longer header
 /// whose extra bytes are zero).
 const BTF_HEADER_LEN: usize = 24;

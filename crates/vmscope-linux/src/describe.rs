@@ -9,11 +9,15 @@ impl KernelLayout {
         let via = match self.percpu.current_task_via {
             CurrentTaskVia::PcpuHot { .. } => "pcpu_hot.current_task",
             CurrentTaskVia::Standalone => "per-CPU current_task",
+            CurrentTaskVia::Register => "a register (arm64 SP_EL0)",
+        };
+        let offset = match self.percpu.current_task_via {
+            CurrentTaskVia::Register => String::new(),
+            _ => format!(" (per-CPU offset {:#x})", self.percpu.current_task),
         };
         let mut s = format!(
-            "Linux {}, current task via {via} (per-CPU offset {:#x}), task_struct.pid at {}",
+            "Linux {}, current task via {via}{offset}, task_struct.pid at {}",
             self.release.as_deref().unwrap_or("(release unknown)"),
-            self.percpu.current_task,
             self.task.pid
         );
         if !self.missing.is_empty() {

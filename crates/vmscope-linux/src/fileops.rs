@@ -587,7 +587,7 @@ impl<M: GuestMemory + ?Sized> Ctx<'_, M> {
     fn len(&self, l: L) -> i64 {
         match l {
             L::Long(i) => match self.ev.abi {
-                Abi::X86_64 => self.raw(i) as i64,
+                Abi::X86_64 | Abi::Aarch64 => self.raw(i) as i64,
                 Abi::I386 => i64::from(self.raw(i) as u32 as i32),
             },
             L::Pair(lo, hi) => (self.raw(lo) | self.raw(hi) << 32) as i64,

@@ -228,7 +228,7 @@ struct Cx<'a, M: ?Sized> {
 impl<M: GuestMemory + ?Sized> Cx<'_, M> {
     fn word_size(&self) -> u64 {
         match self.ev.abi {
-            Abi::X86_64 => 8,
+            Abi::X86_64 | Abi::Aarch64 => 8,
             Abi::I386 => 4,
         }
     }
@@ -236,7 +236,7 @@ impl<M: GuestMemory + ?Sized> Cx<'_, M> {
     fn raw(&self, i: usize) -> u64 {
         let v = self.ev.raw.get(i).copied().unwrap_or(0);
         match self.ev.abi {
-            Abi::X86_64 => v,
+            Abi::X86_64 | Abi::Aarch64 => v,
             Abi::I386 => v & 0xffff_ffff,
         }
     }
@@ -259,7 +259,7 @@ impl<M: GuestMemory + ?Sized> Cx<'_, M> {
 
     fn read_word(&mut self, addr: u64) -> Option<u64> {
         match self.ev.abi {
-            Abi::X86_64 => self.mem.read_u64(addr),
+            Abi::X86_64 | Abi::Aarch64 => self.mem.read_u64(addr),
             Abi::I386 => self.mem.read_u32(addr).map(u64::from),
         }
     }

@@ -95,7 +95,7 @@ pub fn read_waitid_info<M: GuestMemory + ?Sized>(
     const CLD_KILLED: u32 = 2;
     const CLD_DUMPED: u32 = 3;
     let union = match abi {
-        Abi::X86_64 => 16,
+        Abi::X86_64 | Abi::Aarch64 => 16,
         Abi::I386 => 12,
     };
     let code = mem.read_u32(addr.checked_add(8)?)?;
@@ -286,7 +286,7 @@ pub fn read_execfn<M: GuestMemory + ?Sized>(
     let mm = task_mm(mem, task, layout).filter(|&m| m != 0)?;
     let auxv = mm.checked_add(p.mm_saved_auxv?)?;
     let word: u64 = match abi {
-        Abi::X86_64 => 8,
+        Abi::X86_64 | Abi::Aarch64 => 8,
         Abi::I386 => 4,
     };
     // The array holds `mm_saved_auxv_len` unsigned longs; compat entries are packed as 32-bit words.
@@ -295,7 +295,7 @@ pub fn read_execfn<M: GuestMemory + ?Sized>(
     for i in 0..pairs {
         let at = auxv.checked_add(i * 2 * word)?;
         let (key, val) = match abi {
-            Abi::X86_64 => (mem.read_u64(at)?, mem.read_u64(at + 8)?),
+            Abi::X86_64 | Abi::Aarch64 => (mem.read_u64(at)?, mem.read_u64(at + 8)?),
             Abi::I386 => (
                 u64::from(mem.read_u32(at)?),
                 u64::from(mem.read_u32(at + 4)?),

@@ -36,6 +36,14 @@ const I386_SIGCONTEXT: u64 = 8;
 const I386_AX: u64 = 11 * 4;
 const I386_IP: u64 = 14 * 4;
 
+/// aarch64 `struct rt_sigframe` (at the stack pointer the handler starts with): `siginfo` (128), then
+/// `struct ucontext` whose `uc_mcontext` is 16-aligned at 176 in it; in `struct sigcontext`
+/// `fault_address` (8), `regs[31]`, `sp`, `pc`.
+const AARCH64_SIGCONTEXT: u64 = 128 + 176;
+/// Offsets of `x0` and `pc` in the aarch64 `struct sigcontext`.
+const AARCH64_X0: u64 = 8;
+const AARCH64_PC: u64 = 8 + 31 * 8 + 8;
+
 /// The contexts a signal frame at user stack pointer `sp` may hold, most likely first. The caller
 /// checks which one's `ip` fits the call (the frame is guest memory: it may be anything).
 pub fn saved_contexts<M: GuestMemory + ?Sized>(
@@ -50,6 +58,15 @@ pub fn saved_contexts<M: GuestMemory + ?Sized>(
             if let (Some(ax), Some(ip)) = (
                 mem.read_u64(sc.wrapping_add(X86_64_AX)),
                 mem.read_u64(sc.wrapping_add(X86_64_IP)),
+            ) {
+                out.push(SavedContext { ip, ax });
+            }
+        }
+        Abi::Aarch64 => {
+            let sc = sp.wrapping_add(AARCH64_SIGCONTEXT);
+            if let (Some(ax), Some(ip)) = (
+                mem.read_u64(sc.wrapping_add(AARCH64_X0)),
+                mem.read_u64(sc.wrapping_add(AARCH64_PC)),
             ) {
                 out.push(SavedContext { ip, ax });
             }

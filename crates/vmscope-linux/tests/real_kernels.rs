@@ -229,3 +229,24 @@ fn layouts_found_in_memory_are_the_files() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn debian_6_12_arm64_image_layout_matches_known_offsets() {
+    // An uncompressed arm64 `Image` (no ELF headers): the BTF is found by its header.
+    let Some(l) = load("6.12-aarch64") else {
+        return;
+    };
+    assert!(
+        l.release
+            .as_deref()
+            .is_some_and(|r| r.starts_with("6.12.") && r.ends_with("arm64")),
+        "{:?}",
+        l.release
+    );
+    // docs/notes-aarch64.md (6.12.95+deb12-arm64).
+    assert_eq!((l.task.pid, l.task.tgid, l.task.comm), (1376, 1380, 1920));
+    assert_eq!(l.task.mm, Some(1248));
+    assert_eq!(l.mm.pgd, Some(104));
+    assert_eq!(l.percpu.current_task_via, CurrentTaskVia::Register);
+    assert_eq!(l.pointer_size, 8);
+}

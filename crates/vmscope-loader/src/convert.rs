@@ -201,11 +201,13 @@ fn syscall(c: &mut CEvent, s: &SyscallEvent, r: &RenderedCall) {
         abi: match s.abi {
             Abi::X86_64 => abi::SYSCALL_ABI_X86_64,
             Abi::I386 => abi::SYSCALL_ABI_I386,
+            Abi::Aarch64 => abi::SYSCALL_ABI_AARCH64,
         },
         entry: match s.entry {
             EntryKind::Syscall => abi::ENTRY_SYSCALL,
             EntryKind::Int80 => abi::ENTRY_INT80,
             EntryKind::Sysenter => abi::ENTRY_SYSENTER,
+            EntryKind::Svc => abi::ENTRY_SVC,
         },
         end: match s.end {
             CallEnd::Returned => abi::END_RETURNED,

@@ -130,6 +130,21 @@ impl Context {
         Some(base)
     }
 
+    /// The current task: from a register where the architecture keeps it (aarch64's `SP_EL0` in the
+    /// kernel), else from the per-CPU area.
+    fn current_task(
+        &self,
+        cpu: &mut dyn GuestCpu,
+        layout: &KernelLayout,
+        user_side: bool,
+    ) -> Option<u64> {
+        if let Some(t) = self.arch.current_task(cpu) {
+            return Some(t);
+        }
+        self.percpu_base(cpu, layout, user_side)
+            .and_then(|base| task::current_task(cpu, base, layout))
+    }
+
     /// The running thread, to the depth `want` asks for. Where the kernel cannot be read (KPTI's user
     /// page tables), the thread remembered at the last page-table switch.
     /// `user_gs`: the vCPU holds the user's GS (see [`Self::percpu_base`]).
@@ -144,9 +159,7 @@ impl Context {
         if want == Want::Ident {
             ctx.asid = self.asid(cpu);
         }
-        let found = self
-            .percpu_base(cpu, layout, user_gs)
-            .and_then(|base| task::current_task(cpu, base, layout));
+        let found = self.current_task(cpu, layout, user_gs);
         let Some(t) = found else {
             let asid = if want == Want::Ident {
                 ctx.asid
@@ -189,10 +202,9 @@ impl Context {
                 let asid = self.asid(cpu);
                 // Taken before any read: a change meanwhile only makes the cache stale sooner.
                 let epoch = self.epoch.load(Ordering::Acquire);
-                let task = self.user_task(cpu).or_else(|| {
-                    self.percpu_base(cpu, layout, true)
-                        .and_then(|base| task::current_task(cpu, base, layout))
-                });
+                let task = self
+                    .user_task(cpu)
+                    .or_else(|| self.current_task(cpu, layout, true));
                 let mut cache = slot.lock().unwrap_or_else(PoisonError::into_inner);
                 match (task, cache.as_mut()) {
                     (Some(t), Some(c))

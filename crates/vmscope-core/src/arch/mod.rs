@@ -11,6 +11,7 @@
 
 use crate::guest::{GuestCpu, Reg};
 
+pub mod aarch64;
 pub mod x86_64;
 
 /// Which architecture, for the OS layer's per-architecture conventions.
@@ -18,6 +19,8 @@ pub mod x86_64;
 pub enum ArchId {
     /// x86_64 (with 32-bit compatibility-mode processes).
     X86_64,
+    /// aarch64 (64-bit ARM, AArch64 user code).
+    Aarch64,
 }
 
 /// How user code entered the kernel.
@@ -30,6 +33,8 @@ pub enum EntryKind {
     Int80,
     /// `sysenter` (`0f 34`), used by 32-bit code on Intel CPU models.
     Sysenter,
+    /// aarch64 `svc #0` (`d4000001`).
+    Svc,
 }
 
 /// How the kernel may return to user code. Only returns to user mode are syscall exits; an [`Arch`]
@@ -52,6 +57,9 @@ pub enum ExitKind {
         /// true for `iretq`.
         wide: bool,
     },
+    /// aarch64 `eret` (`d69f03e0`): also returns from exceptions taken in the kernel; `SPSR_EL1`
+    /// tells.
+    Eret,
 }
 
 impl ExitKind {
@@ -73,6 +81,9 @@ pub enum InsnClass {
     /// page-table isolation (KPTI) the kernel switches to the user page tables right before every
     /// return to user mode, and those do not map the kernel's task structures: executed just before
     /// that switch, this is the last point where the returning thread can be read.
+    ///
+    /// An architecture whose return path has another such last point reports it as this class too:
+    /// aarch64's `msr sp_el0, x23` in `kernel_exit`, after which `current` is no longer in `SP_EL0`.
     PageTableSwitch,
 }
 
@@ -175,6 +186,13 @@ pub trait Arch: Send + Sync + 'static {
     fn port_io(&self, _bytes: &[u8]) -> Option<PortIo> {
         None
     }
+
+    /// The current task pointer when a register holds it at this point (aarch64: `SP_EL0` while the
+    /// kernel runs); `None` where it must be read from the per-CPU area ([`Arch::percpu_base_regs`])
+    /// or cannot be known here.
+    fn current_task(&self, _cpu: &mut dyn GuestCpu) -> Option<u64> {
+        None
+    }
     /// Length in bytes of the kernel-entry instructions user code uses (to find a call's return
     /// address from its entry, and to recognize a restart).
     fn is_entry_instruction(&self, bytes: &[u8]) -> bool {
@@ -187,9 +205,10 @@ pub fn arch_for_target(target: &str) -> Option<&'static dyn Arch> {
     let base = target.split('-').next().unwrap_or(target);
     match base {
         "x86_64" => Some(&x86_64::X86_64),
+        "aarch64" => Some(&aarch64::Aarch64),
         _ => None,
     }
 }
 
 /// The names of the architectures [`arch_for_target`] knows, for messages.
-pub const SUPPORTED: &[&str] = &["x86_64"];
+pub const SUPPORTED: &[&str] = &["x86_64", "aarch64"];

@@ -154,6 +154,8 @@ impl Arch for X86_64 {
             EntryKind::Int80 | EntryKind::Sysenter => CodeWidth::W32,
             EntryKind::Syscall if cpu.reg(CS)? == USER32_CS => CodeWidth::W32,
             EntryKind::Syscall => CodeWidth::W64,
+            // Another architecture's entry.
+            EntryKind::Svc => return None,
         })
     }
 
@@ -171,6 +173,7 @@ impl Arch for X86_64 {
                 };
                 Some(cs & 3 == 3)
             }
+            ExitKind::Eret => None,
         }
     }
 
@@ -219,6 +222,7 @@ impl Arch for X86_64 {
                     width: CodeWidth::W32,
                 })
             }
+            ExitKind::Eret => None,
         }
     }
 
@@ -234,6 +238,7 @@ impl Arch for X86_64 {
                 let sp = cpu.reg(RSP)?;
                 cpu.read_u32(sp.wrapping_add(12)).map(u64::from)
             }
+            ExitKind::Eret => None,
         }
     }
 

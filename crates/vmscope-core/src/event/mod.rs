@@ -45,6 +45,9 @@ pub enum Abi {
     /// 32-bit Linux (`int 0x80`, `sysenter`, or `syscall` from compatibility mode).
     #[serde(rename = "i386")]
     I386,
+    /// 64-bit ARM Linux (`svc #0` from AArch64; the generic table).
+    #[serde(rename = "aarch64")]
+    Aarch64,
 }
 
 impl Abi {
@@ -53,6 +56,7 @@ impl Abi {
         match self {
             Abi::X86_64 => "x86_64",
             Abi::I386 => "i386",
+            Abi::Aarch64 => "aarch64",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Modules never read these registers themselves: the context module asks [`entering_call`] once per
 //! entry and puts the result on the hook; the syscall detector asks [`call_result`] at the exit.
 
+use vmscope_core::arch::aarch64::{X0, X1, X2, X3, X4, X5, X8};
 use vmscope_core::arch::x86_64::{R8, R9, R10, RAX, RBP, RBX, RCX, RDI, RDX, RSI};
 use vmscope_core::arch::{Arch, ArchId, CodeWidth, EntryKind, ExitKind};
 use vmscope_core::event::Abi;
@@ -28,6 +29,9 @@ fn abi_of(arch: &dyn Arch, kind: EntryKind, width: CodeWidth) -> Abi {
         (ArchId::X86_64, EntryKind::Int80 | EntryKind::Sysenter, _) => Abi::I386,
         (ArchId::X86_64, EntryKind::Syscall, CodeWidth::W32) => Abi::I386,
         (ArchId::X86_64, EntryKind::Syscall, CodeWidth::W64) => Abi::X86_64,
+        // An entry of the other architecture cannot happen; the table of this one is the best guess.
+        (ArchId::X86_64, EntryKind::Svc, _) => Abi::X86_64,
+        (ArchId::Aarch64, _, _) => Abi::Aarch64,
     }
 }
 
@@ -46,9 +50,12 @@ fn registers(arch: &dyn Arch, abi: Abi, kind: EntryKind) -> (Reg, [At; 6]) {
         (ArchId::X86_64, Abi::I386, EntryKind::Syscall) => {
             (RAX, [r(RBX), r(RBP), r(RDX), r(RSI), r(RDI), At::Stack])
         }
-        (ArchId::X86_64, Abi::I386, EntryKind::Sysenter) => {
+        (ArchId::X86_64, Abi::I386, EntryKind::Sysenter | EntryKind::Svc) => {
             (RAX, [r(RBX), r(RCX), r(RDX), r(RSI), r(RDI), At::Stack])
         }
+        (ArchId::X86_64, Abi::Aarch64, _) => (RAX, [r(RDI), r(RSI), r(RDX), r(R10), r(R8), r(R9)]),
+        // svc #0: number in x8, arguments in x0–x5.
+        (ArchId::Aarch64, _, _) => (X8, [r(X0), r(X1), r(X2), r(X3), r(X4), r(X5)]),
     }
 }
 
@@ -62,6 +69,7 @@ pub fn return_register_value(arch: &dyn Arch, cpu: &mut dyn GuestCpu) -> Option<
 fn return_register(arch: &dyn Arch) -> Reg {
     match arch.id() {
         ArchId::X86_64 => RAX,
+        ArchId::Aarch64 => X0,
     }
 }
 
@@ -79,7 +87,7 @@ pub fn entering_call(
     let abi = abi_of(arch, kind, width);
     let (nr_reg, at) = registers(arch, abi, kind);
     let nr = match abi {
-        Abi::X86_64 => cpu.reg(nr_reg)?,
+        Abi::X86_64 | Abi::Aarch64 => cpu.reg(nr_reg)?,
         Abi::I386 => cpu.reg(nr_reg)? & 0xffff_ffff,
     };
     let desc = lookup(abi, nr);
@@ -134,7 +142,7 @@ pub struct CallSite {
 /// value unsigned (an mmap2 address above 2 GiB).
 fn normalize(abi: Abi, ax: u64) -> i64 {
     match abi {
-        Abi::X86_64 => ax as i64,
+        Abi::X86_64 | Abi::Aarch64 => ax as i64,
         Abi::I386 => match ax as u32 as i32 {
             e @ -4095..=-1 => i64::from(e),
             _ => i64::from(ax as u32),
@@ -245,14 +253,17 @@ pub fn call_result(
     // Code shared between address spaces (the vDSO, libraries) is translated once, so the entry's
     // address may be that of another mapping of the same page: an address at the same offset in its
     // page counts when the instruction there (or just before, for a return) enters the kernel.
+    // Entry instructions are `site.len` bytes (2 on x86, 4 on aarch64; the vDSO's `int $0x80` is 2).
+    let len = usize::from(site.len).clamp(1, 4);
     let at = |cpu: &mut dyn GuestCpu, a: u64, b: u64, back: u64| {
-        let mut insn = [0u8; 2];
+        let mut insn = [0u8; 4];
         a == b
             || ((a ^ b) & 0xfff == 0
-                && cpu.read(a.wrapping_sub(back), &mut insn)
-                && arch.is_entry_instruction(&insn))
+                && cpu.read(a.wrapping_sub(back), &mut insn[..len])
+                && arch.is_entry_instruction(&insn[..len]))
     };
-    if at(cpu, ip, normal_ip, 2) {
+    let back = len as u64;
+    if at(cpu, ip, normal_ip, back) {
         return Some(plain);
     }
     if at(cpu, ip, restart_ip, 0) {
@@ -261,7 +272,7 @@ pub fn call_result(
     // Into a signal handler: the frame on the user stack holds the call's context. A call the
     // handler interrupted shows the code the kernel returned before turning it into EINTR.
     for ctx in linux_signal::saved_contexts(cpu, site.abi, sp) {
-        if at(cpu, ctx.ip, normal_ip, 2) {
+        if at(cpu, ctx.ip, normal_ip, back) {
             let v = normalize(site.abi, ctx.ax);
             return Some(interrupted_code(site.abi, site.nr, &site.raw, v).unwrap_or(v));
         }
@@ -283,6 +294,7 @@ pub fn returning_image(
     let abi = match (arch.id(), r.width) {
         (ArchId::X86_64, CodeWidth::W64) => Abi::X86_64,
         (ArchId::X86_64, CodeWidth::W32) => Abi::I386,
+        (ArchId::Aarch64, _) => Abi::Aarch64,
     };
     Some((abi, r.sp))
 }

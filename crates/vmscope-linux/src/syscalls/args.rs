@@ -153,10 +153,10 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         Off64Lo => w.int((v & 0xffff_ffff | cx.arg(i + 1) << 32) as i64),
         Off64Hi => w.int(((v & 0xffff_ffff) << 32 | cx.arg(i + 1) & 0xffff_ffff) as i64),
         Skip => return Some(false),
-        OpenFlags => xlat::open_flags(w, v),
+        OpenFlags => xlat::open_flags(w, cx.abi, v),
         OpenMode => {
             let flags_idx = cx.desc.args.iter().position(|&k| k == OpenFlags);
-            let takes = flags_idx.is_some_and(|f| xlat::open_takes_mode(cx.arg(f)));
+            let takes = flags_idx.is_some_and(|f| xlat::open_takes_mode(cx.abi, cx.arg(f)));
             if !takes {
                 return Some(false);
             }

@@ -16,7 +16,7 @@ const CLK_TCK: u64 = 100;
 /// A `long` of the ABI at `off` of `b`, sign-extended.
 pub(crate) fn long_at(abi: Abi, b: &[u8], off: usize) -> i64 {
     match abi {
-        Abi::X86_64 => le_u64(b, off) as i64,
+        Abi::X86_64 | Abi::Aarch64 => le_u64(b, off) as i64,
         Abi::I386 => i64::from(le_u32(b, off) as u32 as i32),
     }
 }
@@ -24,7 +24,7 @@ pub(crate) fn long_at(abi: Abi, b: &[u8], off: usize) -> i64 {
 /// An unsigned `long` of the ABI at `off` of `b` (strace's `%llu` of a zero-extended long).
 pub(crate) fn ulong_at(abi: Abi, b: &[u8], off: usize) -> u64 {
     match abi {
-        Abi::X86_64 => le_u64(b, off),
+        Abi::X86_64 | Abi::Aarch64 => le_u64(b, off),
         Abi::I386 => le_u32(b, off),
     }
 }

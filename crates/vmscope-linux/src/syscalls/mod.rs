@@ -20,6 +20,8 @@ pub mod events;
 pub mod net;
 pub mod sys;
 #[rustfmt::skip]
+mod generated_aarch64;
+#[rustfmt::skip]
 mod generated_calls;
 #[rustfmt::skip]
 mod generated_errno;
@@ -343,6 +345,7 @@ pub fn lookup(abi: Abi, nr: u64) -> Option<&'static SyscallDesc> {
     let table: &'static [Option<SyscallDesc>] = match abi {
         Abi::X86_64 => &generated_x86_64::TABLE,
         Abi::I386 => &generated_i386::TABLE,
+        Abi::Aarch64 => &generated_aarch64::TABLE,
     };
     usize::try_from(nr)
         .ok()

@@ -12,7 +12,7 @@ pub(crate) const PATH_LIMIT: usize = 4095;
 /// Bytes in a pointer / `long` of the ABI.
 pub(crate) fn word_size(abi: Abi) -> u64 {
     match abi {
-        Abi::X86_64 => 8,
+        Abi::X86_64 | Abi::Aarch64 => 8,
         Abi::I386 => 4,
     }
 }
@@ -20,7 +20,7 @@ pub(crate) fn word_size(abi: Abi) -> u64 {
 /// `v` cut to the ABI's word (i386: 32 bits).
 pub(crate) fn word(abi: Abi, v: u64) -> u64 {
     match abi {
-        Abi::X86_64 => v,
+        Abi::X86_64 | Abi::Aarch64 => v,
         Abi::I386 => v & 0xffff_ffff,
     }
 }
@@ -28,7 +28,7 @@ pub(crate) fn word(abi: Abi, v: u64) -> u64 {
 /// `v` as a signed `long` of the ABI.
 pub(crate) fn long(abi: Abi, v: u64) -> i64 {
     match abi {
-        Abi::X86_64 => v as i64,
+        Abi::X86_64 | Abi::Aarch64 => v as i64,
         Abi::I386 => v as u32 as i32 as i64,
     }
 }
@@ -87,7 +87,7 @@ pub(crate) fn read_arr<const N: usize>(mem: &mut dyn GuestMemory, addr: u64) -> 
 /// Reads a pointer-sized word of the ABI.
 pub(crate) fn read_word(mem: &mut dyn GuestMemory, abi: Abi, addr: u64) -> Option<u64> {
     match abi {
-        Abi::X86_64 => mem.read_u64(addr),
+        Abi::X86_64 | Abi::Aarch64 => mem.read_u64(addr),
         Abi::I386 => mem.read_u32(addr).map(u64::from),
     }
 }

@@ -36,7 +36,8 @@ pub(crate) fn clone(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     let parent_tid = cx.warg(2);
     let (child_tid, tls) = match abi {
         Abi::X86_64 => (cx.warg(3), cx.warg(4)),
-        Abi::I386 => (cx.warg(4), cx.warg(3)),
+        // CLONE_BACKWARDS (i386, arm64): tls before child_tidptr.
+        Abi::I386 | Abi::Aarch64 => (cx.warg(4), cx.warg(3)),
     };
     // Read before writing: a dry run must read what the rendering will.
     let ptid = if flags & (pr::CLONE_PARENT_SETTID | 0x1000) != 0 && cx.ok() && parent_tid != 0 {

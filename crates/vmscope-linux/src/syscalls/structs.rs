@@ -31,7 +31,7 @@ fn stat_short(w: &mut Out<'_>, mode: u64, rdev: u64, size: i64) {
     w.s(", ...}");
 }
 
-/// x86_64 `struct stat` (and i386's old one).
+/// `struct stat`: x86_64's, the generic one of aarch64, and i386's old one.
 pub(crate) fn stat(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()> {
     if cx.abi == Abi::I386 {
         // The i386 `struct stat` (old calls): st_mode u16 at 8, st_rdev u16 at 16, st_size u32 at 20.
@@ -40,6 +40,13 @@ pub(crate) fn stat(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) -> Option<()> {
         let rdev = le_u32(&b, 16) & 0xffff;
         let size = le_u32(&b, 20) as u32 as i64;
         stat_short(w, mode, rdev, size);
+        return Some(());
+    }
+    if cx.abi == Abi::Aarch64 {
+        // The generic `struct stat` (asm-generic/stat.h, 128 bytes): st_mode u32 at 16, st_rdev at
+        // 32, st_size at 48.
+        let b = read_arr::<128>(cx.mem, addr)?;
+        stat_short(w, le_u32(&b, 16), le_u64(&b, 32), le_u64(&b, 48) as i64);
         return Some(());
     }
     let b = read_arr::<144>(cx.mem, addr)?;
@@ -229,7 +236,7 @@ pub(crate) fn fcntl_arg(cx: &mut Ctx<'_>, w: &mut Out<'_>, v: u64) -> bool {
             }
         }
         // F_SETFL
-        4 => xlat::open_flags(w, v),
+        4 => xlat::open_flags(w, cx.abi, v),
         // F_DUPFD, F_DUPFD_CLOEXEC, F_SETOWN, F_SETSIG, F_SETPIPE_SZ
         0 | 1030 | 8 | 10 | 1031 => w.int(i64::from(v as u32 as i32)),
         _ => w.ptr(word(cx.abi, v)),

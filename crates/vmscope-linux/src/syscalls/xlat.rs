@@ -5,11 +5,12 @@ use super::out::{Out, w};
 use crate::uapi::{Xlat, fs, mm, name_of, signal as sig};
 
 /// `open`'s flags: access mode first, then the other flags.
-pub(crate) fn open_flags(w: &mut Out<'_>, v: u64) {
-    open_flags64(w, v & 0xffff_ffff);
+pub(crate) fn open_flags(w: &mut Out<'_>, abi: vmscope_core::event::Abi, v: u64) {
+    open_flags64(w, fs::open_flags_canonical(abi, v & 0xffff_ffff));
 }
 
-/// Open flags of 64 bits (`struct open_how`'s): bits without a name, high or low, in one number.
+/// Open flags of 64 bits (`struct open_how`'s, in x86's bit order): bits without a name, high or
+/// low, in one number.
 pub(crate) fn open_flags64(w: &mut Out<'_>, v: u64) {
     w.s(match v & fs::O_ACCMODE {
         0 => "O_RDONLY",
@@ -26,7 +27,8 @@ pub(crate) fn open_flags64(w: &mut Out<'_>, v: u64) {
 
 /// Whether strace shows `open`'s mode argument: `O_CREAT` or `__O_TMPFILE` (`O_TMPFILE` without
 /// its `O_DIRECTORY` bit is enough).
-pub(crate) fn open_takes_mode(v: u64) -> bool {
+pub(crate) fn open_takes_mode(abi: vmscope_core::event::Abi, v: u64) -> bool {
+    let v = fs::open_flags_canonical(abi, v);
     v & (fs::O_CREAT | (fs::O_TMPFILE & !fs::O_DIRECTORY)) != 0
 }
 

@@ -35,6 +35,28 @@ pub const FD_CLOEXEC: u64 = 1;
 /// `CLOSE_RANGE_CLOEXEC`.
 pub const CLOSE_RANGE_CLOEXEC: u64 = 1 << 2;
 
+/// Open flags of `abi` in x86's (and most architectures') numbering, which [`OPEN_FLAGS`] names:
+/// arm64 (`arch/arm64/include/uapi/asm/fcntl.h`) swaps `O_DIRECTORY`/`O_NOFOLLOW` with
+/// `O_DIRECT`/`O_LARGEFILE`.
+pub fn open_flags_canonical(abi: vmscope_core::event::Abi, v: u64) -> u64 {
+    if abi != vmscope_core::event::Abi::Aarch64 {
+        return v;
+    }
+    const ARM64: [(u64, u64); 4] = [
+        (0o40000, O_DIRECTORY),
+        (0o100000, 0o400000),
+        (0o200000, 0o40000),
+        (0o400000, 0o100000),
+    ];
+    let mut out = v & !(0o40000 | 0o100000 | 0o200000 | 0o400000);
+    for (from, to) in ARM64 {
+        if v & from != 0 {
+            out |= to;
+        }
+    }
+    out
+}
+
 /// `O_*` open flags but the access mode, in strace's order (multi-bit flags before their parts).
 pub const OPEN_FLAGS: Xlat = &[
     (0o100, "O_CREAT"),

@@ -68,6 +68,7 @@ pub(super) fn entry_name(e: EntryKind) -> &'static str {
         EntryKind::Syscall => "syscall",
         EntryKind::Int80 => "int80",
         EntryKind::Sysenter => "sysenter",
+        EntryKind::Svc => "svc",
     }
 }
 

@@ -51,7 +51,7 @@ fn span(start: u64, len: u64) -> (u64, u64) {
 fn addr(c: &SyscallEvent, ret: i64) -> u64 {
     match c.abi {
         Abi::I386 => ret as u64 & 0xffff_ffff,
-        Abi::X86_64 => ret as u64,
+        Abi::X86_64 | Abi::Aarch64 => ret as u64,
     }
 }
 

@@ -59,7 +59,7 @@ pub(super) struct ExecFacts {
 impl ExecFacts {
     pub(super) fn execfn(&self, abi: Abi) -> Option<String> {
         match abi {
-            Abi::X86_64 => self.execfn64.clone(),
+            Abi::X86_64 | Abi::Aarch64 => self.execfn64.clone(),
             Abi::I386 => self.execfn32.clone(),
         }
     }

@@ -184,6 +184,8 @@ impl Processes {
         let other = match abi {
             Abi::X86_64 => Abi::I386,
             Abi::I386 => Abi::X86_64,
+            // No 32-bit programs traced on aarch64: the same 64-bit reading.
+            Abi::Aarch64 => Abi::Aarch64,
         };
         let f = self.read_exec(cpu, layout, t, Some(abi)).or(captured);
         // The exec'ing thread may have taken over the leader's id; the comm is the new program's.

@@ -284,6 +284,9 @@ fn rt_frame_mask(abi: Abi, sp: u64) -> Option<u64> {
     let (frame, off) = match abi {
         Abi::X86_64 => (sp.wrapping_sub(8), 8 + 8 + 8 + 24 + 256),
         Abi::I386 => (sp.wrapping_sub(4) & 0xffff_ffff, 16 + 128 + 4 + 4 + 12 + 88),
+        // aarch64: the frame is at sp (no return address pushed): `siginfo` (128), then
+        // `struct ucontext` (flags, link, `stack_t`, the mask).
+        Abi::Aarch64 => (sp, 128 + 8 + 8 + 24),
     };
     (frame != 0).then(|| frame.wrapping_add(off))
 }
@@ -327,7 +330,7 @@ pub(crate) fn siginfo(abi: Abi, w: &mut Out<'_>, b: &[u8]) {
     let errno = le_u32(b, 4) as u32;
     let code = le_u32(b, 8) as u32 as i32;
     let u = match abi {
-        Abi::X86_64 => 16,
+        Abi::X86_64 | Abi::Aarch64 => 16,
         Abi::I386 => 12,
     };
     let ws = word_size(abi) as usize;
@@ -391,7 +394,7 @@ pub(crate) fn siginfo(abi: Abi, w: &mut Out<'_>, b: &[u8]) {
                 xlat::signal(w, int_at(8) as u32 as u64);
             }
             let (ut, st) = match abi {
-                Abi::X86_64 => (16, 24),
+                Abi::X86_64 | Abi::Aarch64 => (16, 24),
                 Abi::I386 => (12, 16),
             };
             w.s(", si_utime=");

@@ -83,7 +83,7 @@ pub(super) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> bool {
     match cx.desc.call {
         Call::Time => {
             let t = match cx.abi {
-                Abi::X86_64 => ret,
+                Abi::X86_64 | Abi::Aarch64 => ret,
                 Abi::I386 => i64::from(ret as u32 as i32),
             };
             match date(t) {

@@ -37,8 +37,9 @@ pub(super) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
             if cx.arg(1) & 0xffff_ffff == ev::EPOLL_CTL_DEL || v == 0 {
                 w.ptr(v);
             } else {
-                let b = read_bytes(cx.mem, v, 12)?;
-                epoll_event(w, &b);
+                let (size, render) = epoll_layout(cx.abi);
+                let b = read_bytes(cx.mem, v, size as usize)?;
+                render(w, &b);
             }
         }
         K::EfdFlags => flags(w, v, ev::EFD_FLAGS, "EFD_???"),
@@ -59,7 +60,7 @@ pub(super) fn input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) -> Option
         K::FanMarkFlags => flags(w, v & 0xffff_ffff, ev::FAN_MARK_FLAGS, "FAN_MARK_???"),
         K::FanMask => {
             let mask = match cx.abi {
-                Abi::X86_64 => v,
+                Abi::X86_64 | Abi::Aarch64 => v,
                 Abi::I386 => v | cx.warg(i + 1) << 32,
             };
             flags(w, mask, ev::FAN_EVENTS, "FAN_???");
@@ -80,17 +81,36 @@ pub(super) fn output(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, k: K) {
     let addr = cx.warg(i);
     match (k, cx.ret_ok()) {
         (K::EpollEvents, Some(n)) => {
-            array(cx, w, addr, n as u64, 12, epoll_event);
+            let (size, render) = epoll_layout(cx.abi);
+            array(cx, w, addr, n as u64, size, render);
         }
         _ => w.ptr(addr),
     }
 }
 
+/// The size of `struct epoll_event` and its renderer: packed (12 bytes) on x86, naturally aligned
+/// (16 bytes, `data` at 8) elsewhere (`EPOLL_PACKED` in the uapi header).
+fn epoll_layout(abi: Abi) -> (u64, fn(&mut Out<'_>, &[u8])) {
+    match abi {
+        Abi::X86_64 | Abi::I386 => (12, epoll_event),
+        Abi::Aarch64 => (16, epoll_event_aligned),
+    }
+}
+
 /// `{events=EPOLLIN, data={u32=3, u64=3}}` from the 12 packed bytes of a `struct epoll_event`.
 fn epoll_event(w: &mut Out<'_>, b: &[u8]) {
+    epoll_event_at(w, b, 4);
+}
+
+/// The same from the 16 bytes of an unpacked `struct epoll_event`.
+fn epoll_event_aligned(w: &mut Out<'_>, b: &[u8]) {
+    epoll_event_at(w, b, 8);
+}
+
+fn epoll_event_at(w: &mut Out<'_>, b: &[u8], data_at: usize) {
     w.s("{events=");
     flags(w, le_u32(b, 0), ev::EPOLL_EVENTS, "EPOLL???");
-    let data = le_u64(b, 4);
+    let data = le_u64(b, data_at);
     w!(w, ", data={{u32={}, u64={}}}}}", data as u32, data);
 }
 

@@ -18,7 +18,7 @@ use crate::uapi::net;
 /// `struct ifreq`'s size (its union holds `struct ifmap`, which has `unsigned long`s).
 fn ifreq_size(abi: Abi) -> u64 {
     match abi {
-        Abi::X86_64 => 40,
+        Abi::X86_64 | Abi::Aarch64 => 40,
         Abi::I386 => 32,
     }
 }
@@ -243,7 +243,7 @@ fn ifreq(w: &mut Out<'_>, env: Env, code: u32, b: &[u8]) {
         0x8943 | 0x8942 => int(w, "ifr_qlen"),
         0x8971 | 0x8970 => {
             let (start, end, rest) = match env.abi {
-                Abi::X86_64 => (le_u64(u, 0), le_u64(u, 8), 16),
+                Abi::X86_64 | Abi::Aarch64 => (le_u64(u, 0), le_u64(u, 8), 16),
                 Abi::I386 => (le_u32(u, 0), le_u32(u, 4), 8),
             };
             w.s("ifr_map={mem_start=");
@@ -299,7 +299,7 @@ fn ifconf_at(mem: &mut dyn GuestMemory, abi: Abi, addr: u64) -> Option<(i32, u64
         return None;
     }
     match abi {
-        Abi::X86_64 => {
+        Abi::X86_64 | Abi::Aarch64 => {
             let b = read_bytes(mem, addr, 16)?;
             Some((le_u32(&b, 0) as u32 as i32, le_u64(&b, 8)))
         }

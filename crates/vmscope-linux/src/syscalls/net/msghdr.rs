@@ -36,7 +36,7 @@ struct Msg {
 /// Bytes of `struct msghdr` in an ABI.
 fn msghdr_size(abi: Abi) -> u64 {
     match abi {
-        Abi::X86_64 => 56,
+        Abi::X86_64 | Abi::Aarch64 => 56,
         Abi::I386 => 28,
     }
 }
@@ -44,7 +44,7 @@ fn msghdr_size(abi: Abi) -> u64 {
 /// Bytes of `struct mmsghdr`.
 fn mmsghdr_size(abi: Abi) -> u64 {
     match abi {
-        Abi::X86_64 => 64,
+        Abi::X86_64 | Abi::Aarch64 => 64,
         Abi::I386 => 32,
     }
 }
@@ -52,7 +52,7 @@ fn mmsghdr_size(abi: Abi) -> u64 {
 /// A `struct msghdr` from its bytes.
 fn parse(abi: Abi, b: &[u8]) -> Msg {
     match abi {
-        Abi::X86_64 => Msg {
+        Abi::X86_64 | Abi::Aarch64 => Msg {
             name: le_u64(b, 0),
             namelen: le_u32(b, 8) as u32,
             iov: le_u64(b, 16),
@@ -183,7 +183,7 @@ fn iovec(
     let mut left = data;
     array(mem, env, w, addr, n, 2 * ws, |mem, w, b| {
         let (base, len) = match env.abi {
-            Abi::X86_64 => (le_u64(b, 0), le_u64(b, 8)),
+            Abi::X86_64 | Abi::Aarch64 => (le_u64(b, 0), le_u64(b, 8)),
             Abi::I386 => (le_u32(b, 0), le_u32(b, 4)),
         };
         let show = match left {
@@ -217,7 +217,7 @@ fn control(
     in_len: u64,
 ) -> Option<()> {
     let (hdr, ws) = match env.abi {
-        Abi::X86_64 => (16u64, 8u64),
+        Abi::X86_64 | Abi::Aarch64 => (16u64, 8u64),
         Abi::I386 => (12, 4),
     };
     let control_len = in_len.min(CONTROL_MAX);
@@ -234,7 +234,7 @@ fn control(
     while buf_len >= hdr {
         let o = off as usize;
         let cmsg_len = match env.abi {
-            Abi::X86_64 => le_u64(&buf, o),
+            Abi::X86_64 | Abi::Aarch64 => le_u64(&buf, o),
             Abi::I386 => le_u32(&buf, o),
         };
         let level = le_u32(&buf, o + ws as usize) as u32;

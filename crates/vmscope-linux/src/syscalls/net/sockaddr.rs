@@ -692,7 +692,9 @@ fn nfc(w: &mut Out<'_>, env: Env, b: &Buf, len: i32) {
     w.s(", nfc_protocol=");
     w.xlat(le_u32(b, 12), net::NFC_SOCKADDR_PROTOCOLS, "NFC_PROTO_???");
     let (llcp, snsz) = match env.abi {
-        vmscope_core::event::Abi::X86_64 => (96, super::super::read::le_u64(b, 88)),
+        vmscope_core::event::Abi::X86_64 | vmscope_core::event::Abi::Aarch64 => {
+            (96, super::super::read::le_u64(b, 88))
+        }
         vmscope_core::event::Abi::I386 => (88, le_u32(b, 84)),
     };
     if (len as u32) < llcp {

@@ -134,14 +134,14 @@ pub(super) fn set_value(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<()> {
             // SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF: a `struct sock_fprog` (strace shows the
             // program itself only with -v).
             (SOL_SOCKET, 26 | 51) => {
-                let size = if env.abi == Abi::X86_64 { 16 } else { 8 };
+                let size = if env.abi != Abi::I386 { 16 } else { 8 };
                 if len != size {
                     w.ptr(addr);
                     return Some(());
                 }
                 return match fetch(mem, env, w, addr, size as usize) {
                     Ok(b) => {
-                        let filter = if env.abi == Abi::X86_64 {
+                        let filter = if env.abi != Abi::I386 {
                             super::super::read::le_u64(&b, 8)
                         } else {
                             le_u32(&b, 4)
@@ -327,7 +327,7 @@ fn group_req(
     len: i32,
 ) -> Option<()> {
     let (size, off) = match env.abi {
-        Abi::X86_64 => (136, 8),
+        Abi::X86_64 | Abi::Aarch64 => (136, 8),
         Abi::I386 => (132, 4),
     };
     if len < size as i32 {

@@ -324,7 +324,7 @@ pub(crate) fn fcntl(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
         // F_SETFL
         4 => {
             w.sep();
-            xlat::open_flags(w, arg);
+            xlat::open_flags(w, cx.abi, arg);
         }
         // F_SETLK, F_SETLKW; F_OFD_SETLK, F_OFD_SETLKW; F_SETLK64, F_SETLKW64 (fcntl64)
         6 | 7 | 37 | 38 => {
@@ -412,7 +412,8 @@ pub(crate) fn fcntl_ret(w: &mut Out<'_>, raw: &[u64; 6], ret: i64) -> bool {
         3 => {
             w.hex(r & 0xffff_ffff);
             w.s(" (flags ");
-            xlat::open_flags(w, r);
+            // F_GETFL's result, numbered as on x86 (the ABI is not known here).
+            xlat::open_flags(w, vmscope_core::event::Abi::X86_64, r);
             w.c(')');
             true
         }
@@ -451,7 +452,10 @@ pub(crate) fn open_how(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, size: u64) 
     let b = read_bytes(cx.mem, addr, 24)?;
     let (flags, mode, resolve) = (le_u64(&b, 0), le_u64(&b, 8), le_u64(&b, 16));
     w.s("{flags=");
-    xlat::open_flags64(w, flags);
+    xlat::open_flags64(
+        w,
+        crate::uapi::fs::open_flags_canonical(cx.abi, flags & 0xffff_ffff) | (flags & !0xffff_ffff),
+    );
     if flags & (fs::O_CREAT | 0o2000_0000) != 0 || mode != 0 {
         w.s(", mode=");
         w.octal03(mode);

@@ -18,7 +18,7 @@ use crate::uapi::{ioctl as io, ioctl_names};
 /// The names of request `code` for `abi`, in strace's order.
 fn names(abi: Abi, code: u32) -> impl Iterator<Item = &'static str> {
     let table = match abi {
-        Abi::X86_64 => ioctl_names::IOCTLS_X86_64,
+        Abi::X86_64 | Abi::Aarch64 => ioctl_names::IOCTLS_X86_64,
         Abi::I386 => ioctl_names::IOCTLS_I386,
     };
     let start = table.partition_point(|&(c, _)| c < code);
@@ -223,7 +223,7 @@ fn arg_of(abi: Abi, code: u32) -> Arg {
 
 /// The requests decoded here in full.
 fn arg_of_known(abi: Abi, code: u32) -> Arg {
-    let ws = if abi == Abi::X86_64 { 8u32 } else { 4 };
+    let ws = if abi != Abi::I386 { 8u32 } else { 4 };
     let ty = (code >> 8) & 0xff;
     match ty {
         // Terminals ('T').

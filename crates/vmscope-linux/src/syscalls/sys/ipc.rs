@@ -687,7 +687,7 @@ pub(crate) fn mq_attr(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, flags_named:
 /// `mq_open(name, flags[, mode, attr])`: mode and attributes only with `O_CREAT`.
 pub(crate) fn mq_open_rest(cx: &mut Ctx<'_>, w: &mut Out<'_>) {
     let flags = cx.arg(1);
-    xlat::open_flags(w, flags);
+    xlat::open_flags(w, cx.abi, flags);
     if flags & 0o100 != 0 {
         w.sep();
         w.mode(cx.arg(2));

@@ -397,7 +397,7 @@ fn iocb(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, header_only: bool) -> Opti
     w!(w, ", aio_fildes={}", fd as u32 as i32);
     if !header_only {
         let valid =
-            cx.abi == vmscope_core::event::Abi::X86_64 || (buf >> 32 == 0 && nbytes >> 32 == 0);
+            cx.abi != vmscope_core::event::Abi::I386 || (buf >> 32 == 0 && nbytes >> 32 == 0);
         let valid = valid && (nbytes as i64) >= 0;
         match opcode {
             0 | 1 => {
