@@ -64,10 +64,10 @@ fi
 # few times, then go on with whatever lists apt has; a package really missing fails the install below.
 apt_update() {
     local attempt
-    for attempt in 1 2 3 4 5; do
+    for attempt in 1 2 3; do
         if $SUDO apt-get update -qq -o Acquire::Retries=3; then return 0; fi
-        echo "vmscope setup: apt-get update failed (attempt $attempt of 5); retrying in 30 s" >&2
-        sleep 30
+        echo "vmscope setup: apt-get update failed (attempt $attempt of 3); retrying in 20 s" >&2
+        sleep 20
     done
     echo "vmscope setup: apt-get update kept failing; going on with the package lists apt has" >&2
 }
@@ -77,7 +77,9 @@ $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-x86 >/dev/null
 # /usr/include/asm -> x86_64-linux-gnu/asm (gcc -m32 needs it; a cross gcc searches its own
 # include directory before /usr/include). So install the real multilib compiler it depends on and
 # make that link ourselves: both then live side by side, and a rerun changes nothing.
-MULTILIB="$(apt-cache depends gcc-multilib 2>/dev/null | awk '/Depends: gcc-[0-9]+-multilib/{print $2; exit}')"
+# (awk reads all of apt-cache's output: an early exit would kill apt-cache with SIGPIPE, and under
+# pipefail the failed assignment would end this script without a word.)
+MULTILIB="$(apt-cache depends gcc-multilib 2>/dev/null | awk '/Depends: gcc-[0-9]+-multilib/ && !m {m = $2} END {print m}' || true)"
 $SUDO apt-get install -y -qq busybox-static cpio zstd gcc "${MULTILIB:-gcc-multilib}" binutils strace file >/dev/null
 if [ "$AARCH64" = 1 ]; then
     $SUDO apt-get install -y -qq "${QEMU_TARGET[@]}" qemu-system-arm >/dev/null
