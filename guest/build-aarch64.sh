@@ -205,13 +205,15 @@ build_aarch64() {
     aarch64_install_libs "$pk" "$root" "$pk/usr/bin/strace"
 
     # ---- workloads, cross-compiled -------------------------------------------------------------
-    # Every workload that is not 32-bit only (x86: int $0x80, the compat ABI) is built once, 64-bit;
+    # Every workload that is neither 32-bit only (x86: int $0x80, the compat ABI) nor x86 only (legacy
+    # calls by x86's numbers: the families corpus) is built once, 64-bit;
     # aarch64 has no 32-bit variants here (no NAME32).
     local wl="$work/wl" src w workloads="demo"
     mkdir -p "$wl"
     for src in "$HERE"/workloads/*.c; do
         w=$(basename "$src" .c)
         grep -q 'vmscope-guest: 32-bit only' "$src" && continue
+        grep -q 'vmscope-guest: x86 only' "$src" && continue
         "$A64_CC" -O1 -Wall -static -s -o "$wl/wl-$w" "$src" -lpthread >"$work/gcc.log" 2>&1 || {
             sed 's/^/  /' "$work/gcc.log" >&2
             die "$A64_CC -static failed for $(basename "$src") (libc6-dev-arm64-cross installed?)"

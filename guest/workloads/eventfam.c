@@ -1,3 +1,4 @@
+/* vmscope-guest: x86 only: calls legacy x86 system calls (alarm, pause, open...) by number */
 /* eventfam: the events, time and signals family of system calls, each made directly (raw syscall
  * numbers, so the 32-bit build exercises both the old 32-bit time calls and the _time64 ones):
  * select/_newselect/pselect6 with fd sets and timeouts, epoll (create, ctl, wait, pwait, pwait2),

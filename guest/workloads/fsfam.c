@@ -1,3 +1,4 @@
+/* vmscope-guest: x86 only: calls legacy x86 system calls (alarm, pause, open...) by number */
 /* fsfam: the file-system, memory and ioctl families of calls, for the decoders' fidelity
  * (docs/fidelity.md), in /tmp/fsfam.d: open/openat flags (O_TMPFILE, O_PATH, ...), openat2,
  * faccessat/faccessat2 flags, fchmodat, fchownat, utimensat (UTIME_NOW/UTIME_OMIT), futimesat,

@@ -1,3 +1,4 @@
+/* vmscope-guest: x86 only: calls legacy x86 system calls (alarm, pause, open...) by number */
 /* procfam: the process family of calls, for the decoders' fidelity (docs/fidelity.md): futex (every
  * operation, private and shared, timeouts relative and absolute), clone (fork-like, with parent_tid,
  * bad flags) and clone3 (pidfd, exit signal, bad sizes), prctl (names, dumpable, pdeathsig, no new
