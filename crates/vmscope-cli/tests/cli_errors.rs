@@ -105,7 +105,7 @@ fn bad_paths_and_names() {
     );
     one_line(
         &fails(&["run"], &[("VMSCOPE_GUEST_DIR", "/nonexistent/guests")]),
-        "no default guest in /nonexistent/guests/linux-6.12",
+        "no default x86_64 guest in /nonexistent/guests/linux-6.12",
     );
     one_line(
         &fails(&["run", "--output", "/nonexistent/dir/j.jsonl"], &[]),
