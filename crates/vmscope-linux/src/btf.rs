@@ -328,11 +328,21 @@ pub struct VfsLayout {
 impl VfsLayout {
     /// Reads the offsets from BTF; `Err` lists every field that is missing.
     pub fn from_btf(btf: &Btf) -> Result<Self, Vec<&'static str>> {
+        Self::from_offsets(|st, field| {
+            find_struct(btf, st)
+                .and_then(|s| member(btf, &s, field))
+                .map(|f| f.offset)
+        })
+    }
+
+    /// The layout from `offset(struct, field)`, whatever describes the kernel (BTF, DWARF); the
+    /// `struct.field` names `offset` had no answer for when any.
+    pub(crate) fn from_offsets(
+        mut offset: impl FnMut(&str, &str) -> Option<u64>,
+    ) -> Result<Self, Vec<&'static str>> {
         let mut absent = Vec::new();
         let mut get = |st: &str, field: &str, full: &'static str| {
-            let off = find_struct(btf, st)
-                .and_then(|s| member(btf, &s, field))
-                .map(|f| f.offset);
+            let off = offset(st, field);
             if off.is_none() {
                 absent.push(full);
             }

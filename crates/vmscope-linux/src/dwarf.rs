@@ -306,7 +306,10 @@ fn layout_from_sections(
         section_addr,
         pointer_size,
     )?;
-    Ok((layout, vfs_layout(&found.records)))
+    Ok((
+        layout,
+        VfsLayout::from_offsets(|st, field| found.records.get(st).and_then(|r| r.offset(field))),
+    ))
 }
 
 /// Per-CPU variables by link address.
@@ -464,44 +467,4 @@ fn assemble(
         missing: absent,
         pointer_size,
     })
-}
-
-/// Fills [`VfsLayout`]; `Err` lists every field that is missing (as `btf.rs` does).
-fn vfs_layout(records: &HashMap<&'static str, Record>) -> Result<VfsLayout, Vec<&'static str>> {
-    let mut absent = Vec::new();
-    let mut get = |st: &str, field: &str, full: &'static str| {
-        let off = records.get(st).and_then(|r| r.offset(field));
-        if off.is_none() {
-            absent.push(full);
-        }
-        off.unwrap_or(0)
-    };
-    let l = VfsLayout {
-        task_files: get("task_struct", "files", "task_struct.files"),
-        task_fs: get("task_struct", "fs", "task_struct.fs"),
-        files_fdt: get("files_struct", "fdt", "files_struct.fdt"),
-        fdt_max_fds: get("fdtable", "max_fds", "fdtable.max_fds"),
-        fdt_fd: get("fdtable", "fd", "fdtable.fd"),
-        file_path: get("file", "f_path", "file.f_path"),
-        file_inode: get("file", "f_inode", "file.f_inode"),
-        path_mnt: get("path", "mnt", "path.mnt"),
-        path_dentry: get("path", "dentry", "path.dentry"),
-        dentry_parent: get("dentry", "d_parent", "dentry.d_parent"),
-        dentry_name: get("dentry", "d_name", "dentry.d_name"),
-        dentry_sb: get("dentry", "d_sb", "dentry.d_sb"),
-        qstr_len: get("qstr", "len", "qstr.len"),
-        qstr_name: get("qstr", "name", "qstr.name"),
-        mount_mnt: get("mount", "mnt", "mount.mnt"),
-        mount_parent: get("mount", "mnt_parent", "mount.mnt_parent"),
-        mount_mountpoint: get("mount", "mnt_mountpoint", "mount.mnt_mountpoint"),
-        vfsmount_root: get("vfsmount", "mnt_root", "vfsmount.mnt_root"),
-        inode_ino: get("inode", "i_ino", "inode.i_ino"),
-        sb_magic: get("super_block", "s_magic", "super_block.s_magic"),
-        fs_pwd: get("fs_struct", "pwd", "fs_struct.pwd"),
-    };
-    if absent.is_empty() {
-        Ok(l)
-    } else {
-        Err(absent)
-    }
 }
