@@ -347,31 +347,11 @@ fn custom(c: &mut CEvent, x: &CustomEvent) {
         .map(|(name, v)| abi::Field {
             name: c.s(name),
             value: match v {
-                FieldValue::Null => abi::Value {
-                    kind: abi::VALUE_NULL,
-                    reserved: 0,
-                    as_: abi::ValueUnion { u: 0 },
-                },
-                FieldValue::Bool(b) => abi::Value {
-                    kind: abi::VALUE_BOOL,
-                    reserved: 0,
-                    as_: abi::ValueUnion { b: i32::from(*b) },
-                },
-                FieldValue::Int(i) => abi::Value {
-                    kind: abi::VALUE_INT,
-                    reserved: 0,
-                    as_: abi::ValueUnion { i: *i },
-                },
-                FieldValue::UInt(u) => abi::Value {
-                    kind: abi::VALUE_UINT,
-                    reserved: 0,
-                    as_: abi::ValueUnion { u: *u },
-                },
-                FieldValue::Str(t) => abi::Value {
-                    kind: abi::VALUE_STR,
-                    reserved: 0,
-                    as_: abi::ValueUnion { s: c.s(t) },
-                },
+                FieldValue::Null => value(abi::VALUE_NULL, abi::ValueUnion { u: 0 }),
+                FieldValue::Bool(b) => value(abi::VALUE_BOOL, abi::ValueUnion { b: i32::from(*b) }),
+                FieldValue::Int(i) => value(abi::VALUE_INT, abi::ValueUnion { i: *i }),
+                FieldValue::UInt(u) => value(abi::VALUE_UINT, abi::ValueUnion { u: *u }),
+                FieldValue::Str(t) => value(abi::VALUE_STR, abi::ValueUnion { s: c.s(t) }),
             },
         })
         .collect();
