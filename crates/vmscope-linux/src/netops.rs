@@ -8,9 +8,10 @@
 //! may fail: a failed read gives a `None` address, never a guess. Descriptor lifetimes (dup, close,
 //! fork, exec) are the file mapping's ([`crate::fileops`]); this file only adds what is socket-specific.
 
+use crate::syscalls::read;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use vmscope_core::event::{Abi, CallEnd, Handle, SyscallEvent};
+use vmscope_core::event::{CallEnd, Handle, SyscallEvent};
 use vmscope_core::guest::GuestMemory;
 
 use crate::syscalls::{Call, Errno, EventMemory};
@@ -227,18 +228,11 @@ struct Cx<'a, M: ?Sized> {
 
 impl<M: GuestMemory + ?Sized> Cx<'_, M> {
     fn word_size(&self) -> u64 {
-        match self.ev.abi {
-            Abi::X86_64 | Abi::Aarch64 => 8,
-            Abi::I386 => 4,
-        }
+        read::word_size(self.ev.abi)
     }
 
     fn raw(&self, i: usize) -> u64 {
-        let v = self.ev.raw.get(i).copied().unwrap_or(0);
-        match self.ev.abi {
-            Abi::X86_64 | Abi::Aarch64 => v,
-            Abi::I386 => v & 0xffff_ffff,
-        }
+        read::word(self.ev.abi, self.ev.raw.get(i).copied().unwrap_or(0))
     }
 
     fn fd(&self, i: usize) -> Handle {
@@ -258,10 +252,7 @@ impl<M: GuestMemory + ?Sized> Cx<'_, M> {
     }
 
     fn read_word(&mut self, addr: u64) -> Option<u64> {
-        match self.ev.abi {
-            Abi::X86_64 | Abi::Aarch64 => self.mem.read_u64(addr),
-            Abi::I386 => self.mem.read_u32(addr).map(u64::from),
-        }
+        read::read_word(&mut self.mem, self.ev.abi, addr)
     }
 
     /// An address of `len` bytes at `addr`.

@@ -3,7 +3,7 @@
 
 use super::*;
 use vmscope_core::arch::EntryKind;
-use vmscope_core::event::ThreadCtx;
+use vmscope_core::event::{Abi, ThreadCtx};
 use vmscope_core::guest::TestGuest;
 
 /// Call `nr` of `abi` as the syscall module would publish it, its memory captured from `g`.
