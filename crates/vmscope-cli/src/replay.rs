@@ -214,7 +214,7 @@ fn disk_through_blkreplay(args: &mut Vec<String>, disk: &Path, dir: &Path) -> Re
 /// `vmscope record`.
 pub fn record(a: RecordArgs) -> Result<u8> {
     let mut run = a.run;
-    if run.modules != ["context", "syscalls"] {
+    if run.modules != vmscope_modules::registry::DEFAULT {
         bail!(
             "vmscope record runs the guest without modules: give --modules to `vmscope replay DIR`"
         );
