@@ -154,7 +154,7 @@ fn thread() -> ThreadCtx {
 }
 
 fn file_event(path: &str) -> Event {
-    Event::File(FileEvent::Access(FileAccess {
+    Event::File(FileEvent::Access(Box::new(FileAccess {
         ts: 5,
         vcpu: 1,
         thread: thread(),
@@ -178,7 +178,7 @@ fn file_event(path: &str) -> Event {
         sha256: None,
         hashed_bytes: None,
         unhashed_bytes: None,
-    }))
+    })))
 }
 
 /// `openat(AT_FDCWD, "/etc/shadow", O_RDONLY) = 3`, the path at `path_addr`, captured as the
@@ -190,7 +190,7 @@ fn syscall_event(path_addr: u64) -> Event {
     let opts = DecodeOptions::default();
     let mut c = capture_entry(&opts, Abi::X86_64, 257, &raw, &mut g);
     capture_exit(&opts, Abi::X86_64, 257, &mut c, Some(3), None, &mut g);
-    Event::Syscall(SyscallEvent {
+    Event::Syscall(Box::new(SyscallEvent {
         ts: 4,
         ts_exit: Some(5),
         vcpu: 1,
@@ -205,7 +205,7 @@ fn syscall_event(path_addr: u64) -> Event {
         end: CallEnd::Returned,
         data: c.data,
         stack: None,
-    })
+    }))
 }
 
 fn run(modules: Vec<Arc<dyn Module>>, events: Vec<Event>, guest: &mut TestGuest) -> Arc<VecSink> {

@@ -18,12 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use vmscope_core::arch::{Arch, EntryKind, ExitKind};
-use vmscope_core::event::Frame;
 use vmscope_core::event::{CallEnd, Event, Notice, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
-use vmscope_core::module::{Bus, CallStacks, EnteringCall, Hook, HookPoint, Interest, Module};
+use vmscope_core::module::{Bus, CallStacks, Hook, HookPoint, Interest, Module};
 use vmscope_linux::syscalls::{
-    self, CallSite, Captured, DecodeOptions, call_result, capture_entry, capture_exit,
+    self, CallSite, Captured, DecodeOptions, call_result, capture_entry, capture_exit_into,
     never_returns, returning_image,
 };
 
@@ -44,17 +43,18 @@ enum Key {
 }
 
 struct Pending {
-    ts: u64,
-    vcpu: u32,
     /// Address of the entry instruction and its length: where the call returns to is derived from it.
     pc: u64,
     len: u8,
-    thread: ThreadCtx,
-    entry: EntryKind,
-    call: EnteringCall,
-    captured: Captured,
-    /// The user-space call stack at entry, when stacks are asked for.
-    stack: Option<Box<[Frame]>>,
+    /// The argument registers as the call was made (for a multiplexer, its own, not its sub-call's).
+    regs: [u64; 6],
+    /// The call as made (for a multiplexer, the multiplexer: what decides whether it is captured).
+    made: Option<vmscope_core::event::CallId>,
+    /// The call as the entry's capture identified it (for a multiplexer, the call it stands for).
+    call: Option<syscalls::Call>,
+    /// The event, filled at entry and completed at the exit in place: it is allocated once and only
+    /// its pointer moves from the table to the bus and the journal's queue.
+    event: Box<SyscallEvent>,
 }
 
 /// Pending calls by thread. foldhash, seeded per run: SipHash cost more than the rest of the lookup,
@@ -153,17 +153,29 @@ impl Syscalls {
         };
         let stack = self.stacks.as_ref().and_then(|s| s.capture(cpu, hook));
         let pending = Pending {
-            ts: hook.ts,
-            vcpu: hook.vcpu,
             pc: hook.pc,
             len: hook.len,
-            thread,
-            entry: kind,
-            call,
-            captured,
-            stack,
+            regs: call.raw,
+            made: call.call,
+            call: captured.call,
+            event: Box::new(SyscallEvent {
+                ts: hook.ts,
+                ts_exit: None,
+                vcpu: hook.vcpu,
+                thread,
+                abi: call.abi,
+                entry: kind,
+                nr: call.nr,
+                call: captured.call.map(syscalls::Call::id),
+                name: captured.name(),
+                raw: captured.raw,
+                ret: None,
+                end: CallEnd::Unfinished,
+                data: captured.data,
+                stack,
+            }),
         };
-        if never_returns(pending.captured.call) {
+        if never_returns(pending.call) {
             self.publish(cpu, pending, None, CallEnd::NoReturn, None, bus);
             return;
         }
@@ -173,7 +185,10 @@ impl Syscalls {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let evicted = if shard.len() >= MAX_PENDING_PER_SHARD && !shard.contains_key(&key) {
-                let oldest = shard.iter().min_by_key(|(_, p)| p.ts).map(|(k, _)| *k);
+                let oldest = shard
+                    .iter()
+                    .min_by_key(|(_, p)| p.event.ts)
+                    .map(|(k, _)| *k);
                 oldest.and_then(|k| shard.remove(&k))
             } else {
                 None
@@ -211,19 +226,19 @@ impl Syscalls {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
         // The task object now belongs to another thread (the caller died in its call and the object
         // was reused, e.g. by a fork child whose first return this is): the old call never returned.
-        if let (Some(now), Some(then)) = (thread.tid, pending.thread.tid)
+        if let (Some(now), Some(then)) = (thread.tid, pending.event.thread.tid)
             && now != then
         {
             self.publish(cpu, pending, None, CallEnd::Unfinished, None, bus);
             return;
         }
         let site = CallSite {
-            abi: pending.call.abi,
-            nr: pending.call.nr,
-            entry: pending.entry,
+            abi: pending.event.abi,
+            nr: pending.event.nr,
+            entry: pending.event.entry,
             pc: pending.pc,
             len: pending.len,
-            raw: pending.call.raw,
+            raw: pending.regs,
         };
         let Some(ret) = call_result(self.arch, cpu, &site, kind) else {
             self.publish(cpu, pending, None, CallEnd::Unfinished, Some(hook.ts), bus);
@@ -251,13 +266,9 @@ impl Syscalls {
         bus: &mut Bus,
     ) {
         let Pending {
-            ts,
-            vcpu,
-            thread,
-            entry,
+            made,
             call,
-            mut captured,
-            stack,
+            mut event,
             ..
         } = p;
         // After a successful exec, what could not be read at entry is on the new program's stack.
@@ -266,33 +277,24 @@ impl Syscalls {
             _ => None,
         };
         let value = ret.map(|(v, _)| v);
-        if end != CallEnd::NoReturn && self.captures(call.call) {
-            capture_exit(
+        if end != CallEnd::NoReturn && self.captures(made) {
+            let ev = &mut *event;
+            capture_exit_into(
                 &self.opts,
-                call.abi,
-                call.nr,
-                &mut captured,
+                ev.abi,
+                ev.nr,
+                call,
+                &ev.raw,
+                &mut ev.data,
                 value,
                 new_image,
                 cpu,
             );
         }
-        bus.publish(Event::Syscall(SyscallEvent {
-            ts,
-            ts_exit,
-            vcpu,
-            thread,
-            abi: call.abi,
-            entry,
-            nr: call.nr,
-            call: captured.call.map(syscalls::Call::id),
-            name: captured.name(),
-            raw: captured.raw,
-            ret: value,
-            end,
-            data: captured.data,
-            stack,
-        }));
+        event.ts_exit = ts_exit;
+        event.ret = value;
+        event.end = end;
+        bus.publish(Event::Syscall(event));
     }
 
     fn entry_key(&self, cpu: &mut dyn GuestCpu, thread: &ThreadCtx) -> Option<Key> {
@@ -354,7 +356,7 @@ impl Module for Syscalls {
                     .collect::<Vec<_>>()
             })
             .collect();
-        all.sort_by_key(|p| p.ts);
+        all.sort_by_key(|p| p.event.ts);
         bus.publish(Event::Notice(Notice {
             ts: vmscope_core::clock::now_ns(),
             source: Self::NAME.to_string(),

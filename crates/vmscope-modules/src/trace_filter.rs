@@ -43,7 +43,7 @@ impl Sink for TraceSink {
 mod tests {
     use super::*;
     use std::sync::Mutex;
-    use vmscope_core::event::{Notice, SyscallEvent};
+    use vmscope_core::event::Notice;
 
     #[derive(Default)]
     struct Keep(Mutex<Vec<Event>>);
@@ -66,7 +66,7 @@ mod tests {
         if !known {
             ev.call = None;
         }
-        Event::Syscall(ev)
+        Event::Syscall(Box::new(ev))
     }
 
     #[test]
@@ -84,8 +84,6 @@ mod tests {
         }));
         let got = keep.0.lock().unwrap();
         assert_eq!(got.len(), 2);
-        assert!(
-            matches!(&got[0], Event::Syscall(SyscallEvent { call: Some(c), .. }) if *c == Call::Connect.id())
-        );
+        assert!(matches!(&got[0], Event::Syscall(s) if s.call == Some(Call::Connect.id())));
     }
 }

@@ -428,9 +428,9 @@ pub struct FileSummary {
 #[serde(untagged)]
 pub enum FileEvent {
     /// One operation (`type: "file"`).
-    Access(FileAccess),
+    Access(Box<FileAccess>),
     /// The end-of-tracing summary of one file (`type: "file_summary"`).
-    Summary(FileSummary),
+    Summary(Box<FileSummary>),
 }
 
 impl FileEvent {

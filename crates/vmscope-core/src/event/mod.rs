@@ -344,11 +344,11 @@ pub enum EventKind {
 #[non_exhaustive]
 pub enum Event {
     /// A system call.
-    Syscall(SyscallEvent),
+    Syscall(Box<SyscallEvent>),
     /// A notice.
     Notice(Notice),
     /// A process or thread lifecycle event.
-    Process(ProcessEvent),
+    Process(Box<ProcessEvent>),
     /// A file operation.
     File(FileEvent),
     /// A module-defined event (alerts, events of modules loaded from libraries).

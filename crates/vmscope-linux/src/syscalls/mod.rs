@@ -525,18 +525,44 @@ pub fn capture_exit(
     new_image: Option<(Abi, u64)>,
     mem: &mut dyn GuestMemory,
 ) {
-    let Some(d) = desc_for(abi, nr, c.call) else {
+    capture_exit_into(
+        opts,
+        abi,
+        nr,
+        c.call,
+        &c.raw,
+        &mut c.data,
+        ret,
+        new_image,
+        mem,
+    );
+}
+
+/// [`capture_exit`] on a call's parts: its identity `call` and effective arguments `raw` as the
+/// entry captured them, and its `data`, which the exit's reads are added to (an event being
+/// completed in place).
+#[allow(clippy::too_many_arguments, reason = "one call's whole state")]
+pub fn capture_exit_into(
+    opts: &DecodeOptions,
+    abi: Abi,
+    nr: u64,
+    call: Option<Call>,
+    raw: &[u64; 6],
+    data: &mut CallData,
+    ret: Option<i64>,
+    new_image: Option<(Abi, u64)>,
+    mem: &mut dyn GuestMemory,
+) {
+    let Some(d) = desc_for(abi, nr, call) else {
         return;
     };
-    let raw = c.raw;
-    let data = &mut c.data;
     let mut rec = Recorder::new(mem, &mut data.exit, Phase::Exit);
     let mut entry = data.entry.replay(Phase::Entry);
     let new_image = exit_pass(
         opts,
         abi,
         d,
-        &raw,
+        raw,
         &mut data.args_at,
         ret,
         new_image,

@@ -361,7 +361,9 @@ impl Files {
                     }
                     _ => None,
                 };
-                bus.publish(Event::File(FileEvent::Access(access(ev, o, data))));
+                bus.publish(Event::File(FileEvent::Access(Box::new(access(
+                    ev, o, data,
+                )))));
             }
         }
     }
@@ -497,7 +499,7 @@ impl Module for Files {
         };
         let summarised = summary.len();
         for s in summary {
-            bus.publish(Event::File(FileEvent::Summary(s)));
+            bus.publish(Event::File(FileEvent::Summary(Box::new(s))));
         }
         if dropped > 0 {
             bus.publish(Event::Notice(vmscope_core::event::Notice {

@@ -442,7 +442,7 @@ fn sys(nr: u64, name: &str, raw: [u64; 6], ret: i64) -> SyscallEvent {
 
 fn feed(m: &Files, g: &mut TestGuest, ev: SyscallEvent) -> Vec<FileEvent> {
     let mut bus = Bus::default();
-    m.on_event(&Event::Syscall(ev), g, &mut bus);
+    m.on_event(&Event::Syscall(Box::new(ev)), g, &mut bus);
     bus.take()
         .into_iter()
         .filter_map(|e| match e {

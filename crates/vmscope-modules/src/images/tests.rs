@@ -125,14 +125,14 @@ fn feed(m: &Images, g: &mut TestGuest, ev: &Event) -> Vec<ImageEvent> {
 }
 
 fn a_call() -> Event {
-    Event::Syscall(crate::test_support::syscall_event(
+    Event::Syscall(Box::new(crate::test_support::syscall_event(
         Abi::X86_64,
         "getpid",
         thread(),
         [0; 6],
         Some(30),
         None,
-    ))
+    )))
 }
 
 fn mapped(op: MemoryOp, r: Region) -> Event {

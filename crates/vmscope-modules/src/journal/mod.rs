@@ -295,7 +295,7 @@ mod tests {
         ev.ts_exit = ret.map(|_| 9);
         ev.vcpu = 1;
         ev.end = end;
-        Event::Syscall(ev)
+        Event::Syscall(Box::new(ev))
     }
 
     fn line(format: Format, ev: &Event) -> String {
@@ -407,7 +407,7 @@ mod tests {
         p.argv = Some(vec!["wl-lifecycle".into(), "two words".into()]);
         p.syscall = Some("execve");
         assert_eq!(
-            line(Format::Text, &Event::Process(p)),
+            line(Format::Text, &Event::Process(Box::new(p))),
             "[pid   153 tid   153 wl-lifecycle] process exec ppid=152 path=\"/bin/wl-lifecycle\" \
              argv=[\"wl-lifecycle\",\"two words\"] syscall=\"execve\" seen=\"call\"\n"
         );

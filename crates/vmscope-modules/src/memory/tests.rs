@@ -105,7 +105,14 @@ fn thread() -> ThreadCtx {
 }
 
 fn call(name: &str, raw: [u64; 6], ret: Option<i64>) -> Event {
-    Event::Syscall(syscall_event(Abi::X86_64, name, thread(), raw, ret, None))
+    Event::Syscall(Box::new(syscall_event(
+        Abi::X86_64,
+        name,
+        thread(),
+        raw,
+        ret,
+        None,
+    )))
 }
 
 fn feed(m: &Memory, g: &mut TestGuest, ev: &Event) -> Vec<Event> {

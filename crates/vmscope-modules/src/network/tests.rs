@@ -60,7 +60,8 @@ impl World {
             stack: None,
         };
         let mut bus = Bus::default();
-        self.m.on_event(&Event::Syscall(ev), &mut self.g, &mut bus);
+        self.m
+            .on_event(&Event::Syscall(Box::new(ev)), &mut self.g, &mut bus);
         bus.take()
             .into_iter()
             .filter_map(|e| match e {

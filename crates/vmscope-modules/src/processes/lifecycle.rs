@@ -71,7 +71,7 @@ impl Processes {
                 );
                 e.comm = Some(comm);
                 drop(table);
-                bus.publish(Event::Process(e));
+                bus.publish(Event::Process(Box::new(e)));
             }
             None => {
                 if table.len() >= MAX_TABLE {
@@ -95,7 +95,7 @@ impl Processes {
                     ProcessEvent::new(c.ts, c.vcpu, ProcessOp::Fork, pid, pid, Seen::FirstCall);
                 e.ppid = ppid;
                 e.comm = Some(comm);
-                bus.publish(Event::Process(e));
+                bus.publish(Event::Process(Box::new(e)));
             }
         }
         true
@@ -126,7 +126,7 @@ impl Processes {
                 ProcessEvent::new(c.ts, c.vcpu, ProcessOp::ThreadStart, pid, child, Seen::Call);
             e.comm = comm;
             e.syscall = Some(c.name);
-            bus.publish(Event::Process(e));
+            bus.publish(Event::Process(Box::new(e)));
             return;
         }
         let ppid = if flags & uapi::process::CLONE_PARENT != 0 {
@@ -162,7 +162,7 @@ impl Processes {
         e.ppid = ppid;
         e.comm = comm;
         e.syscall = Some(c.name);
-        bus.publish(Event::Process(e));
+        bus.publish(Event::Process(Box::new(e)));
     }
 
     /// A successful exec, seen at its return: the guest now holds the new image. What the kernel
@@ -239,7 +239,7 @@ impl Processes {
         e.filename = filename;
         e.argv = argv;
         e.syscall = Some(c.name);
-        bus.publish(Event::Process(e));
+        bus.publish(Event::Process(Box::new(e)));
     }
 
     pub(super) fn exit_group(&self, c: &SyscallEvent, pid: u32, tid: u32, bus: &mut Bus) {
@@ -258,7 +258,7 @@ impl Processes {
         e.comm = c.thread.comm.as_deref().map(str::to_string);
         e.code = Some(code);
         e.syscall = Some(c.name);
-        bus.publish(Event::Process(e));
+        bus.publish(Event::Process(Box::new(e)));
     }
 
     pub(super) fn thread_exit(&self, c: &SyscallEvent, pid: u32, tid: u32, bus: &mut Bus) {
@@ -281,11 +281,11 @@ impl Processes {
         e.comm = c.thread.comm.as_deref().map(str::to_string);
         e.code = Some(code);
         e.syscall = Some(c.name);
-        bus.publish(Event::Process(e.clone()));
+        bus.publish(Event::Process(Box::new(e.clone())));
         if last {
             e.op = ProcessOp::Exit;
             e.ppid = ppid;
-            bus.publish(Event::Process(e));
+            bus.publish(Event::Process(Box::new(e)));
         }
     }
 
@@ -322,7 +322,7 @@ impl Processes {
         e.signal = signal;
         e.core_dumped = core;
         e.syscall = Some(c.name);
-        bus.publish(Event::Process(e));
+        bus.publish(Event::Process(Box::new(e)));
     }
 }
 

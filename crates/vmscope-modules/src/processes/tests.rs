@@ -63,14 +63,14 @@ fn call(name: &str, pid: u32, tid: u32, task: u64, raw: [u64; 6], ret: Option<i6
         task,
         asid: 0,
     };
-    Event::Syscall(crate::test_support::syscall_event(
+    Event::Syscall(Box::new(crate::test_support::syscall_event(
         vmscope_core::event::Abi::X86_64,
         name,
         thread,
         raw,
         ret,
         None,
-    ))
+    )))
 }
 
 fn feed(m: &Processes, g: &mut TestGuest, ev: &Event) -> Vec<Event> {
@@ -82,7 +82,7 @@ fn feed(m: &Processes, g: &mut TestGuest, ev: &Event) -> Vec<Event> {
 fn procs(ev: &[Event]) -> Vec<&ProcessEvent> {
     ev.iter()
         .filter_map(|e| match e {
-            Event::Process(p) => Some(p),
+            Event::Process(p) => Some(&**p),
             _ => None,
         })
         .collect()
