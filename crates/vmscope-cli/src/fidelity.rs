@@ -716,6 +716,10 @@ pub fn run(args: FidelityArgs) -> Result<u8> {
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
 
+    // A kernel of another architecture is one line here, not a failed boot.
+    if let Some(k) = &args.kernel {
+        crate::guest::check_kernel_arch(k, args.guest_arch())?;
+    }
     let run = args
         .run
         .clone()
