@@ -149,6 +149,49 @@ fn processes_and_files_bars_hold_on_aarch64() {
     files::check_run(&j, &out.console, "files");
 }
 
+/// `vmscope fidelity --arch aarch64`: the corpus (matched >= 99%, identical >= 95%) and the
+/// family workloads (>= 99.5%, >= 98%), strace inside the arm64 guest against vmscope outside.
+#[test]
+fn fidelity_on_aarch64_meets_the_bars() {
+    let Some((kernel, initrd)) = common::require_guest("6.12-aarch64") else {
+        return;
+    };
+    for (corpus, min_calls) in [("existing", 1000), ("families", 1500)] {
+        let dir = common::tempdir(&format!("aarch64-fidelity-{corpus}"));
+        let out = vmscope()
+            .args([
+                "fidelity", "--arch", "aarch64", "--corpus", corpus, "--kernel",
+            ])
+            .arg(&kernel)
+            .arg("--initrd")
+            .arg(&initrd)
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        println!("{report}");
+        assert!(
+            out.status.success(),
+            "{corpus}: fidelity bars not met (status {:?}):\n{report}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let overall: Vec<&str> = report
+            .lines()
+            .find(|l| l.trim_start().starts_with("overall"))
+            .expect("overall row")
+            .split_whitespace()
+            .collect();
+        let calls: usize = overall[1].parse().unwrap();
+        assert!(calls > min_calls, "{corpus}: {overall:?}");
+        assert!(
+            !report.contains("32-bit"),
+            "{corpus}: no 32-bit rows or bars on aarch64"
+        );
+    }
+}
+
 /// Both directions: an arm64 Image given to an x86_64 run, an x86_64 bzImage to an aarch64 run
 /// (`run` and `fidelity` alike): one line each, before anything boots.
 #[test]
