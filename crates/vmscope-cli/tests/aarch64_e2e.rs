@@ -115,9 +115,23 @@ fn aarch64_guest_traced_by_the_same_modules() {
 /// `open`, `creat`, `rename`, ... are the `*at` calls there).
 #[test]
 fn processes_and_files_bars_hold_on_aarch64() {
-    let Some(run) = GuestRun::new("6.12-aarch64", "aarch64-procfiles") else {
+    procfiles(&[]);
+}
+
+/// The same with two vCPUs (threads and children run on either, calls return on another).
+#[test]
+fn processes_and_files_bars_hold_on_aarch64_with_two_vcpus() {
+    procfiles(&["--smp", "2"]);
+}
+
+fn procfiles(extra: &[&str]) {
+    let name = format!("aarch64-procfiles{}", extra.join(""));
+    let Some(mut run) = GuestRun::new("6.12-aarch64", &name) else {
         return;
     };
+    for e in extra {
+        run = run.arg(*e);
+    }
     let out = run
         .arg("--arch")
         .arg("aarch64")
