@@ -85,9 +85,11 @@ else
     TRACE_PORT=/dev/ttyS1
 fi
 
-# One workload per call family (docs/fidelity.md), 64- and 32-bit.
+# One workload per call family (docs/fidelity.md), 64- and 32-bit (64-bit only on aarch64).
 FAMILIES="net-inet net-inet6 net-unix net-misc events fsx proc-misc ipc sys-misc"
-FAMILIES="$FAMILIES net-inet32 net-inet632 net-unix32 net-misc32 events32 fsx32 proc-misc32 ipc32 sys-misc32"
+if [ "$(uname -m)" != aarch64 ]; then
+    FAMILIES="$FAMILIES net-inet32 net-inet632 net-unix32 net-misc32 events32 fsx32 proc-misc32 ipc32 sys-misc32"
+fi
 
 LIST=""
 for item in $(echo "$RUN" | tr ',' ' '); do

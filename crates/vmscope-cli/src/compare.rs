@@ -115,7 +115,10 @@ pub fn parse_strace(text: &str) -> StraceLog {
             let Some(prefix) = unfinished.remove(&pid) else {
                 continue;
             };
-            format!("{prefix}{}", &r[end + " resumed>".len()..])
+            // A call resumed only to be killed: `<... pause resumed> <unfinished ...>) = ?`.
+            let tail = &r[end + " resumed>".len()..];
+            let tail = tail.strip_prefix(" <unfinished ...>").unwrap_or(tail);
+            format!("{prefix}{tail}")
         } else if let Some(p) = rest.strip_suffix(" <unfinished ...>") {
             unfinished.insert(pid, p.to_string());
             continue;
@@ -556,6 +559,20 @@ mod tests {
         assert_eq!(log.threads[&151][0].args, "3, \"ab\", 2");
         assert_eq!(log.threads[&151][0].ret, Some(2));
         assert_eq!(log.workload[&151], "threads");
+    }
+
+    #[test]
+    fn a_call_killed_after_it_resumed_has_its_arguments_alone() {
+        let log = parse_strace(
+            "218   ppoll(NULL, 0, NULL, NULL, 4880536 <unfinished ...>\n\
+             217   kill(218, SIGKILL)                = 0\n\
+             218   <... ppoll resumed> <unfinished ...>) = ?\n\
+             218   +++ killed by SIGKILL +++\n",
+        );
+        let t = &log.threads[&218];
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].args, "NULL, 0, NULL, NULL, 4880536");
+        assert_eq!(t[0].ret, None);
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //! - `strace-tests`: one boot running strace's own test programs (guest/build-corpus.sh), whose archive
 //!   is appended to the guest's initrd.
 //!
+//! `--arch aarch64` measures the aarch64 guest (`guest/build.sh --arch aarch64`) the same way, in one
+//! boot: the generic system call ABI has no 32-bit variant to run again on another CPU model, so the
+//! second boot and the 32-bit bars are x86_64's only.
+//!
 //! Each boot is one `vmscope run` of this executable with strace's output on a second serial port, and
 //! [`crate::compare`] does the counting; the report adds, per call family ([`crate::families`]), the
 //! share matched and identical, and the calls that differ most with one example each.
@@ -23,6 +27,7 @@ use std::process::Command;
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
+use crate::GuestArch;
 use crate::compare::{self, Report, Tally};
 use crate::families::{Family, family};
 
@@ -68,6 +73,10 @@ pub struct FidelityArgs {
     /// The workloads to measure.
     #[arg(long, value_enum, default_value_t = Corpus::Existing)]
     corpus: Corpus,
+    /// The guest's architecture (as `vmscope run --arch`); default: from --qemu's name, else x86_64.
+    /// aarch64 boots once: there are no 32-bit workloads to run again on an Intel CPU model.
+    #[arg(long, value_enum)]
+    arch: Option<GuestArch>,
     /// Cut strings at N bytes on both sides (`strace -s N`, `vmscope run --string-limit N`);
     /// default: 32 (strace's default).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1048576))]
@@ -130,6 +139,19 @@ pub struct FidelityArgs {
     verbose: bool,
 }
 
+impl FidelityArgs {
+    /// The guest's architecture: `--arch`, else what `vmscope run` would take from `--qemu`.
+    fn guest_arch(&self) -> GuestArch {
+        GuestArch::of(self.arch, self.qemu.as_deref())
+    }
+
+    /// Whether the guest has 32-bit x86 processes (compat syscall, `int 0x80`, `sysenter`): the
+    /// second boot on an Intel CPU model and the 32-bit bars.
+    fn has_x86_compat(&self) -> bool {
+        self.guest_arch() == GuestArch::X86_64
+    }
+}
+
 /// One boot's result.
 struct Boot {
     title: String,
@@ -183,14 +205,21 @@ fn boot(
         .map(|n| format!(" vmscope.strace_s={n}"))
         .unwrap_or_default();
     let mut cmd = Command::new(exe);
-    cmd.args(["run", "--format", "jsonl", "--timeout"])
-        .arg(args.timeout.to_string())
-        .arg("--append")
-        .arg(format!("vmscope.run={run} vmscope.strace=1{extra_append}"))
-        .arg("--output")
-        .arg(&j)
-        .arg("--console")
-        .arg(&console);
+    cmd.args([
+        "run",
+        "--format",
+        "jsonl",
+        "--arch",
+        args.guest_arch().name(),
+    ])
+    .arg("--timeout")
+    .arg(args.timeout.to_string())
+    .arg("--append")
+    .arg(format!("vmscope.run={run} vmscope.strace=1{extra_append}"))
+    .arg("--output")
+    .arg(&j)
+    .arg("--console")
+    .arg(&console);
     if let Some(n) = args.string_limit {
         cmd.arg("--string-limit").arg(n.to_string());
     }
@@ -537,8 +566,10 @@ fn render(args: &FidelityArgs, boots: &[Boot]) -> (String, bool) {
     header(&mut s, "");
     row(&mut s, "overall", &v.overall);
     row(&mut s, "64-bit workloads", &v.bits64);
-    row(&mut s, "32-bit workloads", &v.bits32);
-    if args.corpus == Corpus::Existing {
+    if args.has_x86_compat() {
+        row(&mut s, "32-bit workloads", &v.bits32);
+    }
+    if args.corpus == Corpus::Existing && args.has_x86_compat() {
         let _ = writeln!(
             s,
             "  i386 calls by entry: int 0x80 {}, sysenter {}, compat syscall {}",
@@ -591,7 +622,7 @@ fn render(args: &FidelityArgs, boots: &[Boot]) -> (String, bool) {
         ),
         v.overall.identical_pct() >= min_identical,
     );
-    if args.corpus == Corpus::Existing {
+    if args.corpus == Corpus::Existing && args.has_x86_compat() {
         bar(
             &mut s,
             &format!(
@@ -633,6 +664,12 @@ fn first_setup(args: &FidelityArgs, dir: &Path) -> Result<Setup> {
     };
     if args.corpus != Corpus::StraceTests || args.reuse {
         return Ok(setup);
+    }
+    if args.guest_arch() != GuestArch::X86_64 {
+        bail!(
+            "--corpus strace-tests: guest/build-corpus.sh builds strace's tests for x86_64 only, not {}",
+            args.guest_arch().name()
+        );
     }
     let tests = args
         .strace_tests
@@ -679,6 +716,10 @@ pub fn run(args: FidelityArgs) -> Result<u8> {
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
 
+    // A kernel of another architecture is one line here, not a failed boot.
+    if let Some(k) = &args.kernel {
+        crate::guest::check_kernel_arch(k, args.guest_arch())?;
+    }
     let run = args
         .run
         .clone()
@@ -688,18 +729,19 @@ pub fn run(args: FidelityArgs) -> Result<u8> {
     let mut boots = Vec::new();
     let started = std::time::Instant::now();
     let (j, st, failed) = boot(&args, &setup, &dir, "default", &run, None)?;
-    let title = if existing {
+    let title = if existing && args.has_x86_compat() {
         format!(
             "boot 1: default CPU (AMD vendor: 32-bit vDSO calls enter by compat syscall), vmscope.run={run}"
         )
     } else {
         format!(
-            "boot: default CPU, vmscope.run={run}, strings cut at {}",
+            "boot: {} guest, default CPU, vmscope.run={run}, strings cut at {}",
+            args.guest_arch().name(),
             args.string_limit.unwrap_or(32)
         )
     };
     boots.push(measure(title, &j, &st, existing, failed)?);
-    if existing && !args.no_intel {
+    if existing && !args.no_intel && args.has_x86_compat() {
         let (j, st, failed) = boot(
             &args,
             &setup,
@@ -785,6 +827,7 @@ mod tests {
         }];
         let args = FidelityArgs {
             corpus: Corpus::Existing,
+            arch: None,
             string_limit: None,
             strace_tests: None,
             memory: None,

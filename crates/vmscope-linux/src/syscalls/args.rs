@@ -172,7 +172,12 @@ fn render_input(cx: &mut Ctx<'_>, w: &mut Out<'_>, i: usize, kind: ArgKind) -> O
         MsyncFlags => xlat::flags32(w, v, mm::MSYNC, "0"),
         Whence => xlat::xlat32(w, v, fs::WHENCE, "SEEK_???"),
         StatxMask => structs::statx_mask(w, v & 0xffff_ffff),
-        PipeFlags => xlat::flags32(w, v, fs::OPEN_FLAGS, "0"),
+        // Open flags in the ABI's numbering (`pipe2(O_DIRECT)`: arm64's O_DIRECT is x86's O_DIRECTORY).
+        PipeFlags => w.flags(
+            fs::open_flags_canonical(abi, v & 0xffff_ffff),
+            fs::OPEN_FLAGS,
+            "0",
+        ),
         Signal => xlat::signal(w, v),
         SigHow => xlat::xlat32(w, v, sig::SIG_HOW, "SIG_???"),
         SigsetIn => {
@@ -404,6 +409,12 @@ pub(crate) fn shown_ret(cx: &mut Ctx<'_>) -> Option<i64> {
 }
 
 /// Return values strace prints specially (`fcntl(F_GETFD)` → `0x1 (flags FD_CLOEXEC)`).
-pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
-    super::sys::ret_override(w, desc, raw, ret)
+pub(crate) fn ret_override(
+    w: &mut Out<'_>,
+    abi: Abi,
+    desc: &SyscallDesc,
+    raw: &[u64; 6],
+    ret: i64,
+) -> bool {
+    super::sys::ret_override(w, abi, desc, raw, ret)
 }

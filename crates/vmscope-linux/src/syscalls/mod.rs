@@ -997,7 +997,7 @@ fn ret_text(
         return;
     }
     if let Some(d) = desc
-        && args::ret_override(w, d, raw, r)
+        && args::ret_override(w, abi, d, raw, r)
     {
         return;
     }

@@ -682,9 +682,15 @@ pub(crate) fn ret_extra(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> bool {
 
 /// The return value of a successful call, when strace decorates it from the registers alone
 /// (`= 1 (SUID_DUMP_USER)`); `false` (nothing written) for the plain number.
-pub(crate) fn ret_override(w: &mut Out<'_>, desc: &SyscallDesc, raw: &[u64; 6], ret: i64) -> bool {
+pub(crate) fn ret_override(
+    w: &mut Out<'_>,
+    abi: vmscope_core::event::Abi,
+    desc: &SyscallDesc,
+    raw: &[u64; 6],
+    ret: i64,
+) -> bool {
     match desc.call {
-        Call::Fcntl | Call::Fcntl64 => fs::fcntl_ret(w, raw, ret),
+        Call::Fcntl | Call::Fcntl64 => fs::fcntl_ret(w, abi, raw, ret),
         c => proc::ret_override(w, c, raw, ret),
     }
 }

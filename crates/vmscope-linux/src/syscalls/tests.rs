@@ -5,6 +5,8 @@ use vmscope_core::guest::{GuestMemory, TestGuest};
 
 use super::*;
 
+mod aarch64;
+
 /// The number of call `name` in `abi`'s table.
 pub(super) fn nr(abi: Abi, name: &str) -> u64 {
     (0..1024u64)

@@ -395,7 +395,12 @@ fn exit_flock(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, big: bool) {
 }
 
 /// What strace prints for `fcntl`'s return value (`0x1 (flags FD_CLOEXEC)`, `36 (SIGRT_4)`).
-pub(crate) fn fcntl_ret(w: &mut Out<'_>, raw: &[u64; 6], ret: i64) -> bool {
+pub(crate) fn fcntl_ret(
+    w: &mut Out<'_>,
+    abi: vmscope_core::event::Abi,
+    raw: &[u64; 6],
+    ret: i64,
+) -> bool {
     let r = ret as u64;
     match raw[1] & 0xffff_ffff {
         // F_GETFD
@@ -412,8 +417,8 @@ pub(crate) fn fcntl_ret(w: &mut Out<'_>, raw: &[u64; 6], ret: i64) -> bool {
         3 => {
             w.hex(r & 0xffff_ffff);
             w.s(" (flags ");
-            // F_GETFL's result, numbered as on x86 (the ABI is not known here).
-            xlat::open_flags(w, vmscope_core::event::Abi::X86_64, r);
+            // F_GETFL's result, in the ABI's numbering (arm64's O_LARGEFILE is x86's O_NOFOLLOW).
+            xlat::open_flags(w, abi, r);
             w.c(')');
             true
         }

@@ -10,6 +10,7 @@ use super::super::{ArgKind, Call, RetKind, SyscallDesc, xlat};
 use super::K;
 use super::util::{array, at_entry, num_u32, pflags, pxval, strn};
 use crate::uapi::ipc as i;
+use vmscope_core::event::Abi;
 
 /// `IPC_64`, the flag of the 64-bit structures in `*ctl` commands.
 const IPC_64: u64 = 0x100;
@@ -129,35 +130,162 @@ fn perm(w: &mut Out<'_>, b: &[u8], set: bool) {
     w.c('}');
 }
 
-/// Fields of the ABI's `*id64_ds`: a reader of `long`s at byte offsets.
+/// Where the fields of the `*id64_ds` structures are, per ABI: byte offsets of `long`s (64- or
+/// 32-bit: only the low half of i386's split times) and of `pid_t`s, after the `ipc64_perm` (48
+/// bytes, 36 on i386).
+///
+/// Every ABI takes the generic layouts (`asm-generic/msgbuf.h`, `shmbuf.h`, `sembuf.h`) but
+/// x86_64's `semid64_ds`, which keeps a padding word after each time
+/// (`arch/x86/include/uapi/asm/sembuf.h`); arm64's is the generic one.
+struct IpcLayout {
+    ws: usize,
+    msqid: MsqidDs,
+    semid: SemidDs,
+    shmid: ShmidDs,
+}
+
+/// `struct msqid64_ds`.
+struct MsqidDs {
+    len: usize,
+    stime: usize,
+    rtime: usize,
+    ctime: usize,
+    qnum: usize,
+    qbytes: usize,
+    lspid: usize,
+    lrpid: usize,
+}
+
+/// `struct semid64_ds`.
+struct SemidDs {
+    len: usize,
+    otime: usize,
+    ctime: usize,
+    nsems: usize,
+}
+
+/// `struct shmid64_ds`.
+struct ShmidDs {
+    len: usize,
+    segsz: usize,
+    atime: usize,
+    dtime: usize,
+    ctime: usize,
+    cpid: usize,
+    lpid: usize,
+    nattch: usize,
+}
+
+/// The generic 64-bit structures (arm64, and x86_64's but for `semid64_ds`).
+const GENERIC_64: IpcLayout = IpcLayout {
+    ws: 8,
+    msqid: MsqidDs {
+        len: 120,
+        stime: 48,
+        rtime: 56,
+        ctime: 64,
+        qnum: 80,
+        qbytes: 88,
+        lspid: 96,
+        lrpid: 100,
+    },
+    semid: SemidDs {
+        len: 88,
+        otime: 48,
+        ctime: 56,
+        nsems: 64,
+    },
+    shmid: ShmidDs {
+        len: 112,
+        segsz: 48,
+        atime: 56,
+        dtime: 64,
+        ctime: 72,
+        cpid: 80,
+        lpid: 84,
+        nattch: 88,
+    },
+};
+
+/// x86_64: the generic structures, and its own `semid64_ds` (`__unused1`, `__unused2` after the
+/// times).
+const X86_64: IpcLayout = IpcLayout {
+    semid: SemidDs {
+        len: 104,
+        otime: 48,
+        ctime: 64,
+        nsems: 80,
+    },
+    ..GENERIC_64
+};
+
+/// i386: the generic 32-bit structures (each time a low and a high word).
+const I386: IpcLayout = IpcLayout {
+    ws: 4,
+    msqid: MsqidDs {
+        len: 88,
+        stime: 36,
+        rtime: 44,
+        ctime: 52,
+        qnum: 64,
+        qbytes: 68,
+        lspid: 72,
+        lrpid: 76,
+    },
+    semid: SemidDs {
+        len: 64,
+        otime: 36,
+        ctime: 44,
+        nsems: 52,
+    },
+    shmid: ShmidDs {
+        len: 84,
+        segsz: 36,
+        atime: 40,
+        dtime: 48,
+        ctime: 56,
+        cpid: 64,
+        lpid: 68,
+        nattch: 72,
+    },
+};
+
+fn ipc_layout(abi: Abi) -> &'static IpcLayout {
+    match abi {
+        Abi::X86_64 => &X86_64,
+        Abi::Aarch64 => &GENERIC_64,
+        Abi::I386 => &I386,
+    }
+}
+
+/// A `*id64_ds` structure read from the guest: `long`s and `int`s at byte offsets.
 struct Ds {
     b: Vec<u8>,
     ws: usize,
 }
 
 impl Ds {
-    fn read(cx: &mut Ctx<'_>, addr: u64, len64: usize, len32: usize) -> Option<Ds> {
-        let ws = word_size(cx.abi) as usize;
-        let len = if ws == 8 { len64 } else { len32 };
+    fn read(cx: &mut Ctx<'_>, addr: u64, ws: usize, len: usize) -> Option<Ds> {
         let b = read_bytes(cx.mem, addr, len).filter(|_| addr != 0)?;
         Some(Ds { b, ws })
     }
-    fn word(&self, off64: usize, off32: usize) -> u64 {
+    fn word(&self, off: usize) -> u64 {
         if self.ws == 8 {
-            le_u64(&self.b, off64)
+            le_u64(&self.b, off)
         } else {
-            le_u32(&self.b, off32)
+            le_u32(&self.b, off)
         }
     }
-    fn int(&self, off64: usize, off32: usize) -> i64 {
-        let off = if self.ws == 8 { off64 } else { off32 };
+    fn int(&self, off: usize) -> i64 {
         i64::from(le_u32(&self.b, off) as u32 as i32)
     }
 }
 
 /// `struct msqid64_ds`.
 fn msqid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) {
-    let Some(d) = Ds::read(cx, addr, 120, 88) else {
+    let l = ipc_layout(cx.abi);
+    let m = &l.msqid;
+    let Some(d) = Ds::read(cx, addr, l.ws, m.len) else {
         w.ptr(addr);
         return;
     };
@@ -167,19 +295,19 @@ fn msqid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) {
         w!(
             w,
             ", msg_stime={}, msg_rtime={}, msg_ctime={}, msg_qnum={}",
-            d.word(48, 36),
-            d.word(56, 44),
-            d.word(64, 52),
-            d.word(80, 64)
+            d.word(m.stime),
+            d.word(m.rtime),
+            d.word(m.ctime),
+            d.word(m.qnum)
         );
     }
-    w!(w, ", msg_qbytes={}", d.word(88, 68));
+    w!(w, ", msg_qbytes={}", d.word(m.qbytes));
     if !set {
         w!(
             w,
             ", msg_lspid={}, msg_lrpid={}",
-            d.int(96, 72),
-            d.int(100, 76)
+            d.int(m.lspid),
+            d.int(m.lrpid)
         );
     }
     w.c('}');
@@ -187,7 +315,9 @@ fn msqid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) {
 
 /// `struct semid64_ds`.
 fn semid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) -> bool {
-    let Some(d) = Ds::read(cx, addr, 104, 64) else {
+    let l = ipc_layout(cx.abi);
+    let m = &l.semid;
+    let Some(d) = Ds::read(cx, addr, l.ws, m.len) else {
         return false;
     };
     w.s("{sem_perm=");
@@ -196,9 +326,9 @@ fn semid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) -> bool {
         w!(
             w,
             ", sem_otime={}, sem_ctime={}, sem_nsems={}",
-            d.word(48, 36),
-            d.word(64, 44),
-            d.word(80, 52)
+            d.word(m.otime),
+            d.word(m.ctime),
+            d.word(m.nsems)
         );
     }
     w.c('}');
@@ -207,7 +337,9 @@ fn semid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) -> bool {
 
 /// `struct shmid64_ds`.
 fn shmid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) {
-    let Some(d) = Ds::read(cx, addr, 112, 84) else {
+    let l = ipc_layout(cx.abi);
+    let m = &l.shmid;
+    let Some(d) = Ds::read(cx, addr, l.ws, m.len) else {
         w.ptr(addr);
         return;
     };
@@ -217,13 +349,13 @@ fn shmid_ds(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64, set: bool) {
         w!(
             w,
             ", shm_segsz={}, shm_cpid={}, shm_lpid={}, shm_nattch={}, shm_atime={}, shm_dtime={}, shm_ctime={}",
-            d.word(48, 36),
-            d.int(80, 64),
-            d.int(84, 68),
-            d.word(88, 72),
-            d.word(56, 40),
-            d.word(64, 48),
-            d.word(72, 56)
+            d.word(m.segsz),
+            d.int(m.cpid),
+            d.int(m.lpid),
+            d.word(m.nattch),
+            d.word(m.atime),
+            d.word(m.dtime),
+            d.word(m.ctime)
         );
     }
     w.c('}');
