@@ -48,6 +48,10 @@ pub struct Context {
     last_entry: Box<[Mutex<Option<LastEntry>>]>,
     /// Per vCPU: the task it last returned to user mode (see [`Context::user_task`]); 0: unknown.
     user_tasks: Box<[AtomicU64]>,
+    /// Per vCPU: the address space it last returned to user mode in, when that return knew it (0:
+    /// unknown). User mode cannot switch page tables, so the next entry from user mode is made in
+    /// it: one register read less per call. Set and cleared with [`Context::user_tasks`].
+    user_asids: Box<[AtomicU64]>,
     /// Advanced, for all vCPUs, wherever a task object may have changed hands or a thread its name:
     /// at every `iret` to user mode (a new thread's first return, a new program's start) and at
     /// `execve`/`prctl` entries. The per-vCPU caches above are trusted only within one epoch: a thread
@@ -82,6 +86,7 @@ impl Context {
             idents: (0..n).map(|_| Mutex::new(None)).collect(),
             last_entry: (0..n).map(|_| Mutex::new(None)).collect(),
             user_tasks: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            user_asids: (0..n).map(|_| AtomicU64::new(0)).collect(),
             epoch: AtomicU64::new(0),
         }
     }
@@ -199,7 +204,7 @@ impl Context {
         };
         let ctx = match self.kernel.layout() {
             Some(layout) => {
-                let asid = self.asid(cpu);
+                let asid = self.entry_asid(cpu);
                 // Taken before any read: a change meanwhile only makes the cache stale sooner.
                 let epoch = self.epoch.load(Ordering::Acquire);
                 let task = self
@@ -277,9 +282,28 @@ impl Context {
             .filter(|&t| t != 0)
     }
 
-    fn set_user_task(&self, cpu: &dyn GuestCpu, task: u64) {
-        if let Some(s) = self.user_tasks.get(cpu.vcpu() as usize) {
+    /// Records the task (0: unknown) and address space (0: unknown) this vCPU returns to user mode
+    /// with.
+    fn set_user_task(&self, cpu: &dyn GuestCpu, task: u64, asid: u64) {
+        let i = cpu.vcpu() as usize;
+        if let Some(s) = self.user_tasks.get(i) {
             s.store(task, Ordering::Relaxed);
+        }
+        if let Some(s) = self.user_asids.get(i) {
+            s.store(asid, Ordering::Relaxed);
+        }
+    }
+
+    /// The address space of the entry being made from user mode: the one this vCPU last returned to
+    /// user mode in, else read.
+    fn entry_asid(&self, cpu: &mut dyn GuestCpu) -> u64 {
+        match self
+            .user_asids
+            .get(cpu.vcpu() as usize)
+            .map(|s| s.load(Ordering::Relaxed))
+        {
+            Some(a) if a != 0 => a,
+            _ => self.asid(cpu),
         }
     }
 
@@ -422,7 +446,7 @@ impl Module for Context {
                 };
                 hook.to_user = to_user;
                 if to_user.is_none() {
-                    self.set_user_task(cpu, 0);
+                    self.set_user_task(cpu, 0, 0);
                 }
                 if to_user == Some(true) {
                     // A fast return (x86 `sysret`/`sysexit`) only ever ends a call; a general one
@@ -435,7 +459,7 @@ impl Module for Context {
                         self.set_last_entry(cpu, None);
                         self.thread(cpu, Want::TaskAndTid, false)
                     };
-                    self.set_user_task(cpu, t.task);
+                    self.set_user_task(cpu, t.task, t.asid);
                     hook.thread = Some(t);
                 }
             }
@@ -624,6 +648,26 @@ mod tests {
             c.on_hook(g, &mut h, &mut Bus::default());
             assert_eq!(h.to_user, Some(true));
             h.thread.unwrap().task
+        }
+
+        #[test]
+        fn an_entry_after_a_sysret_takes_its_address_space_from_that_return() {
+            let c = Context::new(known(), &X86_64, 4);
+            let mut g = guest(b"a");
+            g.set_reg(RSP, 0x7ffe_1000).set_reg(CR3, 0x2000);
+            enter(&c, &mut g, 0);
+            assert_eq!(sysret(&c, &mut g), TASK);
+            // User mode cannot switch page tables: the next entry is in the address space the
+            // return went to, without reading CR3 (which now says something else).
+            g.set_reg(CR3, 0x9000);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.thread.unwrap().asid, 0x2000);
+            // A return whose address space is not known (an iret) leaves the entry to read it.
+            iret_to_user(&c, &mut g);
+            let mut h = hook(HookPoint::Entry(EntryKind::Syscall));
+            c.on_hook(&mut g, &mut h, &mut Bus::default());
+            assert_eq!(h.thread.unwrap().asid, 0x8000);
         }
 
         #[test]
