@@ -29,6 +29,9 @@ pub enum Config {
         modules: &'static [&'static str],
         /// Every call with its user-space stack (`--stack`).
         stack: bool,
+        /// Recording for replay (`vmscope record`: QEMU's `-icount` record mode). The guest's
+        /// clock is then virtual (instructions executed), so only the wall time compares.
+        record: bool,
     },
     /// strace -f inside the guest.
     Strace,
@@ -59,6 +62,7 @@ impl Config {
             name,
             modules,
             stack: false,
+            record: false,
         };
         Ok(match s {
             "none" => Config::None,
@@ -69,7 +73,16 @@ impl Config {
                 name: "stack",
                 modules: vmscope_modules::registry::DEFAULT,
                 stack: true,
+                record: false,
             },
+            "record" => Config::Modules {
+                name: "record",
+                modules: vmscope_modules::registry::DEFAULT,
+                stack: false,
+                record: true,
+            },
+            // The context module alone: the hooks and naming the thread, no call decoded.
+            "context" => modules("context", &["context"]),
             "network" => modules("network", &["context", "syscalls", "network"]),
             // The hardware level, each on top of the default modules: coverage of every process
             // (with memory and images for its module tables), devices, sched.
@@ -79,8 +92,8 @@ impl Config {
             "strace" => Config::Strace,
             _ => {
                 bail!(
-                    "unknown benchmark configuration `{s}` (none, default, all, memory, network, \
-                     stack, coverage, devices, sched, strace)"
+                    "unknown benchmark configuration `{s}` (none, context, default, all, memory, \
+                     network, stack, record, coverage, devices, sched, strace)"
                 )
             }
         })
@@ -99,10 +112,12 @@ pub struct BenchArgs {
     /// Repetitions of every configuration.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeats: u32,
-    /// Configurations, comma-separated: `none` (no plugin), `default` (the default modules; also `vmscope`), `all` (every OS-level
-    /// module), `memory` (default with memory and images), `network` (default with network), `stack`
-    /// (default with `--stack`), `coverage`, `devices`, `sched` (default with that hardware-level
-    /// module), `strace` (inside the guest).
+    /// Configurations, comma-separated: `none` (no plugin), `context` (the context module alone),
+    /// `default` (the default modules; also `vmscope`), `all` (every OS-level module), `memory`
+    /// (default with memory and images), `network` (default with network), `stack` (default with
+    /// `--stack`), `record` (default while recording for replay: compared by wall time, the guest's
+    /// clock being virtual), `coverage`, `devices`, `sched` (default with that hardware-level module),
+    /// `strace` (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
     /// Guest kernel; default: the default guest's.
@@ -195,7 +210,19 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         qemu_args: vec!["-serial".into(), "null".into()],
         rr: None,
     };
-    let plan = qemu::plan(&run)?;
+    let mut plan = qemu::plan(&run)?;
+    if let Config::Modules { record: true, .. } = cfg {
+        let rec = dir.join("recording");
+        let _ = std::fs::remove_dir_all(&rec);
+        std::fs::create_dir_all(&rec)?;
+        plan.args.extend(
+            crate::replay::Rr {
+                mode: "record",
+                dir: rec,
+            }
+            .qemu_args(),
+        );
+    }
     let start = Instant::now();
     let child = Command::new(&plan.qemu)
         .args(&plan.args)
@@ -254,6 +281,61 @@ fn wait_with_rusage(pid: u32) -> Result<(i32, u64)> {
     Ok((code, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
 }
 
+/// The spread of a set of ratios: smallest, median, largest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Spread {
+    min: f64,
+    med: f64,
+    max: f64,
+}
+
+impl Spread {
+    fn of(v: Vec<f64>) -> Self {
+        let min = v.iter().copied().fold(f64::NAN, f64::min);
+        let max = v.iter().copied().fold(f64::NAN, f64::max);
+        Spread {
+            min,
+            med: median(v),
+            max,
+        }
+    }
+
+    fn map(self, f: impl Fn(f64) -> f64) -> Self {
+        Spread {
+            min: f(self.min),
+            med: f(self.med),
+            max: f(self.max),
+        }
+    }
+
+    /// `1.02/1.10/1.31x`, or `-` when there is nothing to show.
+    fn text(self) -> String {
+        if self.med.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:.2}/{:.2}/{:.2}x", self.min, self.med, self.max)
+        }
+    }
+}
+
+/// `1.23x`, or `-` for NaN (not a measurement).
+fn ratio(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.2}x")
+    } else {
+        "-".to_string()
+    }
+}
+
+/// A JSON number, or null for NaN (not a measurement).
+fn num(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        serde_json::json!(v)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
 /// `vmscope bench`.
 pub fn run(a: &BenchArgs) -> Result<u8> {
     let configs = a
@@ -293,11 +375,12 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
     };
     let base_loop = med(Config::None, &|s| s.loop_s);
     let base_compute = med(Config::None, &|s| s.compute_s);
+    let base_rss = med(Config::None, &|s| s.max_rss_kib as f64) / 1024.0;
     // The machine's speed drifts over tens of seconds (a shared host): the ratio of each repeat's
     // run to the no-plugin run of the same repeat, which ran just before it, is less exposed to that
-    // drift than the ratio of medians. Both are reported.
+    // drift than the ratio of medians. Both are reported, the paired one with its spread.
     let paired = |cfg: Config, f: &dyn Fn(&Sample) -> f64| {
-        median(
+        Spread::of(
             samples
                 .chunks(configs.len())
                 .filter_map(|rep| {
@@ -310,22 +393,27 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
     };
     let mut rows = Vec::new();
     println!(
-        "{:8} {:>10} {:>8} {:>8} {:>11} {:>8} {:>8} {:>12} {:>10}",
+        "{:8} {:>9} {:>7} {:>21} {:>8} {:>21} {:>7} {:>10} {:>9} {:>8}",
         "config",
         "loop (s)",
         "ratio",
-        "paired",
-        "compute (s)",
-        "ratio",
-        "paired",
+        "paired min/med/max",
+        "compute",
+        "paired min/med/max",
+        "wall",
         "events/s",
-        "peak MiB"
+        "peak MiB",
+        "over none"
     );
     for &cfg in &configs {
+        // A recording's guest clock counts instructions: its loop and compute times are not
+        // comparable to real time, only its wall time is.
+        let virtual_clock = matches!(cfg, Config::Modules { record: true, .. });
+        let real = |v: f64| if virtual_clock { f64::NAN } else { v };
         let l = med(cfg, &|s| s.loop_s);
         let c = med(cfg, &|s| s.compute_s);
         let eps = med(cfg, &|s| {
-            if s.loop_s > 0.0 {
+            if s.loop_s > 0.0 && !virtual_clock {
                 s.loop_events as f64 / s.loop_s
             } else {
                 0.0
@@ -333,25 +421,35 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
         });
         let rss = med(cfg, &|s| s.max_rss_kib as f64) / 1024.0;
         let events = med(cfg, &|s| s.events as f64);
-        let loop_paired = paired(cfg, &|s| s.loop_s);
-        let compute_paired = paired(cfg, &|s| s.compute_s);
+        let loop_paired = paired(cfg, &|s| s.loop_s).map(real);
+        let compute_paired = paired(cfg, &|s| s.compute_s).map(real);
+        let wall_paired = paired(cfg, &|s| s.wall_s);
         println!(
-            "{:8} {:>10.2} {:>7.2}x {:>7.2}x {:>11.2} {:>7.2}x {:>7.2}x {:>12.0} {:>10.0}",
+            "{:8} {:>9.2} {:>7} {:>21} {:>8} {:>21} {:>7} {:>10.0} {:>9.0} {:>8.0}",
             cfg.name(),
             l,
-            l / base_loop,
-            loop_paired,
-            c,
-            c / base_compute,
-            compute_paired,
+            ratio(real(l / base_loop)),
+            loop_paired.text(),
+            ratio(real(c / base_compute)),
+            compute_paired.text(),
+            ratio(wall_paired.med),
             eps,
-            rss
+            rss,
+            rss - base_rss
         );
         rows.push(serde_json::json!({
-            "config": cfg.name(), "loop_s": l, "loop_ratio": l / base_loop,
-            "loop_ratio_paired": loop_paired, "compute_s": c, "compute_ratio": c / base_compute,
-            "compute_ratio_paired": compute_paired, "loop_events_per_s": eps,
-            "journal_events": events, "peak_rss_mib": rss,
+            "config": cfg.name(), "virtual_clock": virtual_clock,
+            "loop_s": l, "loop_ratio": num(real(l / base_loop)),
+            "loop_ratio_paired": num(loop_paired.med), "loop_ratio_paired_min": num(loop_paired.min),
+            "loop_ratio_paired_max": num(loop_paired.max),
+            "compute_s": c, "compute_ratio": num(real(c / base_compute)),
+            "compute_ratio_paired": num(compute_paired.med),
+            "compute_ratio_paired_min": num(compute_paired.min),
+            "compute_ratio_paired_max": num(compute_paired.max),
+            "wall_ratio_paired": num(wall_paired.med), "wall_ratio_paired_min": num(wall_paired.min),
+            "wall_ratio_paired_max": num(wall_paired.max),
+            "loop_events_per_s": eps, "journal_events": events, "peak_rss_mib": rss,
+            "peak_rss_over_none_mib": rss - base_rss,
         }));
     }
     let results = serde_json::json!({
@@ -374,15 +472,26 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// A bar chart of the ratios to the no-plugin run, on a log scale (strace is two orders of magnitude
-/// above the rest).
+/// A bar chart of the paired ratios to the no-plugin run (bars: medians; whiskers: smallest to
+/// largest), for the syscall loop, the compute loop and the whole run's wall time, on a log scale
+/// (strace is two orders of magnitude above the rest).
 fn chart(rows: &[serde_json::Value]) -> String {
     use std::fmt::Write as _;
-    let (w, h, left, top, bottom) = (640.0, 320.0, 70.0, 40.0, 60.0);
+    let (w, h, left, top, bottom) = (760.0, 340.0, 70.0, 40.0, 60.0);
     let plot_h = h - top - bottom;
+    let groups = [
+        ("loop_ratio_paired", "syscall loop"),
+        ("compute_ratio_paired", "compute loop"),
+        ("wall_ratio_paired", "whole run (wall)"),
+    ];
+    let value = |r: &serde_json::Value, key: &str| r[key].as_f64().filter(|v| v.is_finite());
     let max = rows
         .iter()
-        .flat_map(|r| [r["loop_ratio"].as_f64(), r["compute_ratio"].as_f64()])
+        .flat_map(|r| {
+            groups
+                .iter()
+                .flat_map(move |(k, _)| [value(r, k), value(r, &format!("{k}_max"))])
+        })
         .flatten()
         .fold(1.0f64, f64::max)
         .max(2.0);
@@ -393,7 +502,7 @@ fn chart(rows: &[serde_json::Value]) -> String {
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
-<text x="{x}" y="20" text-anchor="middle" font-size="14">Guest time relative to no plugin (log scale, lower is better)</text>
+<text x="{x}" y="20" text-anchor="middle" font-size="14">Time relative to no plugin, paired runs: median, min to max (log scale, lower is better)</text>
 "#,
         x = w / 2.0
     );
@@ -408,28 +517,38 @@ fn chart(rows: &[serde_json::Value]) -> String {
             ty = yy + 4.0
         );
     }
-    let groups = [
-        ("loop_ratio", "syscall loop"),
-        ("compute_ratio", "compute loop"),
+    let colors = [
+        "#999999", "#2b7bba", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
     ];
-    let colors = ["#999999", "#2b7bba", "#d95f02", "#1b9e77"];
     let group_w = (w - left - 20.0) / groups.len() as f64;
     let bar_w = group_w / (rows.len() as f64 + 1.0);
     for (g, (key, label)) in groups.iter().enumerate() {
         let gx = left + g as f64 * group_w;
         for (i, r) in rows.iter().enumerate() {
-            let v = r[*key].as_f64().unwrap_or(1.0);
+            let Some(v) = value(r, key) else { continue };
             let x = gx + bar_w * (i as f64 + 0.5);
             let yy = y(v);
             let _ = writeln!(
                 s,
-                r#"<rect x="{x:.1}" y="{yy:.1}" width="{bw:.1}" height="{bh:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle">{v:.2}x</text>"#,
+                r#"<rect x="{x:.1}" y="{yy:.1}" width="{bw:.1}" height="{bh:.1}" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="10">{v:.2}x</text>"#,
                 bw = bar_w * 0.9,
                 bh = (top + plot_h - yy).max(1.0),
                 c = colors[i % colors.len()],
                 tx = x + bar_w * 0.45,
-                ty = yy - 4.0
+                ty = y(value(r, &format!("{key}_max")).unwrap_or(v).max(v)) - 4.0
             );
+            if let (Some(lo), Some(hi)) = (
+                value(r, &format!("{key}_min")),
+                value(r, &format!("{key}_max")),
+            ) {
+                let cx = x + bar_w * 0.45;
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{cx:.1}" x2="{cx:.1}" y1="{y1:.1}" y2="{y2:.1}" stroke="black"/>"#,
+                    y1 = y(lo),
+                    y2 = y(hi)
+                );
+            }
         }
         let _ = writeln!(
             s,
@@ -439,7 +558,7 @@ fn chart(rows: &[serde_json::Value]) -> String {
         );
     }
     for (i, r) in rows.iter().enumerate() {
-        let x = left + i as f64 * 110.0;
+        let x = left + i as f64 * 85.0;
         let _ = writeln!(
             s,
             r#"<rect x="{x:.1}" y="{yy}" width="12" height="12" fill="{c}"/><text x="{tx:.1}" y="{ty}">{n}</text>"#,
@@ -467,6 +586,34 @@ mod tests {
     }
 
     #[test]
+    fn spreads_and_ratios_say_what_is_not_measured() {
+        let s = Spread::of(vec![1.3, 1.1, 1.2]);
+        assert_eq!((s.min, s.med, s.max), (1.1, 1.2, 1.3));
+        assert_eq!(s.text(), "1.10/1.20/1.30x");
+        assert_eq!(Spread::of(vec![]).text(), "-");
+        assert_eq!(s.map(|_| f64::NAN).text(), "-");
+        assert_eq!(ratio(f64::NAN), "-");
+        assert_eq!(num(f64::NAN), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn configurations_parse_and_unknown_ones_are_one_line() {
+        assert!(matches!(
+            Config::parse("record"),
+            Ok(Config::Modules { record: true, .. })
+        ));
+        assert!(matches!(
+            Config::parse("context"),
+            Ok(Config::Modules {
+                modules: &["context"],
+                ..
+            })
+        ));
+        let e = Config::parse("fast").unwrap_err().to_string();
+        assert!(e.contains("`fast`") && !e.contains('\n'), "{e}");
+    }
+
+    #[test]
     fn medians() {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
@@ -476,13 +623,23 @@ mod tests {
     #[test]
     fn the_chart_is_svg_with_a_bar_per_config_and_workload() {
         let rows = vec![
-            serde_json::json!({"config": "none", "loop_ratio": 1.0, "compute_ratio": 1.0}),
-            serde_json::json!({"config": "vmscope", "loop_ratio": 1.2, "compute_ratio": 1.01}),
-            serde_json::json!({"config": "strace", "loop_ratio": 120.0, "compute_ratio": 1.0}),
+            serde_json::json!({"config": "none", "loop_ratio_paired": 1.0,
+                "compute_ratio_paired": 1.0, "wall_ratio_paired": 1.0}),
+            serde_json::json!({"config": "vmscope", "loop_ratio_paired": 1.2,
+                "loop_ratio_paired_min": 1.1, "loop_ratio_paired_max": 1.4,
+                "compute_ratio_paired": 1.01, "wall_ratio_paired": 1.1}),
+            // A recording: its guest clock is virtual, only the wall time has a bar.
+            serde_json::json!({"config": "record", "loop_ratio_paired": null,
+                "compute_ratio_paired": null, "wall_ratio_paired": 3.0}),
+            serde_json::json!({"config": "strace", "loop_ratio_paired": 120.0,
+                "compute_ratio_paired": 1.0, "wall_ratio_paired": 9.0}),
         ];
         let svg = chart(&rows);
         assert!(svg.starts_with("<svg"));
-        assert_eq!(svg.matches("<rect x=").count(), 6 + 3);
+        // Bars: 3 groups for none, vmscope, strace, the wall only for record; one legend box each.
+        assert_eq!(svg.matches("<rect x=").count(), 3 * 3 + 1 + 4);
         assert!(svg.contains("120.00x"));
+        // One whisker, where a spread was given.
+        assert_eq!(svg.matches(r#"stroke="black""#).count(), 1);
     }
 }
