@@ -48,6 +48,11 @@ pub struct Context {
     last_entry: Box<[Mutex<Option<LastEntry>>]>,
     /// Per vCPU: the task it last returned to user mode (see [`Context::user_task`]); 0: unknown.
     user_tasks: Box<[AtomicU64]>,
+    /// How far the running kernel was moved (KASLR) for its per-CPU variables, once found
+    /// ([`task::percpu_slide`]; always 0 where they do not move, x86_64). `SLIDE_UNKNOWN` until then.
+    slide: AtomicU64,
+    /// Searches for the slide that found nothing (bounded by [`SLIDE_SEARCHES`]).
+    slide_misses: AtomicU64,
     /// Advanced, for all vCPUs, wherever a task object may have changed hands or a thread its name:
     /// at every `iret` to user mode (a new thread's first return, a new program's start) and at
     /// `execve`/`prctl` entries. The per-vCPU caches above are trusted only within one epoch: a thread
@@ -82,8 +87,37 @@ impl Context {
             idents: (0..n).map(|_| Mutex::new(None)).collect(),
             last_entry: (0..n).map(|_| Mutex::new(None)).collect(),
             user_tasks: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            slide: AtomicU64::new(SLIDE_UNKNOWN),
+            slide_misses: AtomicU64::new(0),
             epoch: AtomicU64::new(0),
         }
+    }
+
+    /// The running kernel's per-CPU slide: known, or looked for once in kernel mode from the
+    /// architecture's per-CPU registers (a few searches at most, each a few hundred reads).
+    fn slide(&self, cpu: &mut dyn GuestCpu, layout: &KernelLayout, user_side: bool) -> Option<u64> {
+        let known = self.slide.load(Ordering::Relaxed);
+        if known != SLIDE_UNKNOWN {
+            return Some(known);
+        }
+        if !layout.percpu_moves_with_kernel() {
+            self.slide.store(0, Ordering::Relaxed);
+            return Some(0);
+        }
+        if user_side || self.slide_misses.load(Ordering::Relaxed) >= SLIDE_SEARCHES {
+            return None;
+        }
+        for reg in self.arch.percpu_base_regs(false).into_iter().flatten() {
+            let Some(base) = cpu.reg(reg).filter(|&b| b != 0) else {
+                continue;
+            };
+            if let Some(slide) = task::percpu_slide(cpu, layout, base) {
+                self.slide.store(slide, Ordering::Relaxed);
+                return Some(slide);
+            }
+            self.slide_misses.fetch_add(1, Ordering::Relaxed);
+        }
+        None
     }
 
     /// The key of the current address space (0 when unknown).
@@ -118,16 +152,22 @@ impl Context {
         // blindly: early in boot GS points at the static per-CPU image, which passes the check too,
         // until the kernel moves every CPU's area and GS with it.
         let regs = self.arch.percpu_base_regs(user_side);
-        if let Some(cached) = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0)
+        let cached = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0);
+        if let Some(cached) = cached
             && regs.iter().flatten().any(|&r| cpu.reg(r) == Some(cached))
         {
             return Some(cached);
         }
-        let base = task::percpu_base(cpu, layout, regs)?;
-        if let Some(s) = slot {
-            s.store(base, Ordering::Relaxed);
+        let slide = self.slide(cpu, layout, user_side)?;
+        if let Some(base) = task::percpu_base(cpu, layout, regs, slide) {
+            if let Some(s) = slot {
+                s.store(base, Ordering::Relaxed);
+            }
+            return Some(base);
         }
-        Some(base)
+        // No register holds it (i386's return path restores the user's `%fs` before the kernel's
+        // last page-table switch): the cached base, if its self-check still reads true.
+        cached.filter(|&b| task::is_percpu_base(cpu, layout, b, slide))
     }
 
     /// The current task: from a register where the architecture keeps it (aarch64's `SP_EL0` in the
@@ -141,8 +181,9 @@ impl Context {
         if let Some(t) = self.arch.current_task(cpu) {
             return Some(t);
         }
-        self.percpu_base(cpu, layout, user_side)
-            .and_then(|base| task::current_task(cpu, base, layout))
+        let base = self.percpu_base(cpu, layout, user_side)?;
+        let slide = self.slide(cpu, layout, user_side)?;
+        task::current_task(cpu, base, layout, slide)
     }
 
     /// The running thread, to the depth `want` asks for. Where the kernel cannot be read (KPTI's user
@@ -298,14 +339,14 @@ impl Context {
     /// it is this thread's. The vfork child cannot be mistaken for its parent: its first return is an
     /// `iret`, which forgets the last entry, and its calls that end it (`exit`, `exit_group`, a
     /// successful `execve`) are not remembered. Anything else is read from the kernel.
-    fn returning_task(&self, cpu: &mut dyn GuestCpu) -> ThreadCtx {
+    fn returning_task(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> ThreadCtx {
         let last = self
             .last_entry
             .get(cpu.vcpu() as usize)
             .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).take());
         if let Some(e) = last
             && e.epoch == self.epoch.load(Ordering::Acquire)
-            && cpu.reg(self.arch.stack_pointer()) == Some(e.rsp)
+            && self.arch.user_stack_at_exit(cpu, kind) == Some(e.rsp)
             && self.arch.address_space(cpu) == Some(e.asid)
         {
             return ThreadCtx {
@@ -339,6 +380,11 @@ fn named(cpu: &mut dyn GuestCpu, t: u64, layout: &KernelLayout, asid: u64) -> Th
     }
     ctx
 }
+
+/// [`Context::slide`] not yet known.
+const SLIDE_UNKNOWN: u64 = u64::MAX;
+/// Searches for the per-CPU slide before giving up (each up to 256 reads).
+const SLIDE_SEARCHES: u64 = 16;
 
 /// Entries a cached thread name survives on its vCPU before it is read again.
 pub const IDENT_REUSE: u32 = 64;
@@ -428,7 +474,7 @@ impl Module for Context {
                     // A fast return (x86 `sysret`/`sysexit`) only ever ends a call; a general one
                     // (`iret`) may be a new thread's first return or a new program's start.
                     let t = if kind.is_fast_return() {
-                        self.returning_task(cpu)
+                        self.returning_task(cpu, kind)
                     } else {
                         self.epoch.fetch_add(1, Ordering::AcqRel);
                         self.forget_ident(cpu);
