@@ -221,7 +221,8 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = release;
         layout.pointer_size = pointer_size;
-        Ok((layout, VfsLayout::from_btf(&btf)))
+        let vfs = VfsLayout::from_btf(&btf).map(|v| VfsLayout { pointer_size, ..v });
+        Ok((layout, vfs))
     }
 }
 
@@ -323,6 +324,8 @@ pub struct VfsLayout {
     pub sb_magic: u64,
     /// `fs_struct.pwd` (`struct path`).
     pub fs_pwd: u64,
+    /// The size of the kernel's pointers and `unsigned long` (8, or 4 on i386).
+    pub pointer_size: u8,
 }
 
 impl VfsLayout {
@@ -370,6 +373,7 @@ impl VfsLayout {
             inode_ino: get("inode", "i_ino", "inode.i_ino"),
             sb_magic: get("super_block", "s_magic", "super_block.s_magic"),
             fs_pwd: get("fs_struct", "pwd", "fs_struct.pwd"),
+            pointer_size: 8,
         };
         if absent.is_empty() {
             Ok(l)

@@ -308,7 +308,8 @@ fn layout_from_sections(
     )?;
     Ok((
         layout,
-        VfsLayout::from_offsets(|st, field| found.records.get(st).and_then(|r| r.offset(field))),
+        VfsLayout::from_offsets(|st, field| found.records.get(st).and_then(|r| r.offset(field)))
+            .map(|v| VfsLayout { pointer_size, ..v }),
     ))
 }
 

@@ -116,6 +116,7 @@ pub fn small_vfs_layout() -> VfsLayout {
         inode_ino: 0x40,
         sb_magic: 0x60,
         fs_pwd: 0x28,
+        pointer_size: 8,
     }
 }
 
