@@ -44,9 +44,13 @@ pub fn check_kernel_arch(path: &Path, arch: GuestArch) -> Result<()> {
     let n = f.read(&mut head).unwrap_or(0);
     match kernel_arch_of(&head[..n]) {
         Some(found) if found != arch => bail!(
-            "kernel {}: an {} kernel, but the guest is {} (give --arch {})",
+            "kernel {}: {}, but the guest is {} (give --arch {})",
             path.display(),
-            found.name(),
+            match found {
+                GuestArch::Aarch64 => "an arm64 Image",
+                GuestArch::X86_64 => "an x86_64 kernel",
+                GuestArch::I386 => "an i386 kernel",
+            },
             arch.name(),
             found.name()
         ),
@@ -190,4 +194,30 @@ pub fn describe_kernel(
         layout.describe()
     );
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_files_tell_their_architecture() {
+        let mut elf = [0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[4] = 1;
+        elf[18] = 3;
+        assert_eq!(kernel_arch_of(&elf), Some(GuestArch::I386));
+        elf[4] = 2;
+        elf[18] = 62;
+        assert_eq!(kernel_arch_of(&elf), Some(GuestArch::X86_64));
+        let mut bz = [0u8; 0x240];
+        bz[0x202..0x206].copy_from_slice(b"HdrS");
+        assert_eq!(kernel_arch_of(&bz), Some(GuestArch::I386));
+        bz[0x236] = 0x1f;
+        assert_eq!(kernel_arch_of(&bz), Some(GuestArch::X86_64));
+        // Truncated headers and other files: unknown, never a panic.
+        assert_eq!(kernel_arch_of(&bz[..0x210]), None);
+        assert_eq!(kernel_arch_of(b"#!/bin/sh\n"), None);
+        assert_eq!(kernel_arch_of(&[]), None);
+    }
 }
