@@ -2,7 +2,7 @@
 //! (`guest/build.sh --arch i386`: Debian's 686-pae kernel, which has no BTF, and the DWARF vmlinux of
 //! its build) boots in `qemu-system-i386` with the plugin, and the journal is checked — by the same
 //! modules as on x86_64, unchanged above the architecture layer — against what the workloads did and
-//! against strace inside the guest. Bad input (an architecture or debug info that does not belong to
+//! against strace inside the guest; memory, images and stacks walk its 32-bit maple tree. Bad input (an architecture or debug info that does not belong to
 //! the kernel, a kernel without BTF or debug info) is one line.
 //!
 //! One boot of about 20 s (TCG, the default `qemu32` CPU: `sysenter`, KPTI and KASLR on).
@@ -42,7 +42,7 @@ fn i386_kernel_traced_by_the_same_modules() {
     let out = run
         .arg("--arch")
         .arg("i386")
-        .modules("context,syscalls,processes,files")
+        .modules("context,syscalls,processes,files,memory,images,stacks")
         .workloads("demo,fstab,threads,int80,forkexec")
         .strace()
         .run();
@@ -104,6 +104,34 @@ fn i386_kernel_traced_by_the_same_modules() {
             && v["op"] == "open"
             && v["path"] == "/etc/fstab"),
         "no file open of /etc/fstab by wl-fstab"
+    );
+
+    // The memory, images and stacks modules walk the 32-bit maple tree: wl-fstab's maps as
+    // /proc/PID/maps has them, its program image, a call's stack through the vDSO.
+    let maps = events
+        .iter()
+        .find(|v| v["type"] == "maps" && v["comm"] == "wl-fstab")
+        .expect("wl-fstab's maps");
+    let paths: BTreeSet<&str> = maps["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    for p in ["/bin/wl-fstab", "[vdso]", "[stack]"] {
+        assert!(paths.contains(p), "no {p} in {paths:?}");
+    }
+    assert!(
+        events.iter().any(|v| v["type"] == "image"
+            && v["path"] == "/bin/wl-fstab"
+            && v["build_id"].as_str().is_some()),
+        "no image of wl-fstab with its build id"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|v| v["comm"] == "wl-fstab" && v["stack"][0]["symbol"] == "__kernel_vsyscall"),
+        "no stack through the vDSO's __kernel_vsyscall"
     );
 
     // Against strace inside the same guest.

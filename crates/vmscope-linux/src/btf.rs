@@ -179,6 +179,9 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = release;
         layout.pointer_size = pointer_size;
+        if let Some(v) = &mut layout.vma {
+            v.pointer_size = pointer_size;
+        }
         Ok(layout)
     }
 
@@ -188,6 +191,9 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(elf);
         layout.pointer_size = pointer_size;
+        if let Some(v) = &mut layout.vma {
+            v.pointer_size = pointer_size;
+        }
         Ok(layout)
     }
 
@@ -221,6 +227,9 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = release;
         layout.pointer_size = pointer_size;
+        if let Some(v) = &mut layout.vma {
+            v.pointer_size = pointer_size;
+        }
         let vfs = VfsLayout::from_btf(&btf).map(|v| VfsLayout { pointer_size, ..v });
         Ok((layout, vfs))
     }
@@ -438,6 +447,7 @@ fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
         ops_name: off("vm_operations_struct", "name"),
         special_name: off("vm_special_mapping", "name").unwrap_or(0),
         anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
+        pointer_size: 8,
     })
 }
 

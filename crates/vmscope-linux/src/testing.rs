@@ -157,6 +157,7 @@ pub fn small_vma_layout() -> crate::mm::VmaLayout {
         ops_name: Some(0x60),
         special_name: 0,
         anon_name: None,
+        pointer_size: 8,
     }
 }
 
