@@ -665,10 +665,11 @@ fn first_setup(args: &FidelityArgs, dir: &Path) -> Result<Setup> {
             tests.display()
         );
     }
+    let arch = crate::GuestArch::of(args.arch, args.qemu.as_deref());
     let (kernel, initrd) = match (&args.kernel, &args.initrd) {
         (Some(k), Some(i)) => (k.clone(), i.clone()),
-        (Some(k), None) => (k.clone(), crate::guest::default_guest()?.1),
-        (None, _) => crate::guest::default_guest()?,
+        (Some(k), None) => (k.clone(), crate::guest::default_guest_for(arch)?.1),
+        (None, _) => crate::guest::default_guest_for(arch)?,
     };
     let combined = dir.join("initrd-strace-tests.img");
     let mut out = std::fs::File::create(&combined)
