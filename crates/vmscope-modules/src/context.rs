@@ -734,6 +734,89 @@ mod tests {
         }
     }
 
+    /// An i386 kernel (per-CPU variables at link addresses, KASLR, `%fs`): the thread is named
+    /// through the slide found at a kernel-mode hook, and still where `%fs` is the user's.
+    mod i386 {
+        use super::*;
+        use std::sync::Arc;
+        use vmscope_core::arch::i386::{CR3, EAX, ECX, ESP, FS_BASE, I386};
+        use vmscope_core::arch::{EntryKind, ExitKind};
+        use vmscope_core::module::{Bus, Hook, HookPoint, Module};
+        use vmscope_linux::btf::CurrentTaskVia;
+
+        const FS: u64 = 0x1152_4000;
+        const SLIDE: u64 = 0x0c00_0000;
+        const TASK: u64 = 0xcd20_0000;
+
+        fn layout() -> KernelLayout {
+            let mut l = crate::test_support::layout();
+            l.pointer_size = 4;
+            l.percpu.section_addr = 0xc1e7_0000;
+            l.percpu.current_task = 0xc1e8_0808;
+            l.percpu.this_cpu_off = 0xc1e7_f00c;
+            l.percpu.current_task_via = CurrentTaskVia::Standalone;
+            l
+        }
+
+        fn guest(l: &KernelLayout) -> TestGuest {
+            let mut g = TestGuest::new();
+            let at = |v: u64| (FS + v + SLIDE) & 0xffff_ffff;
+            g.write_u32(at(l.percpu.this_cpu_off), FS as u32)
+                .write_u32(at(l.percpu.current_task), TASK as u32)
+                .write_u32(TASK + 0x100, 7)
+                .write_u32(TASK + 0x104, 7)
+                .write(TASK + 0x200, b"wl-i386\0");
+            g.set_reg(CR3, 0x0f2c_4000).set_reg(EAX, 20);
+            g
+        }
+
+        fn run(c: &Context, g: &mut TestGuest, point: HookPoint) -> Hook {
+            let mut h = Hook::new(0, 0, 0xc1a0_0000, 2, point);
+            c.on_hook(g, &mut h, &mut Bus::default());
+            h
+        }
+
+        #[test]
+        fn threads_are_named_through_fs_and_the_kaslr_slide() {
+            let l = layout();
+            let c = Context::new(Arc::new(KernelCell::known(Some(l.clone()), None)), &I386, 1);
+            let mut g = guest(&l);
+            // In user mode `%fs` is the user's (0) and nothing was learnt yet: no thread.
+            g.set_reg(FS_BASE, 0).set_reg(ESP, 0xbfff_e000);
+            let h = run(&c, &mut g, HookPoint::Entry(EntryKind::Sysenter));
+            assert_eq!(h.thread.and_then(|t| t.tid), None);
+            // A kernel-mode hook with the kernel's `%fs` finds the slide, the base and the task.
+            g.set_reg(FS_BASE, FS);
+            let h = run(&c, &mut g, HookPoint::PageTableSwitch);
+            let t = h.thread.unwrap();
+            assert_eq!(
+                (t.task, t.tid, t.comm.as_deref()),
+                (TASK, Some(7), Some("wl-i386"))
+            );
+            assert_eq!(c.slide.load(Ordering::Relaxed), SLIDE);
+            // The return path's CR3 write after the user's `%fs` is back: the cached base, checked
+            // by its this_cpu_off, still names the thread.
+            g.set_reg(FS_BASE, 0);
+            let h = run(&c, &mut g, HookPoint::PageTableSwitch);
+            assert_eq!(h.thread.unwrap().tid, Some(7));
+            // An entry, then a sysexit to the same user stack (ecx): that entry's thread.
+            let h = run(&c, &mut g, HookPoint::Entry(EntryKind::Sysenter));
+            assert_eq!(h.thread.unwrap().task, TASK);
+            g.set_reg(ECX, 0xbfff_e000).set_reg(ESP, 0xff7f_cff8);
+            g.write_u32(
+                (FS + l.percpu.current_task + SLIDE) & 0xffff_ffff,
+                0xcd30_0000,
+            );
+            let h = run(
+                &c,
+                &mut g,
+                HookPoint::Exit(ExitKind::Sysexit { wide: false }),
+            );
+            assert_eq!(h.to_user, Some(true));
+            assert_eq!(h.thread.unwrap().task, TASK);
+        }
+    }
+
     #[test]
     fn without_a_layout_only_the_address_space_is_known() {
         let mut g = TestGuest::new();
