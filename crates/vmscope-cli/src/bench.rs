@@ -173,6 +173,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
     }
     let run = RunArgs {
         kernel: a.kernel.clone(),
+        kernel_debuginfo: None,
         initrd: a.initrd.clone(),
         append: Some(append),
         disk: None,

@@ -67,10 +67,16 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Write one self-contained HTML page about a JSON Lines journal.
     Report(report::ReportArgs),
-    /// Check a kernel image: is it one, and what its BTF gives vmscope.
+    /// Check a kernel image: is it one, its architecture, and what its BTF (or DWARF) gives vmscope.
     Kernel {
-        /// The kernel image (bzImage or vmlinux).
+        /// The kernel image (bzImage, vmlinux or arm64 Image).
         file: PathBuf,
+        /// The DWARF vmlinux of the same build, for a kernel without BTF.
+        #[arg(long, value_name = "FILE")]
+        kernel_debuginfo: Option<PathBuf>,
+        /// Check that the kernel is of this architecture.
+        #[arg(long, value_enum)]
+        arch: Option<GuestArch>,
     },
 }
 
@@ -94,6 +100,9 @@ pub enum GuestArch {
     /// aarch64 (`qemu-system-aarch64 -M virt -cpu cortex-a72`).
     #[value(name = "aarch64")]
     Aarch64,
+    /// 32-bit x86 (`qemu-system-i386 -M pc`, the default `qemu32` CPU): an i386 kernel.
+    #[value(name = "i386")]
+    I386,
 }
 
 impl GuestArch {
@@ -106,6 +115,8 @@ impl GuestArch {
                 .unwrap_or_default();
             if name.contains("aarch64") {
                 GuestArch::Aarch64
+            } else if name.contains("i386") {
+                GuestArch::I386
             } else {
                 GuestArch::X86_64
             }
@@ -117,6 +128,7 @@ impl GuestArch {
         match self {
             GuestArch::X86_64 => "x86_64",
             GuestArch::Aarch64 => "aarch64",
+            GuestArch::I386 => "i386",
         }
     }
 }
@@ -128,6 +140,11 @@ pub struct RunArgs {
     /// (--disk, or boot options after `--`: -kernel, -drive, -cdrom, -bios...).
     #[arg(long, value_name = "FILE")]
     kernel: Option<PathBuf>,
+    /// The DWARF vmlinux of the kernel's build (a distribution's `-dbg` package), for a kernel
+    /// without BTF: the structure layout comes from it; default: the default guest's `vmlinux-dbg`
+    /// when it boots the default guest and has one (the i386 guest).
+    #[arg(long, value_name = "FILE")]
+    kernel_debuginfo: Option<PathBuf>,
     /// Initial ramdisk; default: the default guest's when no --kernel is given.
     #[arg(long, value_name = "FILE")]
     initrd: Option<PathBuf>,
@@ -262,7 +279,11 @@ fn main() -> ExitCode {
             }
             Ok(0)
         }
-        Command::Kernel { file } => guest::describe_kernel(&file),
+        Command::Kernel {
+            file,
+            kernel_debuginfo,
+            arch,
+        } => guest::describe_kernel(&file, kernel_debuginfo.as_deref(), arch),
         Command::Fidelity(args) => fidelity::run(args),
         Command::Bench(args) => bench::run(&args),
         Command::Convert(args) => convert::run(&args),

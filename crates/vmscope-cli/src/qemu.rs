@@ -35,7 +35,7 @@ pub(crate) fn find_qemu(explicit: Option<&Path>, arch: GuestArch) -> Result<Path
                 "QEMU not found ({}): install qemu-system-{} >= {}.{} (scripts/install-host-deps.sh does) or give --qemu",
                 name.display(),
                 match arch {
-                    GuestArch::X86_64 => "x86",
+                    GuestArch::X86_64 | GuestArch::I386 => "x86",
                     GuestArch::Aarch64 => "arm",
                 },
                 MIN_QEMU.0,
@@ -251,9 +251,18 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             parent.display()
         );
     }
+    // The kernel's DWARF, for a kernel without BTF: --kernel-debuginfo, else the default guest's.
+    let debuginfo = match (&a.kernel_debuginfo, &kernel) {
+        (Some(_), None) => bail!(
+            "--kernel-debuginfo needs a kernel vmscope boots (not --disk or boot options after `--`)"
+        ),
+        (Some(d), Some(_)) => Some(absolute(d)?),
+        (None, Some(k)) => guest::default_debuginfo(k),
+        (None, None) => None,
+    };
     if let Some(k) = &kernel {
         guest::check_kernel_arch(k, arch)?;
-        guest::check_kernel(k)?;
+        guest::check_kernel(k, debuginfo.as_deref())?;
     }
     let qemu = find_qemu(a.qemu.as_deref(), arch)?;
     let plugin = if no_plugin {
@@ -269,7 +278,8 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
     // aarch64: QEMU's `virt` board; a CPU without PAN (user memory stays readable at the `eret`,
     // docs/notes-aarch64.md) and without KASLR (so no KPTI either).
     let machine: &[&str] = match arch {
-        GuestArch::X86_64 => &["-M", "pc"],
+        // i386: QEMU's default `qemu32` CPU, an Intel model: the vDSO uses `sysenter`, KPTI is on.
+        GuestArch::X86_64 | GuestArch::I386 => &["-M", "pc"],
         GuestArch::Aarch64 => &["-M", "virt", "-cpu", "cortex-a72"],
     };
     let mut args: Vec<String> = machine.iter().map(|s| (*s).to_string()).collect();
@@ -290,7 +300,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         (boot::Boot::Own { args: own, .. }, _) => args.extend(own.iter().cloned()),
         (boot::Boot::Kernel { .. }, Some(k)) => {
             let mut append = match arch {
-                GuestArch::X86_64 => "console=ttyS0 panic=-1",
+                GuestArch::X86_64 | GuestArch::I386 => "console=ttyS0 panic=-1",
                 GuestArch::Aarch64 => "console=ttyAMA0 panic=-1 nokaslr",
             }
             .to_string();
@@ -319,6 +329,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         // One options type for both sides: what the plugin parses is what we write here.
         let opts = Options {
             kernel: kernel.clone(),
+            kernel_debuginfo: debuginfo.clone(),
             // The guest boots itself: the plugin finds the running kernel in guest memory.
             layout_from_memory: kernel.is_none(),
             output: Some(output.into()),
@@ -368,7 +379,14 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             "{what}; the kernel's layout will be found in guest memory (the journal's first notices \
              say how)"
         ),
-        (_, Some(k)) => format!("boots {}; the kernel's layout from its BTF", k.display()),
+        (_, Some(k)) => match &debuginfo {
+            Some(d) => format!(
+                "boots {}; the kernel's layout from the DWARF of {}",
+                k.display(),
+                d.display()
+            ),
+            None => format!("boots {}; the kernel's layout from its BTF", k.display()),
+        },
         (_, None) => String::new(),
     };
     Ok(Plan { qemu, args, layout })

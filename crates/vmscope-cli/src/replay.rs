@@ -100,7 +100,7 @@ struct QemuId {
 /// The boot options of `vmscope run` a replay takes from the recording.
 #[derive(Debug, Serialize, Deserialize, Clone)]
 struct BootOptions {
-    /// The guest architecture (`x86_64`, `aarch64`).
+    /// The guest architecture (`x86_64`, `aarch64`, `i386`).
     arch: String,
     kernel: Option<PathBuf>,
     initrd: Option<PathBuf>,
@@ -398,6 +398,7 @@ pub fn replay(a: ReplayArgs) -> Result<u8> {
     let arch = match m.boot.arch.as_str() {
         "x86_64" => crate::GuestArch::X86_64,
         "aarch64" => crate::GuestArch::Aarch64,
+        "i386" => crate::GuestArch::I386,
         other => bail!(
             "recording {}: guest architecture `{other}` is unknown to this vmscope",
             dir.display()

@@ -179,6 +179,9 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = release;
         layout.pointer_size = pointer_size;
+        if let Some(v) = &mut layout.vma {
+            v.pointer_size = pointer_size;
+        }
         Ok(layout)
     }
 
@@ -188,6 +191,9 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = find_release(elf);
         layout.pointer_size = pointer_size;
+        if let Some(v) = &mut layout.vma {
+            v.pointer_size = pointer_size;
+        }
         Ok(layout)
     }
 
@@ -221,7 +227,11 @@ impl KernelLayout {
         let mut layout = layout_from_btf(&btf, section_addr)?;
         layout.release = release;
         layout.pointer_size = pointer_size;
-        Ok((layout, VfsLayout::from_btf(&btf)))
+        if let Some(v) = &mut layout.vma {
+            v.pointer_size = pointer_size;
+        }
+        let vfs = VfsLayout::from_btf(&btf).map(|v| VfsLayout { pointer_size, ..v });
+        Ok((layout, vfs))
     }
 }
 
@@ -323,6 +333,8 @@ pub struct VfsLayout {
     pub sb_magic: u64,
     /// `fs_struct.pwd` (`struct path`).
     pub fs_pwd: u64,
+    /// The size of the kernel's pointers and `unsigned long` (8, or 4 on i386).
+    pub pointer_size: u8,
 }
 
 impl VfsLayout {
@@ -370,6 +382,7 @@ impl VfsLayout {
             inode_ino: get("inode", "i_ino", "inode.i_ino"),
             sb_magic: get("super_block", "s_magic", "super_block.s_magic"),
             fs_pwd: get("fs_struct", "pwd", "fs_struct.pwd"),
+            pointer_size: 8,
         };
         if absent.is_empty() {
             Ok(l)
@@ -434,6 +447,7 @@ fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
         ops_name: off("vm_operations_struct", "name"),
         special_name: off("vm_special_mapping", "name").unwrap_or(0),
         anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
+        pointer_size: 8,
     })
 }
 

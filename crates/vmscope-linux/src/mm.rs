@@ -49,6 +49,61 @@ pub struct VmaLayout {
     /// `vm_area_struct.anon_name` and `anon_vma_name.name` (`prctl(PR_SET_VMA_ANON_NAME)`), when the
     /// kernel has them.
     pub anon_name: Option<(u64, u64)>,
+    /// The size of the kernel's pointers and `unsigned long` (pivots, slots, `vm_start`...): 8, or 4
+    /// on i386.
+    pub pointer_size: u8,
+}
+
+impl VmaLayout {
+    /// The bytes of a word (pointer, `unsigned long`): 4 or 8.
+    fn word(&self) -> u64 {
+        if self.pointer_size == 4 { 4 } else { 8 }
+    }
+
+    /// Reads a word of the kernel's size.
+    fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, at: u64) -> Option<u64> {
+        if self.pointer_size == 4 {
+            mem.read_u32(at).map(u64::from)
+        } else {
+            mem.read_u64(at)
+        }
+    }
+
+    /// A kernel address of this kernel (upper half; above 3 GiB on i386).
+    fn is_kernel(&self, p: u64) -> bool {
+        if self.pointer_size == 4 {
+            (0xc000_0000..=0xffff_ffff).contains(&p)
+        } else {
+            is_kernel_addr(p)
+        }
+    }
+
+    /// A kernel pointer to a structure: a kernel address aligned to the word.
+    fn kernel_ptr(&self, p: u64) -> bool {
+        self.is_kernel(p) && p.is_multiple_of(self.word())
+    }
+
+    /// The largest `unsigned long` (a maple tree's upper bound).
+    fn word_max(&self) -> u64 {
+        if self.pointer_size == 4 {
+            u64::from(u32::MAX)
+        } else {
+            u64::MAX
+        }
+    }
+}
+
+/// A little-endian word of `size` (4 or 8) bytes at `o` in `b`.
+fn le_word(b: &[u8], o: usize, size: u64) -> Option<u64> {
+    if size == 4 {
+        let s = b.get(o..o.checked_add(4)?)?;
+        Some(u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+    } else {
+        let s = b.get(o..o.checked_add(8)?)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        Some(u64::from_le_bytes(a))
+    }
 }
 
 /// Where an `mm_struct` keeps its areas.
@@ -187,14 +242,10 @@ pub struct MmInfo {
 /// Reads `mm`'s heap and stack bounds.
 pub fn mm_info<M: GuestMemory + ?Sized>(mem: &mut M, mm: u64, l: &VmaLayout) -> Option<MmInfo> {
     Some(MmInfo {
-        start_brk: mem.read_u64(mm.checked_add(l.mm_start_brk)?)?,
-        brk: mem.read_u64(mm.checked_add(l.mm_brk)?)?,
-        start_stack: mem.read_u64(mm.checked_add(l.mm_start_stack)?)?,
+        start_brk: l.read_word(mem, mm.checked_add(l.mm_start_brk)?)?,
+        brk: l.read_word(mem, mm.checked_add(l.mm_brk)?)?,
+        start_stack: l.read_word(mem, mm.checked_add(l.mm_start_stack)?)?,
     })
-}
-
-fn kernel_ptr(p: u64) -> bool {
-    is_kernel_addr(p) && p & 7 == 0
 }
 
 /// Reads the area at `addr` and checks it is one of `mm`'s, spanning `[start, end)` when the tree says
@@ -206,7 +257,7 @@ fn read_vma<M: GuestMemory + ?Sized>(
     l: &VmaLayout,
     expect: Option<(u64, u64)>,
 ) -> Option<RawVma> {
-    if !kernel_ptr(addr) {
+    if !l.kernel_ptr(addr) {
         return None;
     }
     let fields = [
@@ -219,7 +270,8 @@ fn read_vma<M: GuestMemory + ?Sized>(
         l.vm_ops,
         l.vm_private_data,
     ];
-    let span = fields.iter().max().copied()? + 8;
+    let size = l.word();
+    let span = fields.iter().max().copied()? + size;
     if span > 1024 {
         return None;
     }
@@ -228,12 +280,7 @@ fn read_vma<M: GuestMemory + ?Sized>(
     if !mem.read(addr, b) {
         return None;
     }
-    let word = |off: u64| {
-        let o = off as usize;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&b[o..o + 8]);
-        u64::from_le_bytes(a)
-    };
+    let word = |off: u64| le_word(b, off as usize, size).unwrap_or(0);
     let v = RawVma {
         addr,
         start: word(l.vm_start),
@@ -280,7 +327,7 @@ fn walk_maple<M: GuestMemory + ?Sized>(
     hi: u64,
 ) -> (Vec<RawVma>, VmaWalkEnd) {
     let mut out = Vec::new();
-    let Some(root) = mm.checked_add(root_off).and_then(|a| mem.read_u64(a)) else {
+    let Some(root) = mm.checked_add(root_off).and_then(|a| l.read_word(mem, a)) else {
         return (out, VmaWalkEnd::Junk);
     };
     if root == 0 {
@@ -294,7 +341,8 @@ fn walk_maple<M: GuestMemory + ?Sized>(
     }
     let mut end = VmaWalkEnd::Complete;
     // Depth-first, leftmost first, so areas come out in order. (node, min, max) of each node.
-    let mut stack: Vec<(u64, u64, u64)> = vec![(root, 0, u64::MAX)];
+    let mut stack: Vec<(u64, u64, u64)> = vec![(root, 0, l.word_max())];
+    let size = l.word();
     let mut nodes = 0usize;
     let mut node = [0u8; MAPLE_NODE_SIZE];
     while let Some((enode, min, max)) = stack.pop() {
@@ -313,23 +361,17 @@ fn walk_maple<M: GuestMemory + ?Sized>(
                 continue;
             }
         };
-        if !kernel_ptr(addr) || !mem.read(addr, &mut node) {
+        if !l.kernel_ptr(addr) || !mem.read(addr, &mut node) {
             end = VmaWalkEnd::Junk;
             continue;
         }
-        let word = |off: u64| -> Option<u64> {
-            let o = usize::try_from(off).ok()?;
-            let b = node.get(o..o + 8)?;
-            let mut a = [0u8; 8];
-            a.copy_from_slice(b);
-            Some(u64::from_le_bytes(a))
-        };
+        let word = |off: u64| -> Option<u64> { le_word(&node, usize::try_from(off).ok()?, size) };
         let leaf = ty == MAPLE_LEAF_64;
         let mut children = Vec::new();
         let mut cur = min;
         for i in 0..shape.slots {
             let pivot = if i < shape.pivots {
-                match word(shape.pivot + 8 * i) {
+                match word(shape.pivot + size * i) {
                     Some(p) => p,
                     None => break,
                 }
@@ -339,7 +381,7 @@ fn walk_maple<M: GuestMemory + ?Sized>(
             // A zero pivot past the first entry: unused, or (the kernel's `mas_logical_pivot`) an entry
             // that runs to the node's end.
             let pivot = if i > 0 && pivot == 0 {
-                match word(shape.slot + 8 * i) {
+                match word(shape.slot + size * i) {
                     Some(s) if s != 0 => max,
                     _ => break,
                 }
@@ -350,7 +392,7 @@ fn walk_maple<M: GuestMemory + ?Sized>(
                 end = VmaWalkEnd::Junk;
                 break;
             }
-            let Some(slot) = word(shape.slot + 8 * i) else {
+            let Some(slot) = word(shape.slot + size * i) else {
                 break;
             };
             let overlaps = cur < hi && pivot >= lo;
@@ -360,7 +402,7 @@ fn walk_maple<M: GuestMemory + ?Sized>(
                         Some(v) => out.push(v),
                         None => end = VmaWalkEnd::Junk,
                     }
-                } else if kernel_ptr(slot & !MAPLE_NODE_MASK) {
+                } else if l.kernel_ptr(slot & !MAPLE_NODE_MASK) {
                     children.push((slot, cur, pivot));
                 } else {
                     end = VmaWalkEnd::Junk;
@@ -393,7 +435,7 @@ fn walk_list<M: GuestMemory + ?Sized>(
     hi: u64,
 ) -> (Vec<RawVma>, VmaWalkEnd) {
     let mut out = Vec::new();
-    let Some(mut cur) = mm.checked_add(head).and_then(|a| mem.read_u64(a)) else {
+    let Some(mut cur) = mm.checked_add(head).and_then(|a| l.read_word(mem, a)) else {
         return (out, VmaWalkEnd::Junk);
     };
     let mut last_end = 0u64;
@@ -415,7 +457,7 @@ fn walk_list<M: GuestMemory + ?Sized>(
         if v.start >= hi {
             return (out, VmaWalkEnd::Complete);
         }
-        let Some(n) = cur.checked_add(next).and_then(|a| mem.read_u64(a)) else {
+        let Some(n) = cur.checked_add(next).and_then(|a| l.read_word(mem, a)) else {
             return (out, VmaWalkEnd::Junk);
         };
         cur = n;
@@ -467,13 +509,12 @@ pub fn vma_name<M: GuestMemory + ?Sized>(
     // A special mapping (vDSO, vvar): its operations have a `name` callback, and its private data is
     // a `struct vm_special_mapping` whose first member names it.
     if let Some(ops_name) = l.ops_name
-        && kernel_ptr(v.ops)
-        && mem
-            .read_u64(v.ops.wrapping_add(ops_name))
+        && l.kernel_ptr(v.ops)
+        && l.read_word(mem, v.ops.wrapping_add(ops_name))
             .is_some_and(|f| f != 0)
-        && kernel_ptr(v.private)
-        && let Some(p) = mem.read_u64(v.private.wrapping_add(l.special_name))
-        && is_kernel_addr(p)
+        && l.kernel_ptr(v.private)
+        && let Some(p) = l.read_word(mem, v.private.wrapping_add(l.special_name))
+        && l.is_kernel(p)
         && let Some((b, true)) = mem.read_cstr(p, 64)
         && b.first() == Some(&b'[')
         && b.last() == Some(&b']')
@@ -489,8 +530,8 @@ pub fn vma_name<M: GuestMemory + ?Sized>(
         }
     }
     if let Some((field, name_off)) = l.anon_name
-        && let Some(p) = mem.read_u64(v.addr.wrapping_add(field))
-        && kernel_ptr(p)
+        && let Some(p) = l.read_word(mem, v.addr.wrapping_add(field))
+        && l.kernel_ptr(p)
         && let Some((b, true)) = mem.read_cstr(p.wrapping_add(name_off), 80)
     {
         return VmaName::Special(format!("[anon:{}]", String::from_utf8_lossy(&b)));

@@ -12,7 +12,7 @@ use vmscope_core::guest::GuestMemory;
 
 use crate::btf::KernelLayout;
 use crate::syscalls::Call;
-use crate::task::{self, TaskWalk, WalkEnd, is_kernel_addr};
+use crate::task::{self, TaskWalk, WalkEnd};
 use crate::uapi::process::{AT_EXECFN, CLONE_VFORK, CLONE_VM};
 use crate::uapi::signal::SIGCHLD;
 
@@ -168,9 +168,10 @@ pub struct TaskInfo {
     pub mm: Option<u64>,
 }
 
-fn read_ptr<M: GuestMemory + ?Sized>(mem: &mut M, addr: u64) -> Option<u64> {
-    mem.read_u64(addr)
-        .filter(|&p| is_kernel_addr(p) && p & 7 == 0)
+fn read_ptr<M: GuestMemory + ?Sized>(mem: &mut M, layout: &KernelLayout, addr: u64) -> Option<u64> {
+    layout
+        .read_ptr(mem, addr)
+        .filter(|&p| layout.is_kernel_ptr(p))
 }
 
 /// The parent process id: `task->real_parent->tgid`.
@@ -179,7 +180,7 @@ pub fn parent_pid<M: GuestMemory + ?Sized>(
     task: u64,
     layout: &KernelLayout,
 ) -> Option<u32> {
-    let parent = read_ptr(mem, task.checked_add(layout.task.real_parent?)?)?;
+    let parent = read_ptr(mem, layout, task.checked_add(layout.task.real_parent?)?)?;
     mem.read_u32(parent.checked_add(layout.task.tgid)?)
 }
 
@@ -189,8 +190,8 @@ pub fn task_mm<M: GuestMemory + ?Sized>(
     task: u64,
     layout: &KernelLayout,
 ) -> Option<u64> {
-    let mm = mem.read_u64(task.checked_add(layout.task.mm?)?)?;
-    (mm == 0 || (is_kernel_addr(mm) && mm & 7 == 0)).then_some(mm)
+    let mm = layout.read_ptr(mem, task.checked_add(layout.task.mm?)?)?;
+    (mm == 0 || layout.is_kernel_ptr(mm)).then_some(mm)
 }
 
 /// Reads a task's identity, parent, state and address space.
@@ -261,9 +262,9 @@ pub fn read_cmdline<M: GuestMemory + ?Sized>(
 ) -> Option<Vec<String>> {
     let p = &layout.process;
     let mm = task_mm(mem, task, layout).filter(|&m| m != 0)?;
-    let start = mem.read_u64(mm.checked_add(p.mm_arg_start?)?)?;
-    let end = mem.read_u64(mm.checked_add(p.mm_arg_end?)?)?;
-    if end <= start || is_kernel_addr(start) {
+    let start = layout.read_ptr(mem, mm.checked_add(p.mm_arg_start?)?)?;
+    let end = layout.read_ptr(mem, mm.checked_add(p.mm_arg_end?)?)?;
+    if end <= start || layout.is_kernel_addr(start) {
         return None;
     }
     let len = usize::try_from(end - start).ok()?.min(MAX_CMDLINE);
@@ -290,7 +291,9 @@ pub fn read_execfn<M: GuestMemory + ?Sized>(
         Abi::I386 => 4,
     };
     // The array holds `mm_saved_auxv_len` unsigned longs; compat entries are packed as 32-bit words.
-    let bytes = p.mm_saved_auxv_len.checked_mul(8)?;
+    let bytes = p
+        .mm_saved_auxv_len
+        .checked_mul(u64::from(layout.pointer_size))?;
     let pairs = bytes / (2 * word);
     for i in 0..pairs {
         let at = auxv.checked_add(i * 2 * word)?;
@@ -303,7 +306,7 @@ pub fn read_execfn<M: GuestMemory + ?Sized>(
         };
         match key {
             0 => return None,
-            AT_EXECFN if !is_kernel_addr(val) => {
+            AT_EXECFN if !layout.is_kernel_addr(val) => {
                 let (name, _) = mem.read_cstr(val, 4096)?;
                 return Some(String::from_utf8_lossy(&name).into_owned());
             }
@@ -320,7 +323,7 @@ pub fn exe_file<M: GuestMemory + ?Sized>(
     layout: &KernelLayout,
 ) -> Option<u64> {
     let mm = task_mm(mem, task, layout).filter(|&m| m != 0)?;
-    read_ptr(mem, mm.checked_add(layout.process.mm_exe_file?)?)
+    read_ptr(mem, layout, mm.checked_add(layout.process.mm_exe_file?)?)
 }
 
 /// The threads of the process whose leader is `leader`, the leader first: `signal->thread_head` (6.7+)
@@ -340,7 +343,7 @@ pub fn thread_tasks<M: GuestMemory + ?Sized>(
     {
         leader
             .checked_add(sig)
-            .and_then(|a| read_ptr(mem, a))
+            .and_then(|a| read_ptr(mem, layout, a))
             .and_then(|s| s.checked_add(head))
             .map(|h| (h, node, true))
     } else if let Some(tg) = layout.task.thread_group {
@@ -354,10 +357,13 @@ pub fn thread_tasks<M: GuestMemory + ?Sized>(
     let mut seen = HashSet::new();
     let mut node = head;
     while out.len() < max {
-        let Some(next) = read_ptr(mem, node) else {
+        let Some(next) = read_ptr(mem, layout, node) else {
             break;
         };
-        if next == head || !seen.insert(next) || mem.read_u64(next.wrapping_add(8)) != Some(node) {
+        if next == head
+            || !seen.insert(next)
+            || layout.read_ptr(mem, next.wrapping_add(u64::from(layout.pointer_size))) != Some(node)
+        {
             break;
         }
         let Some(t) = next.checked_sub(node_off) else {
@@ -394,7 +400,7 @@ pub fn list_processes<M: GuestMemory + ?Sized>(
         .task
         .group_leader
         .and_then(|g| start_task.checked_add(g))
-        .and_then(|a| read_ptr(mem, a))
+        .and_then(|a| read_ptr(mem, layout, a))
         .unwrap_or(start_task);
     let TaskWalk { tasks, end } = task::walk_tasks(mem, start, layout, max);
     let mut out = Vec::with_capacity(tasks.len());

@@ -9,54 +9,154 @@ use std::collections::HashSet;
 
 use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 
-use crate::btf::KernelLayout;
+use crate::btf::{CurrentTaskVia, KernelLayout};
 
 /// The lowest x86_64 kernel address (5-level paging: the upper half starts at `0xff00_0000_0000_0000`,
 /// and 4-level kernels live above that too).
 const KERNEL_START: u64 = 0xff00_0000_0000_0000;
+
+/// The lowest kernel address of a 32-bit kernel with Linux's default 3G/1G split (`PAGE_OFFSET`).
+const KERNEL_START_32: u64 = 0xc000_0000;
 
 /// True when `addr` is in the kernel half of the x86_64 address space.
 pub fn is_kernel_addr(addr: u64) -> bool {
     addr >= KERNEL_START
 }
 
-/// A kernel pointer that may point at a structure: kernel half and 8-byte aligned.
-fn is_kernel_ptr(addr: u64) -> bool {
-    is_kernel_addr(addr) && addr & 7 == 0
+/// The largest KASLR slide looked for on a kernel whose per-CPU variables have link addresses
+/// (i386: `KERNEL_IMAGE_SIZE`, 512 MiB).
+const SLIDE_MAX: u64 = 512 << 20;
+/// The step of that search: the smallest `CONFIG_PHYSICAL_ALIGN` a distribution uses (2 MiB;
+/// Debian's 686-pae kernel moves by 16 MiB).
+const SLIDE_STEP: u64 = 2 << 20;
+
+impl KernelLayout {
+    /// True when `addr` is a kernel address of this kernel: the upper half of the 64-bit address space,
+    /// or above `PAGE_OFFSET` (3 GiB) on a 32-bit kernel.
+    pub fn is_kernel_addr(&self, addr: u64) -> bool {
+        if self.pointer_size == 4 {
+            (KERNEL_START_32..=0xffff_ffff).contains(&addr)
+        } else {
+            addr >= KERNEL_START
+        }
+    }
+
+    /// A kernel pointer that may point at a structure: a kernel address aligned to the pointer size.
+    pub fn is_kernel_ptr(&self, addr: u64) -> bool {
+        self.is_kernel_addr(addr) && addr.is_multiple_of(u64::from(self.pointer_size.max(1)))
+    }
+
+    /// Reads a kernel pointer (or `unsigned long`) of this kernel's size at `at`.
+    pub fn read_ptr<M: GuestMemory + ?Sized>(&self, mem: &mut M, at: u64) -> Option<u64> {
+        if self.pointer_size == 4 {
+            if at > 0xffff_fffc {
+                return None;
+            }
+            mem.read_u32(at).map(u64::from)
+        } else {
+            mem.read_u64(at)
+        }
+    }
+
+    /// `base + off` in the kernel's address arithmetic (wrapping at 4 GiB on a 32-bit kernel, whose
+    /// per-CPU offsets plus link addresses do).
+    fn percpu_addr(&self, base: u64, off: u64) -> Option<u64> {
+        if self.pointer_size == 4 {
+            Some(base.wrapping_add(off) & 0xffff_ffff)
+        } else {
+            base.checked_add(off)
+        }
+    }
+
+    /// Whether the per-CPU variables' offsets are link addresses, which move with a relocated
+    /// (KASLR) kernel (i386); x86_64's are zero-based and never move.
+    pub fn percpu_moves_with_kernel(&self) -> bool {
+        self.percpu.section_addr != 0 && self.percpu.current_task_via != CurrentTaskVia::Register
+    }
+}
+
+/// Whether `base` may be a per-CPU base: a kernel address on 64-bit kernels; on 32-bit ones, whose
+/// bases are offsets added to link addresses, anything but 0 (user mode's `%fs`, and the boot CPU's
+/// static image before the per-CPU areas are set up).
+fn may_be_percpu_base(layout: &KernelLayout, base: u64) -> bool {
+    if layout.pointer_size == 4 {
+        base != 0 && base <= 0xffff_ffff
+    } else {
+        is_kernel_addr(base)
+    }
+}
+
+/// Whether `base` is the per-CPU base of a CPU of the running kernel moved by `slide`: its
+/// `this_cpu_off` holds `base` itself (one read).
+pub fn is_percpu_base<M: GuestMemory + ?Sized>(
+    mem: &mut M,
+    layout: &KernelLayout,
+    base: u64,
+    slide: u64,
+) -> bool {
+    may_be_percpu_base(layout, base)
+        && layout
+            .percpu_addr(base, layout.percpu.this_cpu_off.wrapping_add(slide))
+            .and_then(|slot| layout.read_ptr(mem, slot))
+            == Some(base)
 }
 
 /// Finds the per-CPU base of the vCPU: whichever of the registers `regs` (the architecture's
-/// candidates, e.g. x86's `gs_base` and `k_gs_base`) is a kernel address whose `this_cpu_off` holds
-/// itself. Which register has it depends on where the vCPU is (before or after `swapgs`), and user
-/// code can set GS to anything with FSGSBASE, hence the check.
+/// candidates, e.g. x86's `gs_base` and `k_gs_base`, i386's `fs_base`) holds a base whose
+/// `this_cpu_off` holds itself ([`is_percpu_base`]; `slide` from [`percpu_slide`]). Which register has
+/// it depends on where the vCPU is (before or after `swapgs`), and user code can set GS to anything
+/// with FSGSBASE, hence the check.
 pub fn percpu_base<C: GuestCpu + ?Sized>(
     cpu: &mut C,
     layout: &KernelLayout,
     regs: [Option<Reg>; 2],
+    slide: u64,
 ) -> Option<u64> {
     for reg in regs.into_iter().flatten() {
         let Some(base) = cpu.reg(reg) else { continue };
-        if !is_kernel_addr(base) {
-            continue;
-        }
-        let Some(slot) = base.checked_add(layout.percpu.this_cpu_off) else {
-            continue;
-        };
-        if cpu.read_u64(slot) == Some(base) {
+        if is_percpu_base(cpu, layout, base, slide) {
             return Some(base);
         }
     }
     None
 }
 
-/// Reads the current task pointer of the CPU whose per-CPU base is `percpu_base`.
+/// How far the running kernel was moved from its link addresses (KASLR), as far as per-CPU variables
+/// are concerned, given a candidate per-CPU base `base` (a register that may hold it, read in the
+/// kernel). 0 for kernels whose per-CPU offsets do not move (x86_64). On a kernel whose do (i386) the
+/// slide is the multiple of 2 MiB below 512 MiB that makes `base` pass [`is_percpu_base`] and whose
+/// current-task slot holds a kernel pointer: at most 256 reads, done once per run by the caller.
+pub fn percpu_slide<M: GuestMemory + ?Sized>(
+    mem: &mut M,
+    layout: &KernelLayout,
+    base: u64,
+) -> Option<u64> {
+    if !layout.percpu_moves_with_kernel() {
+        return Some(0);
+    }
+    if !may_be_percpu_base(layout, base) {
+        return None;
+    }
+    (0..SLIDE_MAX / SLIDE_STEP)
+        .map(|k| k * SLIDE_STEP)
+        .find(|&slide| {
+            is_percpu_base(mem, layout, base, slide)
+                && current_task(mem, base, layout, slide).is_some()
+        })
+}
+
+/// Reads the current task pointer of the CPU whose per-CPU base is `percpu_base`, on a kernel moved by
+/// `slide` ([`percpu_slide`]; 0 on x86_64).
 pub fn current_task<M: GuestMemory + ?Sized>(
     mem: &mut M,
     percpu_base: u64,
     layout: &KernelLayout,
+    slide: u64,
 ) -> Option<u64> {
-    let slot = percpu_base.checked_add(layout.percpu.current_task)?;
-    mem.read_u64(slot).filter(|&t| is_kernel_ptr(t))
+    let slot = layout.percpu_addr(percpu_base, layout.percpu.current_task.wrapping_add(slide))?;
+    layout
+        .read_ptr(mem, slot)
+        .filter(|&t| layout.is_kernel_ptr(t))
 }
 
 /// Who a task is: its process id, thread id and command name.
@@ -88,7 +188,7 @@ pub fn read_task_ident<M: GuestMemory + ?Sized>(
     task: u64,
     layout: &KernelLayout,
 ) -> Option<TaskIdent> {
-    if !is_kernel_ptr(task) {
+    if !layout.is_kernel_ptr(task) {
         return None;
     }
     let t = &layout.task;
@@ -131,14 +231,15 @@ pub fn task_asid<M: GuestMemory + ?Sized>(
     task: u64,
     layout: &KernelLayout,
 ) -> Option<u64> {
-    if !is_kernel_ptr(task) {
+    if !layout.is_kernel_ptr(task) {
         return None;
     }
-    let mm = mem
-        .read_u64(task.checked_add(layout.task.mm?)?)
-        .filter(|&p| is_kernel_ptr(p))?;
-    mem.read_u64(mm.checked_add(layout.mm.pgd?)?)
-        .filter(|&p| is_kernel_addr(p) && p & 0xfff == 0)
+    let mm = layout
+        .read_ptr(mem, task.checked_add(layout.task.mm?)?)
+        .filter(|&p| layout.is_kernel_ptr(p))?;
+    layout
+        .read_ptr(mem, mm.checked_add(layout.mm.pgd?)?)
+        .filter(|&p| layout.is_kernel_addr(p) && p & 0xfff == 0)
 }
 
 /// Why [`walk_tasks`] stopped.
@@ -195,7 +296,7 @@ pub fn walk_tasks<M: GuestMemory + ?Sized>(
     };
     let Some(start) = start_task
         .checked_add(off)
-        .filter(|_| is_kernel_ptr(start_task))
+        .filter(|_| layout.is_kernel_ptr(start_task))
     else {
         return junk(tasks, start_task);
     };
@@ -209,11 +310,11 @@ pub fn walk_tasks<M: GuestMemory + ?Sized>(
                 end: WalkEnd::Limit,
             };
         }
-        let Some(next) = mem.read_u64(node) else {
+        let Some(next) = layout.read_ptr(mem, node) else {
             return junk(tasks, node);
         };
         tasks.push(node - off);
-        if !is_kernel_ptr(next) || next < off {
+        if !layout.is_kernel_ptr(next) || next < off {
             return junk(tasks, next);
         }
         if next != start && !seen.insert(next) {
@@ -223,7 +324,7 @@ pub fn walk_tasks<M: GuestMemory + ?Sized>(
             };
         }
         // A real list links back: `next->prev` is this node.
-        if mem.read_u64(next.wrapping_add(8)) != Some(node) {
+        if layout.read_ptr(mem, next.wrapping_add(u64::from(layout.pointer_size))) != Some(node) {
             return junk(tasks, next);
         }
         if next == start {
@@ -289,11 +390,11 @@ mod tests {
         // At a user-mode `syscall`: gs_base is the user's, k_gs_base the kernel's.
         g.set_reg(GS_BASE, 0x7f00_0000_0000);
         g.set_reg(K_GS_BASE, PERCPU);
-        assert_eq!(percpu_base(&mut g, &l, GS), Some(PERCPU));
+        assert_eq!(percpu_base(&mut g, &l, GS, 0), Some(PERCPU));
         // After `swapgs`.
         g.set_reg(GS_BASE, PERCPU);
         g.set_reg(K_GS_BASE, 0);
-        assert_eq!(percpu_base(&mut g, &l, GS), Some(PERCPU));
+        assert_eq!(percpu_base(&mut g, &l, GS, 0), Some(PERCPU));
     }
 
     #[test]
@@ -302,15 +403,15 @@ mod tests {
         // A kernel address whose this_cpu_off does not hold itself, and an unmapped one.
         g.set_reg(GS_BASE, TASK_B);
         g.set_reg(K_GS_BASE, 0xffff_ffff_ffff_f000);
-        assert_eq!(percpu_base(&mut g, &l, GS), None);
+        assert_eq!(percpu_base(&mut g, &l, GS, 0), None);
         // No registers at all.
-        assert_eq!(percpu_base(&mut TestGuest::new(), &l, GS), None);
+        assert_eq!(percpu_base(&mut TestGuest::new(), &l, GS, 0), None);
     }
 
     #[test]
     fn current_task_and_identity() {
         let (mut g, l) = guest();
-        let t = current_task(&mut g, PERCPU, &l);
+        let t = current_task(&mut g, PERCPU, &l, 0);
         assert_eq!(t, Some(TASK_A));
         let id = read_task_ident(&mut g, TASK_A, &l);
         assert_eq!(id.map(|i| (i.pid, i.tid)), Some((100, 101)));
@@ -333,15 +434,50 @@ mod tests {
         assert_eq!(id.map(|i| i.comm_lossy()).as_deref(), Some("far"));
     }
 
+    /// An i386 kernel's layout: 4-byte pointers, per-CPU variables at link addresses (Debian 6.1
+    /// 686-pae: `current_task` at 0xc1e80808).
+    fn i386_layout() -> KernelLayout {
+        let mut l = layout();
+        l.pointer_size = 4;
+        l.percpu.section_addr = 0xc1e7_0000;
+        l.percpu.current_task = 0xc1e8_0808;
+        l.percpu.this_cpu_off = 0xc1e7_f00c;
+        l.percpu.current_task_via = CurrentTaskVia::Standalone;
+        l
+    }
+
+    #[test]
+    fn i386_per_cpu_slide_base_and_current_task() {
+        let l = i386_layout();
+        let mut g = TestGuest::new();
+        let (fs, slide, task) = (0x1152_4000u64, 0x0c00_0000u64, 0xcd20_0000u64);
+        let at = |v: u64| (fs + v + slide) & 0xffff_ffff;
+        g.write_u32(at(l.percpu.this_cpu_off), fs as u32)
+            .write_u32(at(l.percpu.current_task), task as u32);
+        g.set_reg(GS_BASE, fs);
+        assert_eq!(percpu_slide(&mut g, &l, fs), Some(slide));
+        assert_eq!(percpu_base(&mut g, &l, GS, slide), Some(fs));
+        assert_eq!(current_task(&mut g, fs, &l, slide), Some(task));
+        // Without the slide the link address reads nothing; 0 (user mode's %fs) is never a base.
+        assert_eq!(current_task(&mut g, fs, &l, 0), None);
+        assert_eq!(percpu_slide(&mut g, &l, 0), None);
+        assert!(!is_percpu_base(&mut g, &l, 0, slide));
+        // A 64-bit address is no 32-bit kernel pointer; 32-bit kernel pointers are.
+        assert!(l.is_kernel_ptr(0xc100_0004) && !l.is_kernel_ptr(0xc100_0002));
+        assert!(!l.is_kernel_ptr(0xffff_8880_0100_0000) && !l.is_kernel_ptr(0xbfff_f000));
+        // The 64-bit layout's per-CPU offsets never move.
+        assert_eq!(percpu_slide(&mut g, &layout(), fs), Some(0));
+    }
+
     #[test]
     fn junk_pointers_give_none() {
         let (mut g, l) = guest();
         // The current task slot holds a user address.
         g.write_u64(PERCPU + l.percpu.current_task, 0x4000_0000);
-        assert_eq!(current_task(&mut g, PERCPU, &l), None);
+        assert_eq!(current_task(&mut g, PERCPU, &l, 0), None);
         // Unmapped per-CPU area; base that overflows.
-        assert_eq!(current_task(&mut g, 0xffff_c900_0000_0000, &l), None);
-        assert_eq!(current_task(&mut g, u64::MAX, &l), None);
+        assert_eq!(current_task(&mut g, 0xffff_c900_0000_0000, &l, 0), None);
+        assert_eq!(current_task(&mut g, u64::MAX, &l, 0), None);
         // Unmapped, user-space and unaligned tasks.
         assert_eq!(read_task_ident(&mut g, 0xffff_8880_0900_0000, &l), None);
         assert_eq!(read_task_ident(&mut g, 0x1000, &l), None);

@@ -116,6 +116,7 @@ pub fn small_vfs_layout() -> VfsLayout {
         inode_ino: 0x40,
         sb_magic: 0x60,
         fs_pwd: 0x28,
+        pointer_size: 8,
     }
 }
 
@@ -156,6 +157,7 @@ pub fn small_vma_layout() -> crate::mm::VmaLayout {
         ops_name: Some(0x60),
         special_name: 0,
         anon_name: None,
+        pointer_size: 8,
     }
 }
 

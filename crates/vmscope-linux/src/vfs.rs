@@ -34,9 +34,30 @@ const PIPEFS_MAGIC: u64 = 0x5049_5045;
 const SOCKFS_MAGIC: u64 = 0x534f_434b;
 const ANON_INODE_FS_MAGIC: u64 = 0x0904_1934;
 
-fn ptr<M: GuestMemory + ?Sized>(mem: &mut M, addr: u64) -> Option<u64> {
-    mem.read_u64(addr)
-        .filter(|&p| is_kernel_addr(p) && p & 7 == 0)
+impl VfsLayout {
+    /// Whether `addr` is a kernel address of this kernel (the upper half; above 3 GiB on i386).
+    fn is_kernel(&self, addr: u64) -> bool {
+        if self.pointer_size == 4 {
+            (0xc000_0000..=0xffff_ffff).contains(&addr)
+        } else {
+            is_kernel_addr(addr)
+        }
+    }
+
+    /// Reads an `unsigned long` (or a pointer) of this kernel's size.
+    fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, addr: u64) -> Option<u64> {
+        if self.pointer_size == 4 {
+            mem.read_u32(addr).map(u64::from)
+        } else {
+            mem.read_u64(addr)
+        }
+    }
+}
+
+fn ptr<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, addr: u64) -> Option<u64> {
+    let align = u64::from(l.pointer_size.max(1));
+    l.read_word(mem, addr)
+        .filter(|&p| l.is_kernel(p) && p.is_multiple_of(align))
 }
 
 fn at(base: u64, off: u64) -> Option<u64> {
@@ -56,10 +77,10 @@ pub fn task_fd_file<M: GuestMemory + ?Sized>(
 
 /// The `struct files_struct *` of `task` (shared by threads and `CLONE_FILES` children).
 pub fn task_files<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, task: u64) -> Option<u64> {
-    if !is_kernel_addr(task) {
+    if !l.is_kernel(task) {
         return None;
     }
-    ptr(mem, at(task, l.task_files)?)
+    ptr(mem, l, at(task, l.task_files)?)
 }
 
 fn files_fd_file<M: GuestMemory + ?Sized>(
@@ -69,25 +90,29 @@ fn files_fd_file<M: GuestMemory + ?Sized>(
     fd: i64,
 ) -> Option<u64> {
     let fd = u32::try_from(fd).ok()?;
-    let fdt = ptr(mem, at(files, l.files_fdt)?)?;
+    let fdt = ptr(mem, l, at(files, l.files_fdt)?)?;
     let max = mem.read_u32(at(fdt, l.fdt_max_fds)?)?;
     if fd >= max.min(MAX_FDS) {
         return None;
     }
-    let array = ptr(mem, at(fdt, l.fdt_fd)?)?;
-    ptr(mem, at(array, u64::from(fd) * 8)?)
+    let array = ptr(mem, l, at(fdt, l.fdt_fd)?)?;
+    ptr(
+        mem,
+        l,
+        at(array, u64::from(fd) * u64::from(l.pointer_size))?,
+    )
 }
 
 /// What `struct file` `file` names: an absolute path, `pipe:[ino]`, `socket:[ino]`, `anon_inode:NAME`.
 pub fn file_name<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, file: u64) -> Option<String> {
     let p = at(file, l.file_path)?;
-    let mnt = ptr(mem, at(p, l.path_mnt)?)?;
-    let dentry = ptr(mem, at(p, l.path_dentry)?)?;
-    if let Some(sb) = ptr(mem, at(dentry, l.dentry_sb)?) {
-        let magic = mem.read_u64(at(sb, l.sb_magic)?);
+    let mnt = ptr(mem, l, at(p, l.path_mnt)?)?;
+    let dentry = ptr(mem, l, at(p, l.path_dentry)?)?;
+    if let Some(sb) = ptr(mem, l, at(dentry, l.dentry_sb)?) {
+        let magic = l.read_word(mem, at(sb, l.sb_magic)?);
         let mut ino = || -> Option<u64> {
-            let inode = ptr(mem, at(file, l.file_inode)?)?;
-            mem.read_u64(at(inode, l.inode_ino)?)
+            let inode = ptr(mem, l, at(file, l.file_inode)?)?;
+            l.read_word(mem, at(inode, l.inode_ino)?)
         };
         match magic {
             Some(PIPEFS_MAGIC) => return Some(format!("pipe:[{}]", ino()?)),
@@ -113,7 +138,7 @@ pub fn dentry_name<M: GuestMemory + ?Sized>(
     if len > NAME_MAX {
         return None;
     }
-    let name = ptr_any(mem, at(q, l.qstr_name)?)?;
+    let name = ptr_any(mem, l, at(q, l.qstr_name)?)?;
     let mut buf = vec![0u8; len as usize];
     if !mem.read(name, &mut buf) {
         return None;
@@ -122,8 +147,8 @@ pub fn dentry_name<M: GuestMemory + ?Sized>(
 }
 
 /// A kernel pointer that may be unaligned (strings).
-fn ptr_any<M: GuestMemory + ?Sized>(mem: &mut M, addr: u64) -> Option<u64> {
-    mem.read_u64(addr).filter(|&p| is_kernel_addr(p))
+fn ptr_any<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, addr: u64) -> Option<u64> {
+    l.read_word(mem, addr).filter(|&p| l.is_kernel(p))
 }
 
 /// The absolute path of (`vfsmount *` `mnt`, `dentry`), like the kernel's `d_path` from the global root.
@@ -144,11 +169,11 @@ pub fn path_name<M: GuestMemory + ?Sized>(
         if !seen.insert((vfsmnt, dentry)) {
             return None; // a cycle: junk or a structure changing under us
         }
-        let root = ptr(mem, at(vfsmnt, l.vfsmount_root)?)?;
-        let parent = ptr(mem, at(dentry, l.dentry_parent)?)?;
+        let root = ptr(mem, l, at(vfsmnt, l.vfsmount_root)?)?;
+        let parent = ptr(mem, l, at(dentry, l.dentry_parent)?)?;
         if dentry == root || dentry == parent {
             // The root of this mount: continue at its mount point in the parent mount.
-            let up = ptr(mem, at(mount, l.mount_parent)?)?;
+            let up = ptr(mem, l, at(mount, l.mount_parent)?)?;
             if up == mount {
                 let mut out = String::with_capacity(len + 1);
                 for p in parts.iter().rev() {
@@ -164,7 +189,7 @@ pub fn path_name<M: GuestMemory + ?Sized>(
             if mounts > MAX_MOUNTS {
                 return None;
             }
-            dentry = ptr(mem, at(mount, l.mount_mountpoint)?)?;
+            dentry = ptr(mem, l, at(mount, l.mount_mountpoint)?)?;
             mount = up;
             vfsmnt = at(up, l.mount_mnt)?;
             continue;
@@ -193,13 +218,13 @@ pub fn task_fd_name<M: GuestMemory + ?Sized>(
 
 /// The current directory of `task` (`task->fs->pwd`).
 pub fn task_cwd<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, task: u64) -> Option<String> {
-    if !is_kernel_addr(task) {
+    if !l.is_kernel(task) {
         return None;
     }
-    let fs = ptr(mem, at(task, l.task_fs)?)?;
+    let fs = ptr(mem, l, at(task, l.task_fs)?)?;
     let pwd = at(fs, l.fs_pwd)?;
-    let mnt = ptr(mem, at(pwd, l.path_mnt)?)?;
-    let dentry = ptr(mem, at(pwd, l.path_dentry)?)?;
+    let mnt = ptr(mem, l, at(pwd, l.path_mnt)?)?;
+    let dentry = ptr(mem, l, at(pwd, l.path_dentry)?)?;
     path_name(mem, l, mnt, dentry)
 }
 

@@ -141,11 +141,11 @@ fn task_walkers_end_within_their_bounds_on_any_memory() {
                 let _ = task::read_task_ident(&mut g, start, &layout);
                 let _ = task::task_asid(&mut g, start, &layout);
                 if let Some(base) =
-                    task::percpu_base(&mut g, &layout, [Some(GS_BASE), Some(K_GS_BASE)])
+                    task::percpu_base(&mut g, &layout, [Some(GS_BASE), Some(K_GS_BASE)], 0)
                 {
-                    let _ = task::current_task(&mut g, base, &layout);
+                    let _ = task::current_task(&mut g, base, &layout, 0);
                 }
-                let _ = task::current_task(&mut g, u64::MAX - 3, &layout);
+                let _ = task::current_task(&mut g, u64::MAX - 3, &layout, 0);
             }
         }
     }

@@ -70,6 +70,16 @@ fn debian_i386_layout_from_dwarf() {
     // Any i386 6.1 build: 4-byte pointers, a standalone per-CPU current_task at a kernel address in
     // .data..percpu, nothing missing but what 6.1 does not have.
     assert_eq!(l.pointer_size, 4);
+    // The maple tree of a 32-bit kernel: more, narrower slots per 256-byte node.
+    let vma = l.vma.as_ref().expect("the VMA layout from DWARF");
+    assert_eq!(vma.pointer_size, 4);
+    match vma.tree {
+        vmscope_linux::mm::VmaTree::Maple { range, arange, .. } => {
+            assert_eq!((range.pivots, range.slots), (31, 32));
+            assert_eq!((arange.pivots, arange.slots), (20, 21));
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(l.percpu.current_task_via, CurrentTaskVia::Standalone);
     assert!(
         l.percpu.section_addr >= 0xc000_0000,

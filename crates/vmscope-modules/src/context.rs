@@ -52,6 +52,11 @@ pub struct Context {
     /// unknown). User mode cannot switch page tables, so the next entry from user mode is made in
     /// it: one register read less per call. Set and cleared with [`Context::user_tasks`].
     user_asids: Box<[AtomicU64]>,
+    /// How far the running kernel was moved (KASLR) for its per-CPU variables, once found
+    /// ([`task::percpu_slide`]; always 0 where they do not move, x86_64). `SLIDE_UNKNOWN` until then.
+    slide: AtomicU64,
+    /// Searches for the slide that found nothing (bounded by [`SLIDE_SEARCHES`]).
+    slide_misses: AtomicU64,
     /// Advanced, for all vCPUs, wherever a task object may have changed hands or a thread its name:
     /// at every `iret` to user mode (a new thread's first return, a new program's start) and at
     /// `execve`/`prctl` entries. The per-vCPU caches above are trusted only within one epoch: a thread
@@ -87,8 +92,37 @@ impl Context {
             last_entry: (0..n).map(|_| Mutex::new(None)).collect(),
             user_tasks: (0..n).map(|_| AtomicU64::new(0)).collect(),
             user_asids: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            slide: AtomicU64::new(SLIDE_UNKNOWN),
+            slide_misses: AtomicU64::new(0),
             epoch: AtomicU64::new(0),
         }
+    }
+
+    /// The running kernel's per-CPU slide: known, or looked for once in kernel mode from the
+    /// architecture's per-CPU registers (a few searches at most, each a few hundred reads).
+    fn slide(&self, cpu: &mut dyn GuestCpu, layout: &KernelLayout, user_side: bool) -> Option<u64> {
+        let known = self.slide.load(Ordering::Relaxed);
+        if known != SLIDE_UNKNOWN {
+            return Some(known);
+        }
+        if !layout.percpu_moves_with_kernel() {
+            self.slide.store(0, Ordering::Relaxed);
+            return Some(0);
+        }
+        if user_side || self.slide_misses.load(Ordering::Relaxed) >= SLIDE_SEARCHES {
+            return None;
+        }
+        for reg in self.arch.percpu_base_regs(false).into_iter().flatten() {
+            let Some(base) = cpu.reg(reg).filter(|&b| b != 0) else {
+                continue;
+            };
+            if let Some(slide) = task::percpu_slide(cpu, layout, base) {
+                self.slide.store(slide, Ordering::Relaxed);
+                return Some(slide);
+            }
+            self.slide_misses.fetch_add(1, Ordering::Relaxed);
+        }
+        None
     }
 
     /// The key of the current address space (0 when unknown).
@@ -123,16 +157,22 @@ impl Context {
         // blindly: early in boot GS points at the static per-CPU image, which passes the check too,
         // until the kernel moves every CPU's area and GS with it.
         let regs = self.arch.percpu_base_regs(user_side);
-        if let Some(cached) = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0)
+        let cached = slot.map(|s| s.load(Ordering::Relaxed)).filter(|&b| b != 0);
+        if let Some(cached) = cached
             && regs.iter().flatten().any(|&r| cpu.reg(r) == Some(cached))
         {
             return Some(cached);
         }
-        let base = task::percpu_base(cpu, layout, regs)?;
-        if let Some(s) = slot {
-            s.store(base, Ordering::Relaxed);
+        let slide = self.slide(cpu, layout, user_side)?;
+        if let Some(base) = task::percpu_base(cpu, layout, regs, slide) {
+            if let Some(s) = slot {
+                s.store(base, Ordering::Relaxed);
+            }
+            return Some(base);
         }
-        Some(base)
+        // No register holds it (i386's return path restores the user's `%fs` before the kernel's
+        // last page-table switch): the cached base, if its self-check still reads true.
+        cached.filter(|&b| task::is_percpu_base(cpu, layout, b, slide))
     }
 
     /// The current task: from a register where the architecture keeps it (aarch64's `SP_EL0` in the
@@ -146,8 +186,9 @@ impl Context {
         if let Some(t) = self.arch.current_task(cpu) {
             return Some(t);
         }
-        self.percpu_base(cpu, layout, user_side)
-            .and_then(|base| task::current_task(cpu, base, layout))
+        let base = self.percpu_base(cpu, layout, user_side)?;
+        let slide = self.slide(cpu, layout, user_side)?;
+        task::current_task(cpu, base, layout, slide)
     }
 
     /// The running thread, to the depth `want` asks for. Where the kernel cannot be read (KPTI's user
@@ -322,14 +363,14 @@ impl Context {
     /// it is this thread's. The vfork child cannot be mistaken for its parent: its first return is an
     /// `iret`, which forgets the last entry, and its calls that end it (`exit`, `exit_group`, a
     /// successful `execve`) are not remembered. Anything else is read from the kernel.
-    fn returning_task(&self, cpu: &mut dyn GuestCpu) -> ThreadCtx {
+    fn returning_task(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> ThreadCtx {
         let last = self
             .last_entry
             .get(cpu.vcpu() as usize)
             .and_then(|s| s.lock().unwrap_or_else(PoisonError::into_inner).take());
         if let Some(e) = last
             && e.epoch == self.epoch.load(Ordering::Acquire)
-            && cpu.reg(self.arch.stack_pointer()) == Some(e.rsp)
+            && self.arch.user_stack_at_exit(cpu, kind) == Some(e.rsp)
             && self.arch.address_space(cpu) == Some(e.asid)
         {
             return ThreadCtx {
@@ -363,6 +404,11 @@ fn named(cpu: &mut dyn GuestCpu, t: u64, layout: &KernelLayout, asid: u64) -> Th
     }
     ctx
 }
+
+/// [`Context::slide`] not yet known.
+const SLIDE_UNKNOWN: u64 = u64::MAX;
+/// Searches for the per-CPU slide before giving up (each up to 256 reads).
+const SLIDE_SEARCHES: u64 = 16;
 
 /// Entries a cached thread name survives on its vCPU before it is read again.
 pub const IDENT_REUSE: u32 = 64;
@@ -452,7 +498,7 @@ impl Module for Context {
                     // A fast return (x86 `sysret`/`sysexit`) only ever ends a call; a general one
                     // (`iret`) may be a new thread's first return or a new program's start.
                     let t = if kind.is_fast_return() {
-                        self.returning_task(cpu)
+                        self.returning_task(cpu, kind)
                     } else {
                         self.epoch.fetch_add(1, Ordering::AcqRel);
                         self.forget_ident(cpu);
@@ -729,6 +775,89 @@ mod tests {
             let mut h = hook(HookPoint::Exit(ExitKind::Iret { wide: true }));
             c.on_hook(&mut g, &mut h, &mut Bus::default());
             assert_eq!(h.to_user, None);
+        }
+    }
+
+    /// An i386 kernel (per-CPU variables at link addresses, KASLR, `%fs`): the thread is named
+    /// through the slide found at a kernel-mode hook, and still where `%fs` is the user's.
+    mod i386 {
+        use super::*;
+        use std::sync::Arc;
+        use vmscope_core::arch::i386::{CR3, EAX, ECX, ESP, FS_BASE, I386};
+        use vmscope_core::arch::{EntryKind, ExitKind};
+        use vmscope_core::module::{Bus, Hook, HookPoint, Module};
+        use vmscope_linux::btf::CurrentTaskVia;
+
+        const FS: u64 = 0x1152_4000;
+        const SLIDE: u64 = 0x0c00_0000;
+        const TASK: u64 = 0xcd20_0000;
+
+        fn layout() -> KernelLayout {
+            let mut l = crate::test_support::layout();
+            l.pointer_size = 4;
+            l.percpu.section_addr = 0xc1e7_0000;
+            l.percpu.current_task = 0xc1e8_0808;
+            l.percpu.this_cpu_off = 0xc1e7_f00c;
+            l.percpu.current_task_via = CurrentTaskVia::Standalone;
+            l
+        }
+
+        fn guest(l: &KernelLayout) -> TestGuest {
+            let mut g = TestGuest::new();
+            let at = |v: u64| (FS + v + SLIDE) & 0xffff_ffff;
+            g.write_u32(at(l.percpu.this_cpu_off), FS as u32)
+                .write_u32(at(l.percpu.current_task), TASK as u32)
+                .write_u32(TASK + 0x100, 7)
+                .write_u32(TASK + 0x104, 7)
+                .write(TASK + 0x200, b"wl-i386\0");
+            g.set_reg(CR3, 0x0f2c_4000).set_reg(EAX, 20);
+            g
+        }
+
+        fn run(c: &Context, g: &mut TestGuest, point: HookPoint) -> Hook {
+            let mut h = Hook::new(0, 0, 0xc1a0_0000, 2, point);
+            c.on_hook(g, &mut h, &mut Bus::default());
+            h
+        }
+
+        #[test]
+        fn threads_are_named_through_fs_and_the_kaslr_slide() {
+            let l = layout();
+            let c = Context::new(Arc::new(KernelCell::known(Some(l.clone()), None)), &I386, 1);
+            let mut g = guest(&l);
+            // In user mode `%fs` is the user's (0) and nothing was learnt yet: no thread.
+            g.set_reg(FS_BASE, 0).set_reg(ESP, 0xbfff_e000);
+            let h = run(&c, &mut g, HookPoint::Entry(EntryKind::Sysenter));
+            assert_eq!(h.thread.and_then(|t| t.tid), None);
+            // A kernel-mode hook with the kernel's `%fs` finds the slide, the base and the task.
+            g.set_reg(FS_BASE, FS);
+            let h = run(&c, &mut g, HookPoint::PageTableSwitch);
+            let t = h.thread.unwrap();
+            assert_eq!(
+                (t.task, t.tid, t.comm.as_deref()),
+                (TASK, Some(7), Some("wl-i386"))
+            );
+            assert_eq!(c.slide.load(Ordering::Relaxed), SLIDE);
+            // The return path's CR3 write after the user's `%fs` is back: the cached base, checked
+            // by its this_cpu_off, still names the thread.
+            g.set_reg(FS_BASE, 0);
+            let h = run(&c, &mut g, HookPoint::PageTableSwitch);
+            assert_eq!(h.thread.unwrap().tid, Some(7));
+            // An entry, then a sysexit to the same user stack (ecx): that entry's thread.
+            let h = run(&c, &mut g, HookPoint::Entry(EntryKind::Sysenter));
+            assert_eq!(h.thread.unwrap().task, TASK);
+            g.set_reg(ECX, 0xbfff_e000).set_reg(ESP, 0xff7f_cff8);
+            g.write_u32(
+                (FS + l.percpu.current_task + SLIDE) & 0xffff_ffff,
+                0xcd30_0000,
+            );
+            let h = run(
+                &c,
+                &mut g,
+                HookPoint::Exit(ExitKind::Sysexit { wide: false }),
+            );
+            assert_eq!(h.to_user, Some(true));
+            assert_eq!(h.thread.unwrap().task, TASK);
         }
     }
 

@@ -14,6 +14,9 @@ pub use crate::journal::Format;
 pub struct Options {
     /// The guest kernel image (bzImage or vmlinux) whose BTF gives the structure offsets.
     pub kernel: Option<PathBuf>,
+    /// The DWARF vmlinux of the same build (`kernel_debuginfo=PATH`): the layout comes from its
+    /// DWARF, for kernels without BTF (Debian's i386 kernel). Needs `kernel`.
+    pub kernel_debuginfo: Option<PathBuf>,
     /// No kernel file: find the running kernel's BTF in guest memory once it runs (`layout=memory`,
     /// for a guest that boots itself).
     pub layout_from_memory: bool,
@@ -63,6 +66,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             kernel: None,
+            kernel_debuginfo: None,
             layout_from_memory: false,
             output: None,
             format: Format::Jsonl,
@@ -94,7 +98,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace, coverage_dir, coverage_for, coverage_kernel, device_events)"
+        "unknown plugin option `{0}` (known: kernel, kernel_debuginfo, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace, coverage_dir, coverage_for, coverage_kernel, device_events)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -123,6 +127,8 @@ impl Options {
             match key {
                 "kernel" if value.is_empty() => return Err(bad("empty path")),
                 "kernel" => o.kernel = Some(PathBuf::from(value)),
+                "kernel_debuginfo" if value.is_empty() => return Err(bad("empty path")),
+                "kernel_debuginfo" => o.kernel_debuginfo = Some(PathBuf::from(value)),
                 "layout" => {
                     o.layout_from_memory = match value {
                         "memory" => true,
@@ -273,6 +279,12 @@ impl Options {
                     .into(),
             });
         }
+        if o.kernel_debuginfo.is_some() && o.kernel.is_none() {
+            return Err(OptionError::BadValue {
+                key: "kernel_debuginfo".into(),
+                problem: "needs kernel=PATH (the image it describes)".into(),
+            });
+        }
         Ok(o)
     }
 }
@@ -290,6 +302,9 @@ impl Options {
         let mut a = Vec::new();
         if let Some(k) = &self.kernel {
             a.push(format!("kernel={}", k.display()));
+        }
+        if let Some(k) = &self.kernel_debuginfo {
+            a.push(format!("kernel_debuginfo={}", k.display()));
         }
         if self.layout_from_memory {
             a.push("layout=memory".to_string());
@@ -460,6 +475,7 @@ mod tests {
     fn options_round_trip_through_the_plugin_arguments() {
         let full = Options {
             kernel: Some("/k/vmlinuz".into()),
+            kernel_debuginfo: Some("/k/vmlinux-dbg".into()),
             layout_from_memory: false,
             output: Some("/tmp/j.jsonl".into()),
             format: Format::Text,

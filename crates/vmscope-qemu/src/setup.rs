@@ -119,6 +119,30 @@ fn kernel(opts: &Options, notices: &mut Vec<Notice>) -> Result<KernelCell, Setup
         ));
         return Ok(KernelCell::known(None, None));
     };
+    if let Some(dbg) = &opts.kernel_debuginfo {
+        // A kernel without BTF (Debian's i386 kernel): the same layout from the DWARF of its build.
+        let loaded = vmscope_linux::dwarf::check_debuginfo_matches(path, dbg)
+            .and_then(|()| KernelLayout::from_dwarf_file(dbg));
+        return match loaded {
+            Ok((l, v)) => {
+                notices.push(notice(
+                    Level::Info,
+                    format!(
+                        "kernel layout from the DWARF of {} (for {}): {}",
+                        dbg.display(),
+                        path.display(),
+                        l.describe()
+                    ),
+                ));
+                let vfs = vfs_or_notice(v, wants_files, notices);
+                Ok(KernelCell::known(Some(l), vfs))
+            }
+            Err(source) => Err(SetupError::Kernel {
+                path: dbg.display().to_string(),
+                source,
+            }),
+        };
+    }
     match KernelLayout::from_kernel_file_with_vfs(path) {
         Ok((l, v)) => {
             notices.push(notice(

@@ -12,6 +12,7 @@
 use crate::guest::{GuestCpu, Reg};
 
 pub mod aarch64;
+pub mod i386;
 pub mod x86_64;
 
 /// Which architecture, for the OS layer's per-architecture conventions.
@@ -21,6 +22,8 @@ pub enum ArchId {
     X86_64,
     /// aarch64 (64-bit ARM, AArch64 user code).
     Aarch64,
+    /// 32-bit x86: an i386 kernel and its processes.
+    I386,
 }
 
 /// How user code entered the kernel.
@@ -206,9 +209,10 @@ pub fn arch_for_target(target: &str) -> Option<&'static dyn Arch> {
     match base {
         "x86_64" => Some(&x86_64::X86_64),
         "aarch64" => Some(&aarch64::Aarch64),
+        "i386" => Some(&i386::I386),
         _ => None,
     }
 }
 
 /// The names of the architectures [`arch_for_target`] knows, for messages.
-pub const SUPPORTED: &[&str] = &["x86_64", "aarch64"];
+pub const SUPPORTED: &[&str] = &["x86_64", "aarch64", "i386"];

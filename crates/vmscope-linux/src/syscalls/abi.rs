@@ -6,6 +6,7 @@
 //! entry and puts the result on the hook; the syscall detector asks [`call_result`] at the exit.
 
 use vmscope_core::arch::aarch64::{X0, X1, X2, X3, X4, X5, X8};
+use vmscope_core::arch::i386::{EAX, EBP, EBX, ECX, EDI, EDX, ESI};
 use vmscope_core::arch::x86_64::{R8, R9, R10, RAX, RBP, RBX, RCX, RDI, RDX, RSI};
 use vmscope_core::arch::{Arch, ArchId, CodeWidth, EntryKind, ExitKind};
 use vmscope_core::event::Abi;
@@ -32,6 +33,7 @@ fn abi_of(arch: &dyn Arch, kind: EntryKind, width: CodeWidth) -> Abi {
         // An entry of the other architecture cannot happen; the table of this one is the best guess.
         (ArchId::X86_64, EntryKind::Svc, _) => Abi::X86_64,
         (ArchId::Aarch64, _, _) => Abi::Aarch64,
+        (ArchId::I386, _, _) => Abi::I386,
     }
 }
 
@@ -56,6 +58,12 @@ fn registers(arch: &dyn Arch, abi: Abi, kind: EntryKind) -> (Reg, [At; 6]) {
         (ArchId::X86_64, Abi::Aarch64, _) => (RAX, [r(RDI), r(RSI), r(RDX), r(R10), r(R8), r(R9)]),
         // svc #0: number in x8, arguments in x0–x5.
         (ArchId::Aarch64, _, _) => (X8, [r(X0), r(X1), r(X2), r(X3), r(X4), r(X5)]),
+        // An i386 kernel: `int $0x80` takes all six in registers; the vDSO's `sysenter` keeps the
+        // user stack pointer in ebp and the sixth argument on that stack.
+        (ArchId::I386, _, EntryKind::Sysenter) => {
+            (EAX, [r(EBX), r(ECX), r(EDX), r(ESI), r(EDI), At::Stack])
+        }
+        (ArchId::I386, _, _) => (EAX, [r(EBX), r(ECX), r(EDX), r(ESI), r(EDI), r(EBP)]),
     }
 }
 
@@ -70,6 +78,7 @@ fn return_register(arch: &dyn Arch) -> Reg {
     match arch.id() {
         ArchId::X86_64 => RAX,
         ArchId::Aarch64 => X0,
+        ArchId::I386 => EAX,
     }
 }
 
@@ -295,6 +304,7 @@ pub fn returning_image(
         (ArchId::X86_64, CodeWidth::W64) => Abi::X86_64,
         (ArchId::X86_64, CodeWidth::W32) => Abi::I386,
         (ArchId::Aarch64, _) => Abi::Aarch64,
+        (ArchId::I386, _) => Abi::I386,
     };
     Some((abi, r.sp))
 }
