@@ -7,6 +7,7 @@ use std::time::Instant;
 
 static START: OnceLock<Instant> = OnceLock::new();
 static VIRTUAL: OnceLock<fn() -> u64> = OnceLock::new();
+static FROZEN: OnceLock<u64> = OnceLock::new();
 
 /// Starts the clock (the first call wins); later calls of [`now_ns`] count from here.
 pub fn start() {
@@ -24,9 +25,22 @@ pub fn is_virtual() -> bool {
     VIRTUAL.get().is_some()
 }
 
+/// Stops a virtual clock at `at` (the first call wins; nothing without a virtual clock): what is
+/// stamped after the guest's last observed instruction — the end of tracing, after QEMU was asked
+/// to stop — must not depend on how many instructions the vCPU ran before QEMU's main loop noticed,
+/// which varies with the host's load from one replay to the next.
+pub fn freeze(at: u64) {
+    if is_virtual() {
+        let _ = FROZEN.set(at);
+    }
+}
+
 /// Nanoseconds since [`start`] (which it calls if nobody did), or the virtual clock's reading.
 pub fn now_ns() -> u64 {
     if let Some(v) = VIRTUAL.get() {
+        if let Some(&f) = FROZEN.get() {
+            return f;
+        }
         return v();
     }
     let s = START.get_or_init(Instant::now);

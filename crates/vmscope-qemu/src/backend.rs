@@ -139,6 +139,9 @@ unsafe impl Sync for Icount {}
 
 static ICOUNT: OnceLock<Icount> = OnceLock::new();
 
+/// Under a virtual clock: the latest stamp a hook took, where the end of tracing is stamped.
+static LAST_HOOK_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// The virtual clock: instructions executed so far × 2^shift ns, which is what QEMU's virtual clock
 /// advances by under `-icount shift=N`. Deterministic under replay: the same instructions run, and
 /// each translation block counts all its instructions as it starts.
@@ -487,7 +490,11 @@ extern "C" fn on_insn(vcpu: c_uint, udata: *mut c_void) {
             cache: [None; 32],
             profile: b.dispatcher.profile(),
         };
-        let mut hook = Hook::new(clock::now_ns(), vcpu, site.pc, site.len, site.point);
+        let now = clock::now_ns();
+        if ICOUNT.get().is_some() {
+            LAST_HOOK_NS.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+        }
+        let mut hook = Hook::new(now, vcpu, site.pc, site.len, site.point);
         b.dispatcher.hook(&mut cpu, &mut hook);
         if let (Some(p), Some(w)) = (b.dispatcher.profile(), watch) {
             p.callback(Phase::of(hook.point, hook.to_user), w.ns());
@@ -609,6 +616,9 @@ extern "C" fn on_mem(vcpu: c_uint, info: qemu_plugin_meminfo_t, vaddr: u64, udat
 extern "C" fn on_exit(_id: qemu_plugin_id_t, _udata: *mut c_void) {
     let _ = catch_unwind(|| {
         if let Some(b) = BACKEND.get() {
+            // A replay's end is stamped where its last hook was, not wherever the vCPU got to
+            // before QEMU stopped it (which differs from one replay to the next).
+            clock::freeze(LAST_HOOK_NS.load(std::sync::atomic::Ordering::Relaxed));
             if let Some(p) = b.dispatcher.profile() {
                 b.dispatcher.publish(Event::Notice(Notice {
                     ts: clock::now_ns(),
