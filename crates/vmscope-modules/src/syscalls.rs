@@ -28,6 +28,7 @@ use vmscope_linux::syscalls::{
 };
 
 use crate::context::Context;
+use crate::fd_names::FdNamer;
 
 /// Shards of the pending-call table; vCPUs rarely touch the same shard at once.
 const SHARDS: usize = 16;
@@ -76,6 +77,8 @@ pub struct Syscalls {
     stacks: Option<Arc<dyn CallStacks>>,
     /// `--trace`: calls outside this set are not captured (nothing consumes their memory).
     uncaptured: Option<vmscope_linux::trace_classes::TraceSet>,
+    /// `--decode-fds`: where the names of descriptor arguments come from.
+    fd_names: Option<Arc<FdNamer>>,
 }
 
 impl Syscalls {
@@ -95,7 +98,14 @@ impl Syscalls {
             peak: AtomicUsize::new(0),
             stacks: None,
             uncaptured: None,
+            fd_names: None,
         }
+    }
+
+    /// Makes every call carry what its descriptor arguments named when it was made (`--decode-fds`).
+    pub fn with_fd_names(mut self, namer: Arc<FdNamer>) -> Self {
+        self.fd_names = Some(namer);
+        self
     }
 
     /// Makes every call's event carry the user-space stack `stacks` takes at its entry.
@@ -266,7 +276,8 @@ impl Syscalls {
             _ => None,
         };
         let value = ret.map(|(v, _)| v);
-        if end != CallEnd::NoReturn && self.captures(call.call) {
+        let captures = self.captures(call.call);
+        if end != CallEnd::NoReturn && captures {
             capture_exit(
                 &self.opts,
                 call.abi,
@@ -277,7 +288,7 @@ impl Syscalls {
                 cpu,
             );
         }
-        bus.publish(Event::Syscall(SyscallEvent {
+        let mut ev = SyscallEvent {
             ts,
             ts_exit,
             vcpu,
@@ -292,7 +303,12 @@ impl Syscalls {
             end,
             data: captured.data,
             stack,
-        }));
+        };
+        // The descriptor arguments' names before the modules apply the call (a closed one's too).
+        if let Some(n) = self.fd_names.as_ref().filter(|_| captures) {
+            ev.data.fd_names = n.before(&ev);
+        }
+        bus.publish(Event::Syscall(ev));
     }
 
     fn entry_key(&self, cpu: &mut dyn GuestCpu, thread: &ThreadCtx) -> Option<Key> {

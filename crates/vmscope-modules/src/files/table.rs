@@ -9,6 +9,7 @@
 //! Nothing here reads the guest directly: it can be driven by synthetic call sequences in tests.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use vmscope_core::event::{FileActivity, Handle, PathArg, PathBase, ProcessFileUse, Target};
@@ -92,7 +93,8 @@ pub struct Outcome {
 
 #[derive(Clone)]
 pub(super) struct Entry {
-    pub(super) name: Option<String>,
+    /// Shared, so `--decode-fds` takes it on the vCPU without a copy.
+    pub(super) name: Option<Arc<str>>,
     pub(super) cloexec: bool,
     pub(super) hash: Option<Box<Hash>>,
 }
@@ -251,6 +253,12 @@ impl Tracker {
             .as_deref()
     }
 
+    /// What handle `h` of thread `key` names in the model, shared (`--decode-fds`).
+    pub fn shared_name_of(&self, key: u64, h: Handle) -> Option<Arc<str>> {
+        let t = self.threads.get(&key)?;
+        self.tables.get(&t.table)?.0.handles.get(&h)?.name.clone()
+    }
+
     /// Whether the model knows what handle `h` of thread `key` is (it will not ask the kernel).
     pub fn knows_handle(&self, key: u64, h: Handle) -> bool {
         self.threads
@@ -287,7 +295,7 @@ impl Tracker {
             t.handles.insert(
                 h,
                 Entry {
-                    name: Some(name),
+                    name: Some(name.into()),
                     cloexec: false,
                     hash: capture.then(Box::default),
                 },
@@ -302,7 +310,8 @@ impl Tracker {
         h: Handle,
         k: &mut dyn KernelView,
     ) -> Option<String> {
-        self.entry(table, h, k).and_then(|e| e.name.clone())
+        self.entry(table, h, k)
+            .and_then(|e| e.name.as_deref().map(str::to_string))
     }
 
     pub(super) fn cwd(&mut self, cwd: u64, k: &mut dyn KernelView) -> Option<String> {
@@ -359,7 +368,7 @@ impl Tracker {
             t.handles.insert(
                 h,
                 Entry {
-                    name,
+                    name: name.map(Arc::from),
                     cloexec,
                     hash: capture.then(Box::default),
                 },
@@ -426,10 +435,10 @@ impl Tracker {
         for (t, _) in self.tables.values_mut() {
             for e in t.handles.values_mut() {
                 if let Some(n) = &mut e.name {
-                    if n == from {
-                        *n = to.to_string();
+                    if &**n == from {
+                        *n = Arc::from(to);
                     } else if let Some(rest) = n.strip_prefix(&prefix) {
-                        *n = format!("{to}/{rest}");
+                        *n = Arc::from(format!("{to}/{rest}"));
                     }
                 }
             }

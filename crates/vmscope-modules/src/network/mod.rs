@@ -117,6 +117,14 @@ impl Network {
         }
     }
 
+    /// What socket descriptor `fd` of `thread` is, as `--decode-fds` shows it
+    /// (`socket:[127.0.0.1:5555->127.0.0.1:7777]`); `None` when it is no socket the model knows an
+    /// address of.
+    pub fn socket_name(&self, thread: &ThreadCtx, fd: i64) -> Option<std::sync::Arc<str>> {
+        let mut m = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+        m.sock_name(who_key(thread), fd)
+    }
+
     /// The model, for tests.
     pub fn with_model<R>(&self, f: impl FnOnce(&mut Model) -> R) -> R {
         f(&mut self.model.lock().unwrap_or_else(PoisonError::into_inner))

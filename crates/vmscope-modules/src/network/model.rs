@@ -10,6 +10,7 @@
 //! Nothing here reads the guest: it is driven by synthetic calls in tests.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use vmscope_core::event::{Connection, FileOp, Handle, NetEvent, NetOp, ThreadCtx};
 use vmscope_linux::netops::{SockCall, SockKind, SockOp};
@@ -49,6 +50,46 @@ pub struct Sock {
     /// It connected (or was accepted).
     pub connected: bool,
     refs: usize,
+    /// Its `--decode-fds` name, made for the addresses it had then (kept while they last).
+    shown: Option<Box<Shown>>,
+}
+
+/// A socket's name for `--decode-fds` and the addresses it was made from.
+#[derive(Debug, Clone)]
+struct Shown {
+    local: Option<String>,
+    remote: Option<String>,
+    name: Arc<str>,
+}
+
+impl Sock {
+    /// What `--decode-fds` shows for it: `socket:[LOCAL->REMOTE]`, `socket:[LOCAL]` (bound, not
+    /// connected), `socket:[->REMOTE]` (the local address unknown); `None` without any address. Made
+    /// once per change of address, then shared.
+    pub fn shown_name(&mut self) -> Option<Arc<str>> {
+        if self.local.is_none() && self.remote.is_none() {
+            return None;
+        }
+        if let Some(s) = &self.shown
+            && s.local == self.local
+            && s.remote == self.remote
+        {
+            return Some(s.name.clone());
+        }
+        let name: Arc<str> = match (&self.local, &self.remote) {
+            (Some(l), Some(r)) => format!("socket:[{l}->{r}]"),
+            (Some(l), None) => format!("socket:[{l}]"),
+            (None, Some(r)) => format!("socket:[->{r}]"),
+            (None, None) => return None,
+        }
+        .into();
+        self.shown = Some(Box::new(Shown {
+            local: self.local.clone(),
+            remote: self.remote.clone(),
+            name: name.clone(),
+        }));
+        Some(name)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -263,6 +304,12 @@ impl Model {
         let (t, _) = self.threads.get(&key)?;
         let slot = self.tables.get(t)?.0.slots.get(&h)?;
         self.socks.get(&slot.sock)
+    }
+
+    /// The `--decode-fds` name of the socket at descriptor `h` of thread `key` ([`Sock::shown_name`]).
+    pub fn sock_name(&mut self, key: u64, h: Handle) -> Option<Arc<str>> {
+        let id = self.sock_id(key, h)?;
+        self.socks.get_mut(&id)?.shown_name()
     }
 
     fn sock_id(&self, key: u64, h: Handle) -> Option<u64> {
