@@ -18,6 +18,9 @@ use vmscope_core::event::{Event, FdNames, Handle, SyscallEvent, ThreadCtx};
 use vmscope_linux::syscalls::{fd_arg_replaced, fd_args, returned_fd};
 
 use crate::files::Files;
+
+/// `AT_FDCWD` as [`fd_args`] gives it: a directory argument naming the current directory.
+const AT_FDCWD: Handle = -100;
 use crate::network::Network;
 
 /// Where descriptor names come from: the file and network monitors of the run (set once they are
@@ -45,8 +48,12 @@ impl FdNamer {
     }
 
     /// What descriptor `fd` of `thread` names now: a socket's addresses, else the file monitor's name
-    /// (not its placeholders for a pipe or socket whose inode it could not read, `pipe:[?]`: unknown).
+    /// (not its placeholders for a pipe or socket whose inode it could not read, `pipe:[?]`: unknown);
+    /// `AT_FDCWD`, the current directory.
     pub fn name(&self, thread: &ThreadCtx, fd: Handle) -> Option<Arc<str>> {
+        if fd == AT_FDCWD {
+            return self.files.get()?.cwd_name(thread);
+        }
         self.network
             .get()
             .and_then(|n| n.socket_name(thread, fd))
@@ -89,7 +96,10 @@ impl FdNamer {
             names.args[i] = self
                 .files
                 .get()
-                .and_then(|f| f.fd_name(&ev.thread, fd))
+                .and_then(|f| match fd {
+                    AT_FDCWD => f.cwd_name(&ev.thread),
+                    _ => f.fd_name(&ev.thread, fd),
+                })
                 .filter(|n| !n.ends_with(":[?]"));
         }
         if let Some(fd) = ret {

@@ -15,8 +15,9 @@ const F_DUPFD: u64 = 0;
 const F_DUPFD_CLOEXEC: u64 = 1030;
 
 /// The argument registers of a call that hold a descriptor (kinds [`ArgKind::Fd`] and
-/// [`ArgKind::DirFd`] but `AT_FDCWD`), with the descriptor: `(register, fd)`. Negative values are
-/// not descriptors and are left out.
+/// [`ArgKind::DirFd`]), with the descriptor: `(register, fd)`. A directory descriptor may be
+/// `AT_FDCWD` (the current directory, which strace -y names too: `AT_FDCWD</tmp>`); other negative
+/// values are not descriptors and are left out.
 pub fn fd_args(
     abi: Abi,
     nr: u64,
@@ -27,9 +28,8 @@ pub fn fd_args(
     kinds.iter().take(6).enumerate().filter_map(move |(i, &k)| {
         let fd = raw[i] as u32 as i32;
         match k {
-            ArgKind::Fd | ArgKind::DirFd if fd >= 0 && fd != fs::AT_FDCWD => {
-                Some((i, Handle::from(fd)))
-            }
+            ArgKind::Fd | ArgKind::DirFd if fd >= 0 => Some((i, Handle::from(fd))),
+            ArgKind::DirFd if fd == fs::AT_FDCWD => Some((i, Handle::from(fd))),
             _ => None,
         }
     })
@@ -248,17 +248,19 @@ mod tests {
     }
 
     #[test]
-    fn descriptors_are_the_fd_kinds_but_at_fdcwd() {
+    fn descriptors_are_the_fd_kinds_and_at_fdcwd() {
         // read(3, ...), x86_64 0.
         let v: Vec<_> =
             fd_args(Abi::X86_64, 0, id(Call::Read), &[3, 0x1000, 10, 0, 0, 0]).collect();
         assert_eq!(v, [(0, 3)]);
-        // openat(AT_FDCWD, ...) holds none; openat(5, ...) one.
+        // openat(AT_FDCWD, ...) holds the current directory; openat(5, ...) a descriptor.
         let cwd = fs::AT_FDCWD as u32 as u64;
-        assert_eq!(
-            fd_args(Abi::X86_64, 257, id(Call::Openat), &[cwd, 0, 0, 0, 0, 0]).count(),
-            0
-        );
+        let v: Vec<_> =
+            fd_args(Abi::X86_64, 257, id(Call::Openat), &[cwd, 0, 0, 0, 0, 0]).collect();
+        assert_eq!(v, [(0, -100)]);
+        // A descriptor argument holding AT_FDCWD's value is no descriptor.
+        let v: Vec<_> = fd_args(Abi::X86_64, 0, id(Call::Read), &[cwd, 0, 0, 0, 0, 0]).collect();
+        assert!(v.is_empty());
         let v: Vec<_> = fd_args(Abi::X86_64, 257, id(Call::Openat), &[5, 0, 0, 0, 0, 0]).collect();
         assert_eq!(v, [(0, 5)]);
         // dup2(3, 4): both; a negative value is no descriptor.

@@ -124,6 +124,17 @@ fn files_are_named_from_open_to_close() {
         w.call(x, 20, "fstat", [7, BUF, 0, 0, 0, 0], -9),
         "fstat(7, 0x12000) = -1 EBADF (Bad file descriptor)"
     );
+    // The current directory, once known, names AT_FDCWD.
+    w.g.write(PATH, b"/tmp\0");
+    assert_eq!(
+        w.call(x, 10, "chdir", [PATH, 0, 0, 0, 0, 0], 0),
+        r#"chdir("/tmp") = 0"#
+    );
+    w.g.write(PATH, b"y\0");
+    assert_eq!(
+        w.call(x, 10, "openat", [CWD, PATH, 0, 0, 0, 0], 4),
+        r#"openat(AT_FDCWD</tmp>, "y", O_RDONLY) = 4</tmp/y>"#
+    );
     // A relative path under a directory descriptor, i386.
     w.g.write(PATH, b"/tmp\0");
     let l = w.call(Abi::I386, 30, "openat", [CWD, PATH, 0x10000, 0, 0, 0], 5);

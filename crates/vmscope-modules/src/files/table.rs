@@ -128,7 +128,7 @@ pub struct Tracker {
     capture: bool,
     threads: HashMap<u64, ThreadState>,
     tables: HashMap<u64, (Table, usize)>,
-    cwds: HashMap<u64, (Option<String>, usize)>,
+    cwds: HashMap<u64, (Option<Arc<str>>, usize)>,
     next_id: u64,
     pub(super) files: HashMap<String, FileStats>,
     /// Files not summarised because [`MAX_SUMMARY_FILES`] was reached.
@@ -272,6 +272,12 @@ impl Tracker {
         self.cwd_of(key).is_some()
     }
 
+    /// The current directory of thread `key` in the model, shared (`--decode-fds`).
+    pub fn shared_cwd_of(&self, key: u64) -> Option<Arc<str>> {
+        let t = self.threads.get(&key)?;
+        self.cwds.get(&t.cwd)?.0.clone()
+    }
+
     /// The current directory of thread `key` in the model.
     pub fn cwd_of(&self, key: u64) -> Option<&str> {
         let t = self.threads.get(&key)?;
@@ -317,9 +323,9 @@ impl Tracker {
     pub(super) fn cwd(&mut self, cwd: u64, k: &mut dyn KernelView) -> Option<String> {
         let slot = self.cwds.get_mut(&cwd)?;
         if slot.0.is_none() {
-            slot.0 = k.cwd();
+            slot.0 = k.cwd().map(Arc::from);
         }
-        slot.0.clone()
+        slot.0.as_deref().map(str::to_string)
     }
 
     /// The absolute form of a path argument, as far as the model knows; the path as given when its
@@ -387,7 +393,7 @@ impl Tracker {
 
     pub(super) fn set_cwd(&mut self, cwd: u64, dir: String) {
         if let Some(slot) = self.cwds.get_mut(&cwd) {
-            slot.0 = Some(dir);
+            slot.0 = Some(dir.into());
         }
     }
 
