@@ -323,6 +323,9 @@ pub struct VfsLayout {
     pub sb_magic: u64,
     /// `fs_struct.pwd` (`struct path`).
     pub fs_pwd: u64,
+    /// The socket structures, to say what a socket descriptor is (`None` when a field is missing:
+    /// sockets are then named by inode only).
+    pub sock: Option<crate::sock::SockLayout>,
 }
 
 impl VfsLayout {
@@ -370,6 +373,11 @@ impl VfsLayout {
             inode_ino: get("inode", "i_ino", "inode.i_ino"),
             sb_magic: get("super_block", "s_magic", "super_block.s_magic"),
             fs_pwd: get("fs_struct", "pwd", "fs_struct.pwd"),
+            sock: None,
+        };
+        let l = VfsLayout {
+            sock: crate::sock::SockLayout::from_offsets(&mut offset),
+            ..l
         };
         if absent.is_empty() {
             Ok(l)

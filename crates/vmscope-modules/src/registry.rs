@@ -186,7 +186,7 @@ pub fn build<S: AsRef<str>>(
     });
     let network = names
         .contains(&Network::NAME)
-        .then(|| Arc::new(Network::new()));
+        .then(|| Arc::new(Network::with_kernel(cfg.kernel.clone())));
     if let Some(n) = &cfg.fd_names {
         if let Some(f) = &files {
             n.set_files(f.clone());

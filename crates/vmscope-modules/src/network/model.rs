@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use vmscope_core::event::{Connection, FileOp, Handle, NetEvent, NetOp, ThreadCtx};
 use vmscope_linux::netops::{SockCall, SockKind, SockOp};
+use vmscope_linux::sock::KernelSock;
 
 /// Threads followed at most (the oldest-created are forgotten past it).
 pub const MAX_THREADS: usize = 1 << 16;
@@ -304,6 +305,36 @@ impl Model {
         let (t, _) = self.threads.get(&key)?;
         let slot = self.tables.get(t)?.0.slots.get(&h)?;
         self.socks.get(&slot.sock)
+    }
+
+    /// Whether descriptor `h` of thread `key` is a socket the model knows.
+    pub fn knows(&self, key: u64, h: Handle) -> bool {
+        self.sock_id(key, h).is_some()
+    }
+
+    /// Descriptor `h` of the caller is socket `k`, as the kernel holds it: a socket the model did not
+    /// see made (from before tracing, or a parent not followed). Nothing is published for it; its
+    /// next operation is.
+    pub fn learn(&mut self, who: &Caller<'_>, h: Handle, k: &KernelSock) {
+        if self.sock_id(who.key, h).is_some() {
+            return;
+        }
+        let t = self.table_of(who.key);
+        let s = Sock {
+            family: Some(k.kind.family_name()),
+            proto: Some(k.kind.proto_name()),
+            local: k.local.clone(),
+            remote: k.remote.clone(),
+            opened_ts: who.ts,
+            pid: who.thread.pid,
+            comm: who.thread.comm.as_deref().map(str::to_string),
+            fd: h,
+            connected: k.remote.is_some(),
+            ..Sock::default()
+        };
+        if let Some(id) = self.new_sock(s) {
+            self.put(t, h, id, false, who.ts);
+        }
     }
 
     /// The `--decode-fds` name of the socket at descriptor `h` of thread `key` ([`Sock::shown_name`]).
