@@ -98,6 +98,9 @@ enum Arg {
     In(Mem),
     /// Memory the call writes, shown at exit.
     Out(Mem),
+    /// `KDGKBENT`'s `struct kbentry`: the keymap and index it asks for, and on success the key
+    /// value the call wrote (shown at exit).
+    KbEntry,
 }
 
 /// A structure or number behind the argument.
@@ -304,6 +307,8 @@ fn arg_of_known(abi: Abi, code: u32) -> Arg {
         // FICLONE (0x94).
         0x94 if code == 0x4004_9409 => Arg::Int,
         // Random ('R'): RNDGETENTCNT, RNDADDTOENTCNT, RNDADDENTROPY, and those without argument.
+        // Keyboard and console ('K'): KDGKBENT.
+        0x4b if code == 0x4b46 => Arg::KbEntry,
         0x52 => match code {
             0x8004_5200 => Arg::Out(Mem::Int),
             0x4004_5201 => Arg::In(Mem::Int),
@@ -336,8 +341,69 @@ pub(crate) fn arg(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<bool> {
                 w.ptr(v);
             }
         }
+        Arg::KbEntry => {
+            if !cx.exit {
+                return None;
+            }
+            kbentry(cx, w, v);
+        }
     }
     Some(true)
+}
+
+/// `KDGKBENT`'s `struct kbentry {u8 kb_table; u8 kb_index; u16 kb_value;}` as strace's `kd_ioctl.c`
+/// prints it: `{kb_table=K_NORMTAB, kb_index=3}`, and when the call succeeded the value it wrote,
+/// `kb_value=0x101 /* K(KT_FN, 0x1) */` (`???` when unreadable). Read at the exit, where the first
+/// two bytes are as the caller wrote them. An unreadable structure is shown by its address. Not
+/// done: strace's names of single keys in the comment (`/* K_F2 */`) and characters for the
+/// letter types (`K(KT_LATIN, 'A')`); its test program only reaches KDGKBENT's failure path.
+fn kbentry(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) {
+    let Some(b) = (addr != 0).then(|| read_bytes(cx.mem, addr, 2)).flatten() else {
+        w.ptr(addr);
+        return;
+    };
+    let (table, index) = (b[0], b[1]);
+    w.s("{kb_table=");
+    match io::KD_KEY_TABLES
+        .iter()
+        .find(|(v, _)| *v == u64::from(table))
+    {
+        Some((_, name)) => w.s(name),
+        None => {
+            // The modifier bits; every bit of a byte has a name.
+            let mut first = true;
+            for (bit, name) in io::KD_KEYMAP_BITS {
+                if table & (1 << bit) != 0 {
+                    if !first {
+                        w.c('|');
+                    }
+                    first = false;
+                    w!(w, "1<<{name}");
+                }
+            }
+        }
+    }
+    w!(w, ", kb_index={index}");
+    if cx.ok() {
+        w.s(", kb_value=");
+        match read_bytes(cx.mem, addr.wrapping_add(2), 2) {
+            Some(v) => {
+                let v = u16::from_le_bytes([v[0], v[1]]);
+                w.hex(u64::from(v));
+                let (ty, val) = (v >> 8, v & 0xff);
+                w.s(" /* K(");
+                match io::KD_KEY_TYPES.iter().find(|(t, _)| *t == u64::from(ty)) {
+                    Some((_, name)) => w.s(name),
+                    None => w.hex(u64::from(ty)),
+                }
+                w.s(", ");
+                w.hex(u64::from(val));
+                w.s(") */");
+            }
+            None => w.s("???"),
+        }
+    }
+    w.c('}');
 }
 
 /// The memory behind an argument; `None` when unreadable (nothing written).
