@@ -101,7 +101,17 @@ enum Arg {
     /// `KDGKBENT`'s `struct kbentry`: the keymap and index it asks for, and on success the key
     /// value the call wrote (shown at exit).
     KbEntry,
+    /// `KIOCSOUND`'s PIT count: `440 /* 2711 Hz */`, `0 /* off */`.
+    Sound,
+    /// `KDMKTONE`'s duration and PIT count: `1<<16|440 /* 2711 Hz, 1 ms */`.
+    Tone,
+    /// `KDADDIO`/`KDDELIO`'s port: `0x3c0 /* GPFIRST + 12 */`.
+    IoPort,
 }
+
+/// The PIT's input clock (Hz), which `KIOCSOUND` and `KDMKTONE` divide (strace's
+/// `KERNEL_PIT_TICK_RATE`).
+const PIT_TICK_RATE: u64 = 1_193_182;
 
 /// A structure or number behind the argument.
 #[derive(Clone, Copy)]
@@ -307,8 +317,14 @@ fn arg_of_known(abi: Abi, code: u32) -> Arg {
         // FICLONE (0x94).
         0x94 if code == 0x4004_9409 => Arg::Int,
         // Random ('R'): RNDGETENTCNT, RNDADDTOENTCNT, RNDADDENTROPY, and those without argument.
-        // Keyboard and console ('K'): KDGKBENT.
-        0x4b if code == 0x4b46 => Arg::KbEntry,
+        // Keyboard and console ('K').
+        0x4b => match code {
+            0x4b46 => Arg::KbEntry,
+            0x4b2f => Arg::Sound,
+            0x4b30 => Arg::Tone,
+            0x4b34 | 0x4b35 => Arg::IoPort,
+            _ => Arg::Hex,
+        },
         0x52 => match code {
             0x8004_5200 => Arg::Out(Mem::Int),
             0x4004_5201 => Arg::In(Mem::Int),
@@ -346,6 +362,33 @@ pub(crate) fn arg(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<bool> {
                 return None;
             }
             kbentry(cx, w, v);
+        }
+        Arg::Sound => {
+            // strace divides in the register's width, then keeps an unsigned int.
+            let freq = PIT_TICK_RATE.checked_div(v).unwrap_or(0) as u32;
+            w.uint(v);
+            match freq {
+                0 => w.s(" /* off */"),
+                f => w!(w, " /* {f} Hz */"),
+            }
+        }
+        Arg::Tone => {
+            let v = v & 0xffff_ffff;
+            let (ticks, count) = (v >> 16, v & 0xffff);
+            if ticks != 0 {
+                w!(w, "{ticks}<<16|");
+            }
+            w.uint(count);
+            match PIT_TICK_RATE.checked_div(count) {
+                Some(f) if ticks != 0 => w!(w, " /* {f} Hz, {ticks} ms */"),
+                _ => w.s(" /* off */"),
+            }
+        }
+        Arg::IoPort => {
+            w.hex(v);
+            if (0x3b4..=0x3df).contains(&v) {
+                w!(w, " /* GPFIRST + {} */", v - 0x3b4);
+            }
         }
     }
     Some(true)

@@ -384,3 +384,75 @@ fn kdgkbent_shows_its_keymap_and_index() {
         "ioctl(3, KDGKBENT, {kb_table=K_ALTTAB, kb_index=7, kb_value=???}) = 0",
     );
 }
+
+/// KIOCSOUND, KDMKTONE, KDADDIO and KDDELIO's values with strace 6.1's comments (its `ioctl_kd`
+/// test's lines).
+#[test]
+fn kd_sound_tone_and_io_ports_have_their_comments() {
+    let mut g = TestGuest::new();
+    let m1 = u64::MAX;
+    let ebadf =
+        |req: &str, arg: &str| format!("ioctl(-1, {req}, {arg}) = -1 EBADF (Bad file descriptor)");
+    for (v, want) in [
+        (0, "0 /* off */"),
+        (1, "1 /* 1193182 Hz */"),
+        (440, "440 /* 2711 Hz */"),
+        (1_193_183, "1193183 /* off */"),
+    ] {
+        both(
+            "ioctl",
+            [m1, 0x4b2f, v, 0, 0, 0],
+            &mut g,
+            EBADF,
+            &ebadf("KIOCSOUND", want),
+        );
+    }
+    assert_eq!(
+        x64(
+            "ioctl",
+            [m1, 0x4b2f, 0xbadc_0ded_dead_beef, 0, 0, 0],
+            &mut g,
+            EBADF
+        ),
+        ebadf("KIOCSOUND", "13464652301225279215 /* off */")
+    );
+    for (v, want) in [
+        (0, "0 /* off */"),
+        (440, "440 /* off */"),
+        (1 << 16, "1<<16|0 /* off */"),
+        (1 << 16 | 1, "1<<16|1 /* 1193182 Hz, 1 ms */"),
+        (1 << 16 | 65535, "1<<16|65535 /* 18 Hz, 1 ms */"),
+        (
+            0xdead_face_dead_face,
+            "57005<<16|64206 /* 18 Hz, 57005 ms */",
+        ),
+    ] {
+        assert_eq!(
+            x64("ioctl", [m1, 0x4b30, v, 0, 0, 0], &mut g, EBADF),
+            ebadf("KDMKTONE", want)
+        );
+    }
+    for (v, want) in [
+        (0, "0"),
+        (0x3b3, "0x3b3"),
+        (0x3b4, "0x3b4 /* GPFIRST + 0 */"),
+        (0x3c0, "0x3c0 /* GPFIRST + 12 */"),
+        (0x3df, "0x3df /* GPFIRST + 43 */"),
+        (0x3e0, "0x3e0"),
+    ] {
+        both(
+            "ioctl",
+            [m1, 0x4b34, v, 0, 0, 0],
+            &mut g,
+            EBADF,
+            &ebadf("KDADDIO", want),
+        );
+        both(
+            "ioctl",
+            [m1, 0x4b35, v, 0, 0, 0],
+            &mut g,
+            EBADF,
+            &ebadf("KDDELIO", want),
+        );
+    }
+}
