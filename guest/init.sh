@@ -51,6 +51,7 @@ RUN=demo
 STRACE=0
 STRACE_S=""
 STRACE_K=0
+STRACE_Y=0
 set -f
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
@@ -58,6 +59,7 @@ for arg in $(cat /proc/cmdline); do
         vmscope.strace=*) STRACE="${arg#vmscope.strace=}" ;;
         vmscope.strace_s=*) STRACE_S="${arg#vmscope.strace_s=}" ;;
         vmscope.strace_k=*) STRACE_K="${arg#vmscope.strace_k=}" ;;
+        vmscope.strace_y=*) STRACE_Y="${arg#vmscope.strace_y=}" ;;
     esac
 done
 [ -n "$RUN" ] || RUN=demo
@@ -69,6 +71,8 @@ case "$STRACE_S" in
 esac
 # strace -k: every call with its stack (for the stacks module's comparison).
 [ "$STRACE_K" = 1 ] && SOPT="$SOPT -k"
+# strace -y: descriptors with their paths (for vmscope's --decode-fds comparison).
+[ "$STRACE_Y" = 1 ] && SOPT="$SOPT -y"
 
 # ALL: the list `all` stands for (loop and compute with small counts). CORPUS: the fidelity corpus
 # (scripts/fidelity.sh): everything in `all`, then signals, memory mapping and sockets, 64- and

@@ -207,6 +207,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         coverage_for: Vec::new(),
         coverage_kernel: false,
         device_events: Vec::new(),
+        decode_fds: false,
         // strace writes to the second serial port: discard it, it is not what is measured.
         qemu_args: vec!["-serial".into(), "null".into()],
         rr: None,

@@ -254,6 +254,12 @@ pub struct RunArgs {
     /// `*` for all; comma-separated); loads the devices module.
     #[arg(long = "device-events", value_name = "DEV", value_delimiter = ',')]
     device_events: Vec<String>,
+    /// Print what every descriptor argument and returned descriptor names, like `strace -y`:
+    /// `read(3</etc/fstab>, ...)`, `connect(3<socket:[127.0.0.1:5555->127.0.0.1:7777]>, ...)`, the
+    /// bare number where it is unknown (JSON: `fd_names` and `ret_fd_name` beside `args`); loads the
+    /// files and network modules, which name them.
+    #[arg(long)]
+    decode_fds: bool,
     /// Extra QEMU arguments, after `--`.
     #[arg(last = true, value_name = "QEMU ARGS")]
     qemu_args: Vec<String>,

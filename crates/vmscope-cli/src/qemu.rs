@@ -361,6 +361,7 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
             coverage_for: a.coverage_for.clone(),
             coverage_kernel: a.coverage_kernel,
             device_events: a.device_events.clone(),
+            decode_fds: a.decode_fds,
         };
         let plugin_args = opts.to_args().map_err(|e| {
             anyhow::anyhow!("paths given to vmscope must not contain a comma ({e})")

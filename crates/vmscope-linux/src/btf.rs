@@ -335,6 +335,9 @@ pub struct VfsLayout {
     pub fs_pwd: u64,
     /// The size of the kernel's pointers and `unsigned long` (8, or 4 on i386).
     pub pointer_size: u8,
+    /// The socket structures, to say what a socket descriptor is (`None` when a field is missing:
+    /// sockets are then named by inode only).
+    pub sock: Option<crate::sock::SockLayout>,
 }
 
 impl VfsLayout {
@@ -383,6 +386,11 @@ impl VfsLayout {
             sb_magic: get("super_block", "s_magic", "super_block.s_magic"),
             fs_pwd: get("fs_struct", "pwd", "fs_struct.pwd"),
             pointer_size: 8,
+            sock: None,
+        };
+        let l = VfsLayout {
+            sock: crate::sock::SockLayout::from_offsets(&mut offset),
+            ..l
         };
         if absent.is_empty() {
             Ok(l)

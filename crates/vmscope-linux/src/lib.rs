@@ -21,6 +21,7 @@ pub mod mm;
 pub mod netops;
 pub mod process;
 pub mod signal;
+pub mod sock;
 pub mod symbols;
 pub mod task;
 #[cfg(any(test, feature = "testing"))]

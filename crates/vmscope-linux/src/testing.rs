@@ -117,6 +117,33 @@ pub fn small_vfs_layout() -> VfsLayout {
         sb_magic: 0x60,
         fs_pwd: 0x28,
         pointer_size: 8,
+        sock: Some(small_sock_layout()),
+    }
+}
+
+/// Small synthetic socket offsets (not a real kernel's): `file.private_data` 0x30, `socket.sk` 0x18,
+/// in `sock`: family 0x10, daddr 0, rcv_saddr 4, dport 0xc, num 0xe, v6_daddr 0x38, v6_rcv_saddr
+/// 0x48, sk_type 0x60, sk_protocol 0x62; `unix_sock.addr` 0x80, `peer` 0x88; `unix_address.len` 4,
+/// `name` 8.
+pub fn small_sock_layout() -> crate::sock::SockLayout {
+    crate::sock::SockLayout {
+        file_private_data: 0x30,
+        socket_sk: 0x18,
+        family: 0x10,
+        daddr: 0,
+        rcv_saddr: 4,
+        dport: 0xc,
+        num: 0xe,
+        v6_daddr: Some(0x38),
+        v6_rcv_saddr: Some(0x48),
+        sk_type: 0x60,
+        sk_protocol: 0x62,
+        unix: Some(crate::sock::UnixLayout {
+            addr: 0x80,
+            peer: 0x88,
+            len: 4,
+            name: 8,
+        }),
     }
 }
 

@@ -127,6 +127,16 @@ pub fn file_name<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, file: u64)
     path_name(mem, l, mnt, dentry)
 }
 
+/// Whether `struct file` `file` is a socket (its dentry is on sockfs).
+pub fn file_is_socket<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, file: u64) -> bool {
+    (|| {
+        let p = at(file, l.file_path)?;
+        let dentry = ptr(mem, l, at(p, l.path_dentry)?)?;
+        let sb = ptr(mem, l, at(dentry, l.dentry_sb)?)?;
+        l.read_word(mem, at(sb, l.sb_magic)?)
+    })() == Some(SOCKFS_MAGIC)
+}
+
 /// A dentry's own name (one component).
 pub fn dentry_name<M: GuestMemory + ?Sized>(
     mem: &mut M,

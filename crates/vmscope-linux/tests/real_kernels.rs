@@ -250,3 +250,30 @@ fn debian_6_12_arm64_image_layout_matches_known_offsets() {
     assert_eq!(l.percpu.current_task_via, CurrentTaskVia::Register);
     assert_eq!(l.pointer_size, 8);
 }
+
+#[test]
+fn debian_kernels_name_their_socket_structures() {
+    for series in ["6.12", "6.1"] {
+        let path = guest_dir().join(format!("linux-{series}")).join("vmlinuz");
+        if !path.exists() && std::env::var("VMSCOPE_SKIP_REAL_KERNELS").as_deref() == Ok("1") {
+            continue;
+        }
+        let (_, vfs) =
+            KernelLayout::from_kernel_file_with_vfs(&path).unwrap_or_else(|e| panic!("{e}"));
+        let s = vfs
+            .unwrap()
+            .sock
+            .unwrap_or_else(|| panic!("{series}: no socket layout"));
+        println!("{series}: {s:#?}");
+        // struct sock_common: skc_addrpair (daddr, rcv_saddr), skc_hash, skc_portpair (dport, num),
+        // skc_family; the IPv6 addresses later; struct sock starts with it.
+        assert_eq!(
+            (s.daddr, s.rcv_saddr, s.dport, s.num, s.family),
+            (0, 4, 12, 14, 16),
+            "{series}"
+        );
+        assert!(s.v6_daddr.is_some() && s.v6_rcv_saddr.is_some(), "{series}");
+        assert!(s.unix.is_some(), "{series}");
+        assert!(s.sk_type > s.family && s.sk_protocol > s.family, "{series}");
+    }
+}

@@ -24,6 +24,7 @@ pub mod at_return;
 pub mod context;
 pub mod coverage;
 pub mod devices;
+pub mod fd_names;
 pub mod files;
 pub mod images;
 pub mod journal;

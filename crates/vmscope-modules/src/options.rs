@@ -60,6 +60,9 @@ pub struct Options {
     pub coverage_kernel: bool,
     /// Devices module: journal every access to these devices (`device_events=A:B`, `*` for all).
     pub device_events: Vec<String>,
+    /// Every descriptor argument and returned descriptor carries what it names, like strace's `-y`
+    /// (`decode_fds=on`; brings the file and network monitors).
+    pub decode_fds: bool,
 }
 
 impl Default for Options {
@@ -86,6 +89,7 @@ impl Default for Options {
             coverage_for: Vec::new(),
             coverage_kernel: false,
             device_events: Vec::new(),
+            decode_fds: false,
         }
     }
 }
@@ -98,7 +102,7 @@ pub enum OptionError {
     NotKeyValue(String),
     /// A key the plugin does not know.
     #[error(
-        "unknown plugin option `{0}` (known: kernel, kernel_debuginfo, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace, coverage_dir, coverage_for, coverage_kernel, device_events)"
+        "unknown plugin option `{0}` (known: kernel, kernel_debuginfo, layout, output, format, modules, module_option, string_limit, capture, follow_pid, follow_comm, process_list, self_profile, icount_shift, stack, debug_dir, trace, coverage_dir, coverage_for, coverage_kernel, device_events, decode_fds)"
     )]
     UnknownKey(String),
     /// A value that does not fit its key.
@@ -243,6 +247,13 @@ impl Options {
                         o.coverage_for.push(c.to_string());
                     }
                 }
+                "decode_fds" => {
+                    o.decode_fds = match value {
+                        "on" | "true" | "1" => true,
+                        "off" | "false" | "0" => false,
+                        _ => return Err(bad("expected `on` or `off`")),
+                    }
+                }
                 "coverage_kernel" => {
                     o.coverage_kernel = match value {
                         "on" | "true" | "1" => true,
@@ -367,6 +378,9 @@ impl Options {
         }
         if !self.device_events.is_empty() {
             a.push(format!("device_events={}", self.device_events.join(":")));
+        }
+        if self.decode_fds {
+            a.push("decode_fds=on".to_string());
         }
         if let Some(bad) = a.iter().find(|s| s.contains(',')) {
             return Err(CommaInValue(bad.clone()));
@@ -495,6 +509,7 @@ mod tests {
             coverage_for: vec!["wl-a".into(), "sh".into()],
             coverage_kernel: true,
             device_events: vec!["serial0".into(), "*".into()],
+            decode_fds: true,
         };
         let memory = Options {
             layout_from_memory: true,

@@ -16,6 +16,7 @@ use vmscope_linux::syscalls::{DecodeOptions, Decoder};
 use crate::context::Context;
 use crate::coverage::{Coverage, CoverageOptions};
 use crate::devices::Devices;
+use crate::fd_names::{FdNameSink, FdNamer};
 use crate::files::{Files, LinuxFiles};
 use crate::images::Images;
 use crate::journal::Journal;
@@ -59,6 +60,9 @@ pub struct Config {
     pub coverage: CoverageOptions,
     /// The devices the devices module journals every access to.
     pub device_events: Vec<String>,
+    /// `--decode-fds`: the syscall module names descriptor arguments through this, which the file
+    /// and network monitors built here feed.
+    pub fd_names: Option<Arc<FdNamer>>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -173,6 +177,24 @@ pub fn build<S: AsRef<str>>(
             cfg.debug_dir.clone(),
         ))
     });
+    // `--decode-fds`: the syscall module names descriptors from the file and network monitors.
+    let files = names.contains(&Files::NAME).then(|| {
+        Arc::new(Files::new(
+            Box::new(LinuxFiles::new(cfg.kernel.clone(), cfg.arch)),
+            cfg.capture,
+        ))
+    });
+    let network = names
+        .contains(&Network::NAME)
+        .then(|| Arc::new(Network::with_kernel(cfg.kernel.clone())));
+    if let Some(n) = &cfg.fd_names {
+        if let Some(f) = &files {
+            n.set_files(f.clone());
+        }
+        if let Some(net) = &network {
+            n.set_network(net.clone());
+        }
+    }
     Ok(names
         .into_iter()
         .filter_map(|n| -> Option<Arc<dyn Module>> {
@@ -188,15 +210,16 @@ pub fn build<S: AsRef<str>>(
                         Some(st) => s.with_stacks(st.clone()),
                         None => s,
                     };
+                    let s = match &cfg.fd_names {
+                        Some(n) => s.with_fd_names(n.clone()),
+                        None => s,
+                    };
                     Some(Arc::new(match cfg.capture_only {
                         Some(set) => s.capture_only(set),
                         None => s,
                     }))
                 }
-                Files::NAME => Some(Arc::new(Files::new(
-                    Box::new(LinuxFiles::new(cfg.kernel.clone(), cfg.arch)),
-                    cfg.capture,
-                ))),
+                Files::NAME => files.clone().map(|f| f as Arc<dyn Module>),
                 Processes::NAME => Some(Arc::new(Processes::new(
                     cfg.kernel.clone(),
                     cfg.follow.clone(),
@@ -205,7 +228,7 @@ pub fn build<S: AsRef<str>>(
                 Memory::NAME => Some(Arc::new(Memory::new(cfg.kernel.clone()))),
                 Images::NAME => Some(Arc::new(Images::new())),
                 Stacks::NAME => stacks.clone().map(|s| s as Arc<dyn Module>),
-                Network::NAME => Some(Arc::new(Network::new())),
+                Network::NAME => network.clone().map(|n| n as Arc<dyn Module>),
                 Coverage::NAME => Some(Arc::new(Coverage::new(
                     cfg.coverage.clone(),
                     cfg.arch,
@@ -281,8 +304,14 @@ pub fn compose(
         string_limit: opts.string_limit,
     };
     let renderer: Arc<dyn CallRender> = Arc::new(Decoder::new(decode.clone()));
-    let journal =
+    let journal: Arc<dyn Sink> =
         Arc::new(Journal::new(opts.format, out, renderer).map_err(ComposeError::Journal)?);
+    // --decode-fds: returned descriptors are named after every module applied the call.
+    let fd_names = opts.decode_fds.then(|| Arc::new(FdNamer::new()));
+    let journal: Arc<dyn Sink> = match &fd_names {
+        Some(n) => Arc::new(FdNameSink::new(journal, n.clone())),
+        None => journal,
+    };
     let filtering = !opts.follow_pids.is_empty() || !opts.follow_comms.is_empty();
     let follow = filtering.then(|| {
         Arc::new(Follow::new(
@@ -330,6 +359,7 @@ pub fn compose(
             kernel: opts.coverage_kernel,
         },
         device_events: opts.device_events.clone(),
+        fd_names,
     };
     let mut names: Vec<&str> = opts
         .modules
@@ -345,6 +375,13 @@ pub fn compose(
     }
     if !opts.device_events.is_empty() && !names.contains(&Devices::NAME) {
         names.push(Devices::NAME);
+    }
+    if opts.decode_fds {
+        for n in [Files::NAME, Network::NAME] {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
     }
     if (filtering || opts.process_list_every.is_some()) && !names.contains(&Processes::NAME) {
         names.push(Processes::NAME);

@@ -27,6 +27,7 @@ use vmscope_linux::syscalls::{
 };
 
 use crate::context::Context;
+use crate::fd_names::FdNamer;
 
 /// Shards of the pending-call table; vCPUs rarely touch the same shard at once.
 const SHARDS: usize = 16;
@@ -76,6 +77,8 @@ pub struct Syscalls {
     stacks: Option<Arc<dyn CallStacks>>,
     /// `--trace`: calls outside this set are not captured (nothing consumes their memory).
     uncaptured: Option<vmscope_linux::trace_classes::TraceSet>,
+    /// `--decode-fds`: where the names of descriptor arguments come from.
+    fd_names: Option<Arc<FdNamer>>,
 }
 
 impl Syscalls {
@@ -95,7 +98,14 @@ impl Syscalls {
             peak: AtomicUsize::new(0),
             stacks: None,
             uncaptured: None,
+            fd_names: None,
         }
+    }
+
+    /// Makes every call carry what its descriptor arguments named when it was made (`--decode-fds`).
+    pub fn with_fd_names(mut self, namer: Arc<FdNamer>) -> Self {
+        self.fd_names = Some(namer);
+        self
     }
 
     /// Makes every call's event carry the user-space stack `stacks` takes at its entry.
@@ -277,7 +287,8 @@ impl Syscalls {
             _ => None,
         };
         let value = ret.map(|(v, _)| v);
-        if end != CallEnd::NoReturn && self.captures(made) {
+        let captures = self.captures(made);
+        if end != CallEnd::NoReturn && captures {
             let ev = &mut *event;
             capture_exit_into(
                 &self.opts,
@@ -294,6 +305,10 @@ impl Syscalls {
         event.ts_exit = ts_exit;
         event.ret = value;
         event.end = end;
+        // The descriptor arguments' names before the modules apply the call (a closed one's too).
+        if let Some(n) = self.fd_names.as_ref().filter(|_| captures) {
+            event.data.fd_names = n.before(&event);
+        }
         bus.publish(Event::Syscall(event));
     }
 

@@ -123,6 +123,27 @@ pub struct CallData {
     pub args_at: [ArgAt; 6],
     /// For an exec that succeeded: the new program's ABI and initial stack pointer.
     pub new_image: Option<(Abi, u64)>,
+    /// What the call's descriptors named (`--decode-fds`), when asked for and any is known.
+    pub fd_names: Option<Box<FdNames>>,
+}
+
+/// What a call's descriptors named (`--decode-fds`, strace's `-y`): taken on the vCPU from the
+/// modules' handle tables as shared strings (a reference count, no copy), rendered by the journal as
+/// `3</etc/fstab>`. `None` where the name is unknown (the descriptor is printed bare).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FdNames {
+    /// Per argument register (the call's own order): what the descriptor in it named when the call
+    /// was made.
+    pub args: [Option<std::sync::Arc<str>>; 6],
+    /// What the descriptor the call returned names.
+    pub ret: Option<std::sync::Arc<str>>,
+}
+
+impl FdNames {
+    /// Whether no name is known.
+    pub fn is_empty(&self) -> bool {
+        self.ret.is_none() && self.args.iter().all(Option::is_none)
+    }
 }
 
 /// One system call, from entry to exit, as typed values and captured guest memory; its strace-style
@@ -184,6 +205,22 @@ pub struct RenderedCall {
     pub ends: Vec<usize>,
     /// The return value as strace prints it after `= ` (`3`, `-1 ENOENT (…)`, `?`).
     pub ret: String,
+    /// The descriptors among the arguments whose names are known (`--decode-fds`), in order.
+    pub fds: Vec<FdAt>,
+    /// The name of the descriptor returned, and where in [`RenderedCall::ret`] it goes (after the
+    /// number).
+    pub ret_fd: Option<(usize, std::sync::Arc<str>)>,
+}
+
+/// A named descriptor among a rendered call's arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FdAt {
+    /// Which argument of [`RenderedCall::arg_list`].
+    pub arg: usize,
+    /// Where in [`RenderedCall::args`] the name goes (just after the descriptor's number).
+    pub at: usize,
+    /// What the descriptor names.
+    pub name: std::sync::Arc<str>,
 }
 
 impl RenderedCall {
@@ -193,6 +230,35 @@ impl RenderedCall {
         self.args.clear();
         self.ends.clear();
         self.ret.clear();
+        self.fds.clear();
+        self.ret_fd = None;
+    }
+
+    /// The arguments with each named descriptor followed by its name (`3</etc/fstab>`), the name
+    /// written by `name` (the renderer's quoting), into `out`.
+    pub fn args_with_fds(&self, out: &mut String, name: impl Fn(&str, &mut String)) {
+        let mut from = 0;
+        for f in &self.fds {
+            let Some(part) = self.args.get(from..f.at) else {
+                break;
+            };
+            out.push_str(part);
+            name(&f.name, out);
+            from = f.at;
+        }
+        out.push_str(self.args.get(from..).unwrap_or(""));
+    }
+
+    /// The return value with the returned descriptor's name after its number, into `out`.
+    pub fn ret_with_fd(&self, out: &mut String, name: impl Fn(&str, &mut String)) {
+        match &self.ret_fd {
+            Some((at, n)) if self.ret.is_char_boundary(*at) && *at <= self.ret.len() => {
+                out.push_str(&self.ret[..*at]);
+                name(n, out);
+                out.push_str(&self.ret[*at..]);
+            }
+            _ => out.push_str(&self.ret),
+        }
     }
 
     /// Each argument's text.
@@ -211,6 +277,14 @@ impl RenderedCall {
 pub trait CallRender: Send + Sync {
     /// Renders `ev` into `out` (cleared first).
     fn render(&self, ev: &SyscallEvent, out: &mut RenderedCall);
+
+    /// Writes a descriptor's name as it follows the descriptor in a text line (`<name>`, quoted as
+    /// the renderer's tracer would). Default: the name between angle brackets as it is.
+    fn fd_name(&self, name: &str, out: &mut String) {
+        out.push('<');
+        out.push_str(name);
+        out.push('>');
+    }
 }
 
 /// Some of a call's arguments as the call's decoder renders them (a file event's flags and mode):

@@ -17,6 +17,7 @@ mod args;
 mod common_structs;
 mod ctx;
 pub mod events;
+mod fds;
 pub mod net;
 pub mod sys;
 #[rustfmt::skip]
@@ -45,6 +46,7 @@ pub use abi::{
     CallSite, call_result, entering_call, errno_of, interrupted_code, never_returns,
     return_register_value, returning_image,
 };
+pub use fds::{fd_arg_replaced, fd_args, returned_fd, write_fd_name};
 pub use generated_calls::Call;
 use out::{Out, w};
 
@@ -812,6 +814,10 @@ impl CallRender for Decoder {
             out,
         );
     }
+
+    fn fd_name(&self, name: &str, out: &mut String) {
+        write_fd_name(name, out);
+    }
 }
 
 /// Renders one call into `out` (cleared first).
@@ -827,6 +833,7 @@ fn render_call(
     out: &mut RenderedCall,
 ) {
     out.clear();
+    let mut fds = std::mem::take(&mut out.fds);
     let desc = desc_for(abi, nr, call);
     match desc {
         Some(d) => out.name.push_str(d.name()),
@@ -858,11 +865,23 @@ fn render_call(
                     }
                     first = false;
                     render_slot(opts, abi, d, raw, data, ret, i, kind, at, &mut w);
+                    // A descriptor whose name is known: where the name goes (after its number).
+                    if let Some(name) = data.fd_names.as_ref().and_then(|n| n.args[i].as_ref())
+                        && matches!(kind, ArgKind::Fd | ArgKind::DirFd)
+                    {
+                        let (at, arg) = w.position();
+                        fds.push(vmscope_core::event::FdAt {
+                            arg,
+                            at,
+                            name: name.clone(),
+                        });
+                    }
                 }
             }
         }
         w.end_args();
     }
+    out.fds = fds;
     let mut r = String::new();
     match desc {
         Some(d) => {
@@ -880,6 +899,9 @@ fn render_call(
             };
             let shown = args::shown_ret(&mut cx).or(ret);
             ret_text(&mut Out::to(&mut r), abi, desc, shown, raw);
+            if let Some(name) = data.fd_names.as_ref().and_then(|n| n.ret.as_ref()) {
+                out.ret_fd = Some((r.len(), name.clone()));
+            }
             args::ret_extra(&mut cx, &mut Out::to(&mut r));
         }
         None => ret_text(&mut Out::to(&mut r), abi, desc, ret, raw),

@@ -36,6 +36,14 @@ impl<'a> Out<'a> {
         }
     }
 
+    /// Where the text is now: its length, and how many arguments it has ended.
+    pub fn position(&self) -> (usize, usize) {
+        (
+            self.text.as_deref().map_or(0, String::len),
+            self.ends.as_deref().map_or(0, Vec::len),
+        )
+    }
+
     /// Writes into `text` and records in `ends` where each argument ends.
     pub fn with_ends(text: &'a mut String, ends: &'a mut Vec<usize>) -> Self {
         Out {

@@ -272,6 +272,13 @@ fn tables() -> Vec<(&'static str, Xlat, &'static [&'static str])> {
             ioctl::IOCTLS,
             &["sys/ioctl.h", "linux/fs.h", "linux/sockios.h", "termios.h"],
         ),
+        ("KD_KEY_TABLES", ioctl::KD_KEY_TABLES, &["linux/keyboard.h"]),
+        (
+            "KD_KEYMAP_BITS",
+            ioctl::KD_KEYMAP_BITS,
+            &["linux/keyboard.h"],
+        ),
+        ("KD_KEY_TYPES", ioctl::KD_KEY_TYPES, &["linux/keyboard.h"]),
         ("RESOURCE_FLAGS", ipc::RESOURCE_FLAGS, &["sys/ipc.h"]),
         (
             "SHM_RESOURCE_FLAGS",

@@ -251,3 +251,42 @@ pub const FS_IOC_FLAGS: Xlat = &[
     (0x40000000, "FS_CASEFOLD_FL"),
     (0x80000000, "FS_RESERVED_FL"),
 ];
+
+/// `kd_key_tables` (strace's order): the keymaps `kbentry.kb_table` names by number.
+pub const KD_KEY_TABLES: Xlat = &[
+    (0, "K_NORMTAB"),
+    (1, "K_SHIFTTAB"),
+    (2, "K_ALTTAB"),
+    (3, "K_ALTSHIFTTAB"),
+];
+
+/// The modifier bits of a keymap number (`kd_keymap_flags`, printed `1<<KG_SHIFT`), by bit number.
+pub const KD_KEYMAP_BITS: Xlat = &[
+    (0, "KG_SHIFT"),
+    (1, "KG_ALTGR"),
+    (2, "KG_CTRL"),
+    (3, "KG_ALT"),
+    (4, "KG_SHIFTL"),
+    (5, "KG_SHIFTR"),
+    (6, "KG_CTRLL"),
+    (7, "KG_CTRLR"),
+];
+
+/// `kd_key_types` (strace's order): the type byte of a key value (`K(KT_FN, 0x1)`).
+pub const KD_KEY_TYPES: Xlat = &[
+    (0, "KT_LATIN"),
+    (1, "KT_FN"),
+    (2, "KT_SPEC"),
+    (3, "KT_PAD"),
+    (4, "KT_DEAD"),
+    (5, "KT_CONS"),
+    (6, "KT_CUR"),
+    (7, "KT_SHIFT"),
+    (8, "KT_META"),
+    (9, "KT_ASCII"),
+    (10, "KT_LOCK"),
+    (11, "KT_LETTER"),
+    (12, "KT_SLOCK"),
+    (13, "KT_DEAD2"),
+    (14, "KT_BRL"),
+];

@@ -238,7 +238,9 @@ impl Tracker {
         let mut out = Outcome {
             op: FileActivity::Close,
             fd: Some(handle),
-            path: entry.as_ref().and_then(|e| e.name.clone()),
+            path: entry
+                .as_ref()
+                .and_then(|e| e.name.as_deref().map(str::to_string)),
             ..base
         };
         if let Some(h) = entry.and_then(|e| e.hash) {
@@ -276,7 +278,7 @@ impl Tracker {
                 let mut o = Outcome {
                     op: FileActivity::Close,
                     fd: Some(h),
-                    path: e.name,
+                    path: e.name.as_deref().map(str::to_string),
                     ..base.clone()
                 };
                 if let Some(hash) = e.hash {
@@ -310,7 +312,9 @@ impl Tracker {
             (FileActivity::Read, bytes.unwrap_or(0), 0)
         };
         let entry = self.entry(table, handle, k);
-        let path = entry.as_ref().and_then(|e| e.name.clone());
+        let path = entry
+            .as_ref()
+            .and_then(|e| e.name.as_deref().map(str::to_string));
         if let (Some(e), Some(m)) = (entry, moved)
             && let Some(h) = &mut e.hash
         {

@@ -368,6 +368,19 @@ impl Files {
         }
     }
 
+    /// What descriptor `fd` of `thread` names in the model (`--decode-fds`): a shared string, no
+    /// guest read, no copy.
+    pub fn fd_name(&self, thread: &ThreadCtx, fd: Handle) -> Option<Arc<str>> {
+        let t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
+        t.shared_name_of(who_key(thread), fd)
+    }
+
+    /// The current directory of `thread` in the model (`--decode-fds`'s `AT_FDCWD</tmp>`), shared.
+    pub fn cwd_name(&self, thread: &ThreadCtx) -> Option<Arc<str>> {
+        let t = self.tracker.lock().unwrap_or_else(PoisonError::into_inner);
+        t.shared_cwd_of(who_key(thread))
+    }
+
     /// The model's view, for tests.
     pub fn with_tracker<R>(&self, f: impl FnOnce(&mut Tracker) -> R) -> R {
         f(&mut self.tracker.lock().unwrap_or_else(PoisonError::into_inner))

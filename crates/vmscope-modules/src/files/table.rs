@@ -9,6 +9,7 @@
 //! Nothing here reads the guest directly: it can be driven by synthetic call sequences in tests.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use vmscope_core::event::{FileActivity, Handle, PathArg, PathBase, ProcessFileUse, Target};
@@ -92,7 +93,8 @@ pub struct Outcome {
 
 #[derive(Clone)]
 pub(super) struct Entry {
-    pub(super) name: Option<String>,
+    /// Shared, so `--decode-fds` takes it on the vCPU without a copy.
+    pub(super) name: Option<Arc<str>>,
     pub(super) cloexec: bool,
     pub(super) hash: Option<Box<Hash>>,
 }
@@ -126,7 +128,7 @@ pub struct Tracker {
     capture: bool,
     threads: HashMap<u64, ThreadState>,
     tables: HashMap<u64, (Table, usize)>,
-    cwds: HashMap<u64, (Option<String>, usize)>,
+    cwds: HashMap<u64, (Option<Arc<str>>, usize)>,
     next_id: u64,
     pub(super) files: HashMap<String, FileStats>,
     /// Files not summarised because [`MAX_SUMMARY_FILES`] was reached.
@@ -251,6 +253,12 @@ impl Tracker {
             .as_deref()
     }
 
+    /// What handle `h` of thread `key` names in the model, shared (`--decode-fds`).
+    pub fn shared_name_of(&self, key: u64, h: Handle) -> Option<Arc<str>> {
+        let t = self.threads.get(&key)?;
+        self.tables.get(&t.table)?.0.handles.get(&h)?.name.clone()
+    }
+
     /// Whether the model knows what handle `h` of thread `key` is (it will not ask the kernel).
     pub fn knows_handle(&self, key: u64, h: Handle) -> bool {
         self.threads
@@ -262,6 +270,12 @@ impl Tracker {
     /// Whether the model knows the current directory of thread `key`.
     pub fn knows_cwd(&self, key: u64) -> bool {
         self.cwd_of(key).is_some()
+    }
+
+    /// The current directory of thread `key` in the model, shared (`--decode-fds`).
+    pub fn shared_cwd_of(&self, key: u64) -> Option<Arc<str>> {
+        let t = self.threads.get(&key)?;
+        self.cwds.get(&t.cwd)?.0.clone()
     }
 
     /// The current directory of thread `key` in the model.
@@ -287,7 +301,7 @@ impl Tracker {
             t.handles.insert(
                 h,
                 Entry {
-                    name: Some(name),
+                    name: Some(name.into()),
                     cloexec: false,
                     hash: capture.then(Box::default),
                 },
@@ -302,15 +316,16 @@ impl Tracker {
         h: Handle,
         k: &mut dyn KernelView,
     ) -> Option<String> {
-        self.entry(table, h, k).and_then(|e| e.name.clone())
+        self.entry(table, h, k)
+            .and_then(|e| e.name.as_deref().map(str::to_string))
     }
 
     pub(super) fn cwd(&mut self, cwd: u64, k: &mut dyn KernelView) -> Option<String> {
         let slot = self.cwds.get_mut(&cwd)?;
         if slot.0.is_none() {
-            slot.0 = k.cwd();
+            slot.0 = k.cwd().map(Arc::from);
         }
-        slot.0.clone()
+        slot.0.as_deref().map(str::to_string)
     }
 
     /// The absolute form of a path argument, as far as the model knows; the path as given when its
@@ -359,7 +374,7 @@ impl Tracker {
             t.handles.insert(
                 h,
                 Entry {
-                    name,
+                    name: name.map(Arc::from),
                     cloexec,
                     hash: capture.then(Box::default),
                 },
@@ -378,7 +393,7 @@ impl Tracker {
 
     pub(super) fn set_cwd(&mut self, cwd: u64, dir: String) {
         if let Some(slot) = self.cwds.get_mut(&cwd) {
-            slot.0 = Some(dir);
+            slot.0 = Some(dir.into());
         }
     }
 
@@ -426,10 +441,10 @@ impl Tracker {
         for (t, _) in self.tables.values_mut() {
             for e in t.handles.values_mut() {
                 if let Some(n) = &mut e.name {
-                    if n == from {
-                        *n = to.to_string();
+                    if &**n == from {
+                        *n = Arc::from(to);
                     } else if let Some(rest) = n.strip_prefix(&prefix) {
-                        *n = format!("{to}/{rest}");
+                        *n = Arc::from(format!("{to}/{rest}"));
                     }
                 }
             }

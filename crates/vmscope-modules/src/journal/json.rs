@@ -127,6 +127,26 @@ fn syscall(c: &SyscallEvent, r: &RenderedCall, out: &mut Vec<u8>) {
     out.extend_from_slice(b",\"end\":\"");
     out.extend_from_slice(end_name(c.end).as_bytes());
     out.push(b'"');
+    // `--decode-fds`: what each named descriptor argument (by its index in `args`) and the returned
+    // descriptor name, beside the strace-style text (which stays as without the option).
+    if !r.fds.is_empty() {
+        out.extend_from_slice(b",\"fd_names\":[");
+        for (i, f) in r.fds.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"arg\":");
+            num(f.arg, out);
+            out.extend_from_slice(b",\"name\":");
+            str(&f.name, out);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    if let Some((_, name)) = &r.ret_fd {
+        out.extend_from_slice(b",\"ret_fd_name\":");
+        str(name, out);
+    }
     if let Some(stack) = &c.stack {
         out.extend_from_slice(b",\"stack\":");
         if serde_json::to_writer(&mut *out, stack).is_err() {

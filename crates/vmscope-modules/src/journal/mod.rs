@@ -358,6 +358,53 @@ mod tests {
     }
 
     #[test]
+    fn named_descriptors_follow_their_numbers_in_text_and_have_fields_in_json() {
+        use std::sync::Arc;
+        let mut ev = call(CallEnd::Returned);
+        if let Event::Syscall(c) = &mut ev {
+            c.data.fd_names = Some(Box::new(vmscope_core::event::FdNames {
+                ret: Some(Arc::from("/etc/fstab")),
+                ..Default::default()
+            }));
+        }
+        assert_eq!(
+            line(Format::Text, &ev),
+            "[pid    42 tid    43 fstab] openat(AT_FDCWD, \"/etc/fstab\", O_RDONLY) = 3</etc/fstab>\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &ev)).unwrap();
+        assert_eq!(v["ret_text"], "3");
+        assert_eq!(v["ret_fd_name"], "/etc/fstab");
+        assert!(v.get("fd_names").is_none());
+        // A descriptor argument: `fd_names` says which argument (its index in `args`).
+        let mut g = TestGuest::new();
+        g.write(0x5000, b"UUID");
+        let mut c = crate::test_support::syscall_event(
+            Abi::I386,
+            "read",
+            ThreadCtx::default(),
+            [5, 0x5000, 4, 0, 0, 0],
+            Some(4),
+            Some(&mut g),
+        );
+        let mut names = vmscope_core::event::FdNames::default();
+        names.args[0] = Some(Arc::from("/tmp/a>b"));
+        c.data.fd_names = Some(Box::new(names));
+        let ev = Event::Syscall(Box::new(c));
+        assert!(
+            line(Format::Text, &ev).contains("read(5</tmp/a\\76b>, \"UUID\", 4) = 4"),
+            "{}",
+            line(Format::Text, &ev)
+        );
+        let v: serde_json::Value = serde_json::from_str(&line(Format::Jsonl, &ev)).unwrap();
+        assert_eq!(v["args"][0], "5");
+        assert_eq!(
+            v["fd_names"],
+            serde_json::json!([{"arg": 0, "name": "/tmp/a>b"}])
+        );
+        assert!(v.get("ret_fd_name").is_none());
+    }
+
+    #[test]
     fn json_lines_carry_the_documented_fields() {
         let v: serde_json::Value =
             serde_json::from_str(&line(Format::Jsonl, &call(CallEnd::Returned))).unwrap();

@@ -25,7 +25,7 @@ pub(super) fn render(
     match ev {
         Event::Syscall(c) => {
             calls.render(c, scratch);
-            syscall(c, scratch, &mut l.0);
+            syscall(c, scratch, calls, &mut l.0);
         }
         Event::Notice(Notice {
             source,
@@ -64,7 +64,7 @@ pub(super) fn render(
     out.extend_from_slice(l.0.as_bytes());
 }
 
-fn syscall(c: &SyscallEvent, r: &RenderedCall, s: &mut String) {
+fn syscall(c: &SyscallEvent, r: &RenderedCall, calls: &dyn CallRender, s: &mut String) {
     let t = &c.thread;
     match (t.pid, t.tid) {
         (Some(pid), Some(tid)) => {
@@ -81,10 +81,15 @@ fn syscall(c: &SyscallEvent, r: &RenderedCall, s: &mut String) {
     if c.abi == Abi::I386 {
         s.push_str("[i386] ");
     }
-    let _ = write!(s, "{}({})", r.name, r.args);
+    s.push_str(&r.name);
+    s.push('(');
+    // Named descriptors (`--decode-fds`) as strace -y writes them: `3</etc/fstab>`.
+    r.args_with_fds(s, |n, o| calls.fd_name(n, o));
+    s.push(')');
     match c.end {
         CallEnd::Returned => {
-            let _ = write!(s, " = {}", r.ret);
+            s.push_str(" = ");
+            r.ret_with_fd(s, |n, o| calls.fd_name(n, o));
         }
         CallEnd::NoReturn => s.push_str(" = ?"),
         CallEnd::Unfinished => s.push_str(" <unfinished ...>"),

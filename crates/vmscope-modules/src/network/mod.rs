@@ -9,22 +9,28 @@
 //! for `connect`/`bind`/`sendto`, the exit's for `accept`/`recvfrom`/`getsockname`). The
 //! [`model::Model`] keeps tables of descriptors pointing at shared socket objects.
 //!
+//! Sockets it did not see made (open before tracing began, or inherited from a parent that was not
+//! followed) are read from the kernel's structures when a socket call first uses them
+//! (`vmscope_linux::sock`: `file.private_data` → `struct socket` → `struct sock`, through the
+//! kernel's BTF): family, type, protocol, local and remote address. Without the layout, or where the
+//! kernel is not mapped at the call's return (page-table isolation), they appear with no family.
 //! What it does not know: the local address of a client socket that never called `getsockname`
-//! (the kernel picked it), and what sockets opened before tracing are (they appear with no family,
-//! from their first call). Both would need the kernel's `struct sock` read through BTF.
+//! (the kernel picked it).
 
 pub mod model;
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use vmscope_core::event::{
     Event, EventKind, EventMask, FileOp, Level, Notice, SyscallEvent, ThreadCtx,
 };
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, Interest, Module};
+use vmscope_linux::netops::SockOp;
 use vmscope_linux::syscalls::Call;
-use vmscope_linux::{fileops, netops};
+use vmscope_linux::{fileops, netops, sock};
 
+use crate::kernel::KernelCell;
 use crate::syscalls::Syscalls;
 use model::{Caller, Model};
 
@@ -32,7 +38,12 @@ use model::{Caller, Model};
 #[derive(Default)]
 pub struct Network {
     model: Mutex<Model>,
+    /// The kernel's layouts, to read sockets the model did not see made.
+    kernel: Option<Arc<KernelCell>>,
 }
+
+/// Sockets read from the kernel per call at most.
+const MAX_KERNEL_READS: usize = 4;
 
 /// Calls that change descriptor tables without being about sockets (read from the file mapping).
 fn lifecycle_call(c: Call) -> bool {
@@ -74,6 +85,30 @@ impl Network {
         Self::default()
     }
 
+    /// A network monitor that reads sockets it did not see made from the kernel's structures, with
+    /// the layouts of `kernel`.
+    pub fn with_kernel(kernel: Arc<KernelCell>) -> Self {
+        Self {
+            kernel: Some(kernel),
+            ..Self::default()
+        }
+    }
+
+    /// What socket descriptor `fd` of `thread` is, from the kernel (live memory at the call's return).
+    fn kernel_sock(
+        &self,
+        thread: &ThreadCtx,
+        fd: i64,
+        cpu: &mut dyn GuestCpu,
+    ) -> Option<sock::KernelSock> {
+        let vfs = self.kernel.as_ref()?.vfs()?;
+        let l = vfs.sock.as_ref()?;
+        if thread.task == 0 {
+            return None;
+        }
+        sock::task_fd_sock(cpu, vfs, l, thread.task, fd)
+    }
+
     /// Handles one syscall event: the model's changes, the events to publish.
     pub fn handle(&self, ev: &SyscallEvent, cpu: &mut dyn GuestCpu, bus: &mut Bus) {
         let Some(call) = Call::of(ev) else {
@@ -107,7 +142,34 @@ impl Network {
             if calls.is_empty() {
                 return;
             }
+            // Sockets the model never saw made, used by a socket call that worked: asked of the
+            // kernel before the lock is taken (no guest read while other vCPUs may wait on it).
+            let unknown: Vec<i64> = if self.kernel.is_some() {
+                let m = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut v: Vec<i64> = calls
+                    .iter()
+                    .filter(|c| {
+                        c.socket_call
+                            && c.error.is_none()
+                            && !matches!(c.op, SockOp::New { .. })
+                            && !m.knows(who.key, c.fd)
+                    })
+                    .map(|c| c.fd)
+                    .collect();
+                v.dedup();
+                v.truncate(MAX_KERNEL_READS);
+                v
+            } else {
+                Vec::new()
+            };
+            let learned: Vec<(i64, sock::KernelSock)> = unknown
+                .into_iter()
+                .filter_map(|fd| Some((fd, self.kernel_sock(&ev.thread, fd, cpu)?)))
+                .collect();
             let mut m = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+            for (fd, k) in &learned {
+                m.learn(&who, *fd, k);
+            }
             for c in &calls {
                 out.extend(m.apply(&who, c));
             }
@@ -115,6 +177,14 @@ impl Network {
         for e in out {
             bus.publish(Event::Net(Box::new(e)));
         }
+    }
+
+    /// What socket descriptor `fd` of `thread` is, as `--decode-fds` shows it
+    /// (`socket:[127.0.0.1:5555->127.0.0.1:7777]`); `None` when it is no socket the model knows an
+    /// address of.
+    pub fn socket_name(&self, thread: &ThreadCtx, fd: i64) -> Option<std::sync::Arc<str>> {
+        let mut m = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+        m.sock_name(who_key(thread), fd)
     }
 
     /// The model, for tests.

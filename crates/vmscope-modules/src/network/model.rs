@@ -10,9 +10,11 @@
 //! Nothing here reads the guest: it is driven by synthetic calls in tests.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use vmscope_core::event::{Connection, FileOp, Handle, NetEvent, NetOp, ThreadCtx};
 use vmscope_linux::netops::{SockCall, SockKind, SockOp};
+use vmscope_linux::sock::KernelSock;
 
 /// Threads followed at most (the oldest-created are forgotten past it).
 pub const MAX_THREADS: usize = 1 << 16;
@@ -49,6 +51,46 @@ pub struct Sock {
     /// It connected (or was accepted).
     pub connected: bool,
     refs: usize,
+    /// Its `--decode-fds` name, made for the addresses it had then (kept while they last).
+    shown: Option<Box<Shown>>,
+}
+
+/// A socket's name for `--decode-fds` and the addresses it was made from.
+#[derive(Debug, Clone)]
+struct Shown {
+    local: Option<String>,
+    remote: Option<String>,
+    name: Arc<str>,
+}
+
+impl Sock {
+    /// What `--decode-fds` shows for it: `socket:[LOCAL->REMOTE]`, `socket:[LOCAL]` (bound, not
+    /// connected), `socket:[->REMOTE]` (the local address unknown); `None` without any address. Made
+    /// once per change of address, then shared.
+    pub fn shown_name(&mut self) -> Option<Arc<str>> {
+        if self.local.is_none() && self.remote.is_none() {
+            return None;
+        }
+        if let Some(s) = &self.shown
+            && s.local == self.local
+            && s.remote == self.remote
+        {
+            return Some(s.name.clone());
+        }
+        let name: Arc<str> = match (&self.local, &self.remote) {
+            (Some(l), Some(r)) => format!("socket:[{l}->{r}]"),
+            (Some(l), None) => format!("socket:[{l}]"),
+            (None, Some(r)) => format!("socket:[->{r}]"),
+            (None, None) => return None,
+        }
+        .into();
+        self.shown = Some(Box::new(Shown {
+            local: self.local.clone(),
+            remote: self.remote.clone(),
+            name: name.clone(),
+        }));
+        Some(name)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -263,6 +305,42 @@ impl Model {
         let (t, _) = self.threads.get(&key)?;
         let slot = self.tables.get(t)?.0.slots.get(&h)?;
         self.socks.get(&slot.sock)
+    }
+
+    /// Whether descriptor `h` of thread `key` is a socket the model knows.
+    pub fn knows(&self, key: u64, h: Handle) -> bool {
+        self.sock_id(key, h).is_some()
+    }
+
+    /// Descriptor `h` of the caller is socket `k`, as the kernel holds it: a socket the model did not
+    /// see made (from before tracing, or a parent not followed). Nothing is published for it; its
+    /// next operation is.
+    pub fn learn(&mut self, who: &Caller<'_>, h: Handle, k: &KernelSock) {
+        if self.sock_id(who.key, h).is_some() {
+            return;
+        }
+        let t = self.table_of(who.key);
+        let s = Sock {
+            family: Some(k.kind.family_name()),
+            proto: Some(k.kind.proto_name()),
+            local: k.local.clone(),
+            remote: k.remote.clone(),
+            opened_ts: who.ts,
+            pid: who.thread.pid,
+            comm: who.thread.comm.as_deref().map(str::to_string),
+            fd: h,
+            connected: k.remote.is_some(),
+            ..Sock::default()
+        };
+        if let Some(id) = self.new_sock(s) {
+            self.put(t, h, id, false, who.ts);
+        }
+    }
+
+    /// The `--decode-fds` name of the socket at descriptor `h` of thread `key` ([`Sock::shown_name`]).
+    pub fn sock_name(&mut self, key: u64, h: Handle) -> Option<Arc<str>> {
+        let id = self.sock_id(key, h)?;
+        self.socks.get_mut(&id)?.shown_name()
     }
 
     fn sock_id(&self, key: u64, h: Handle) -> Option<u64> {

@@ -396,3 +396,117 @@ fn a_child_seen_before_its_parents_fork_returns_keeps_its_own_sockets() {
         (Some(71), Some("127.0.0.1:7777"), 9)
     );
 }
+
+/// A socket open before tracing began is read from the kernel's structures when a socket call first
+/// uses it: its events and its connection carry its family, protocol and both addresses. Where the
+/// kernel's memory is junk, it appears with no family, as without a layout.
+#[test]
+fn sockets_from_before_tracing_are_named_from_the_kernel() {
+    use std::sync::Arc;
+    use vmscope_linux::testing::{small_sock_layout, small_vfs_layout};
+
+    const K: u64 = 0xffff_8880_0000_0000;
+    let (task, files, fdt, fds, file, dentry, sb, socket, sk) = (
+        K + 0x1000,
+        K + 0x2000,
+        K + 0x3000,
+        K + 0x4000,
+        K + 0x5000,
+        K + 0x6000,
+        K + 0x7000,
+        K + 0x8000,
+        K + 0x9000,
+    );
+    let v = small_vfs_layout();
+    let l = small_sock_layout();
+    let mut g = TestGuest::new();
+    g.write_u64(task + v.task_files, files);
+    g.write_u64(files + v.files_fdt, fdt);
+    g.write_u32(fdt + v.fdt_max_fds, 16);
+    g.write_u64(fdt + v.fdt_fd, fds);
+    g.write_u64(fds + 5 * 8, file);
+    g.write_u64(file + v.file_path + v.path_dentry, dentry);
+    g.write_u64(dentry + v.dentry_sb, sb);
+    g.write_u64(sb + v.sb_magic, 0x534f_434b);
+    g.write_u64(file + l.file_private_data, socket);
+    g.write_u64(socket + l.socket_sk, sk);
+    g.write(sk + l.family, &2u16.to_le_bytes());
+    g.write(sk + l.sk_type, &1u16.to_le_bytes());
+    g.write(sk + l.sk_protocol, &6u16.to_le_bytes());
+    g.write(sk + l.rcv_saddr, &[127, 0, 0, 1]);
+    g.write(sk + l.num, &40000u16.to_le_bytes());
+    g.write(sk + l.daddr, &[127, 0, 0, 1]);
+    g.write(sk + l.dport, &7777u16.to_be_bytes());
+    g.write(BUF, &[b'x'; 64]);
+    let kernel = Arc::new(crate::kernel::KernelCell::known(
+        Some(crate::test_support::layout()),
+        Some(v),
+    ));
+    let m = Network::with_kernel(kernel);
+    let thread = ThreadCtx {
+        pid: Some(7),
+        tid: Some(7),
+        comm: Some("old".into()),
+        task,
+        asid: 0,
+    };
+    let send = |m: &Network, g: &mut TestGuest, fd: u64| -> Vec<NetEvent> {
+        let ev = crate::test_support::syscall_event(
+            Abi::X86_64,
+            "sendto",
+            thread.clone(),
+            [fd, BUF, 64, 0, 0, 0],
+            Some(64),
+            Some(g),
+        );
+        let mut bus = Bus::default();
+        m.on_event(&Event::Syscall(Box::new(ev)), g, &mut bus);
+        bus.take()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Net(n) => Some(*n),
+                _ => None,
+            })
+            .collect()
+    };
+    let e = one(send(&m, &mut g, 5));
+    assert_eq!(
+        (
+            e.op,
+            e.family.as_deref(),
+            e.proto.as_deref(),
+            e.local.as_deref(),
+            e.remote.as_deref(),
+            e.bytes
+        ),
+        (
+            NetOp::Send,
+            Some("inet"),
+            Some("tcp"),
+            Some("127.0.0.1:40000"),
+            Some("127.0.0.1:7777"),
+            Some(64)
+        )
+    );
+    // Another descriptor whose socket pointer is junk: no family, as before.
+    g.write_u64(fds + 6 * 8, file + 0x800);
+    let e = one(send(&m, &mut g, 6));
+    assert_eq!((e.op, e.family), (NetOp::Send, None));
+    let mut bus = Bus::default();
+    m.on_stop(&mut bus);
+    let conns: Vec<Connection> = bus
+        .take()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Connection(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        conns.iter().any(|c| c.fd == 5
+            && c.proto.as_deref() == Some("tcp")
+            && c.remote.as_deref() == Some("127.0.0.1:7777")
+            && c.bytes_sent == 64),
+        "{conns:#?}"
+    );
+}

@@ -98,7 +98,20 @@ enum Arg {
     In(Mem),
     /// Memory the call writes, shown at exit.
     Out(Mem),
+    /// `KDGKBENT`'s `struct kbentry`: the keymap and index it asks for, and on success the key
+    /// value the call wrote (shown at exit).
+    KbEntry,
+    /// `KIOCSOUND`'s PIT count: `440 /* 2711 Hz */`, `0 /* off */`.
+    Sound,
+    /// `KDMKTONE`'s duration and PIT count: `1<<16|440 /* 2711 Hz, 1 ms */`.
+    Tone,
+    /// `KDADDIO`/`KDDELIO`'s port: `0x3c0 /* GPFIRST + 12 */`.
+    IoPort,
 }
+
+/// The PIT's input clock (Hz), which `KIOCSOUND` and `KDMKTONE` divide (strace's
+/// `KERNEL_PIT_TICK_RATE`).
+const PIT_TICK_RATE: u64 = 1_193_182;
 
 /// A structure or number behind the argument.
 #[derive(Clone, Copy)]
@@ -304,6 +317,14 @@ fn arg_of_known(abi: Abi, code: u32) -> Arg {
         // FICLONE (0x94).
         0x94 if code == 0x4004_9409 => Arg::Int,
         // Random ('R'): RNDGETENTCNT, RNDADDTOENTCNT, RNDADDENTROPY, and those without argument.
+        // Keyboard and console ('K').
+        0x4b => match code {
+            0x4b46 => Arg::KbEntry,
+            0x4b2f => Arg::Sound,
+            0x4b30 => Arg::Tone,
+            0x4b34 | 0x4b35 => Arg::IoPort,
+            _ => Arg::Hex,
+        },
         0x52 => match code {
             0x8004_5200 => Arg::Out(Mem::Int),
             0x4004_5201 => Arg::In(Mem::Int),
@@ -336,8 +357,96 @@ pub(crate) fn arg(cx: &mut Ctx<'_>, w: &mut Out<'_>) -> Option<bool> {
                 w.ptr(v);
             }
         }
+        Arg::KbEntry => {
+            if !cx.exit {
+                return None;
+            }
+            kbentry(cx, w, v);
+        }
+        Arg::Sound => {
+            // strace divides in the register's width, then keeps an unsigned int.
+            let freq = PIT_TICK_RATE.checked_div(v).unwrap_or(0) as u32;
+            w.uint(v);
+            match freq {
+                0 => w.s(" /* off */"),
+                f => w!(w, " /* {f} Hz */"),
+            }
+        }
+        Arg::Tone => {
+            let v = v & 0xffff_ffff;
+            let (ticks, count) = (v >> 16, v & 0xffff);
+            if ticks != 0 {
+                w!(w, "{ticks}<<16|");
+            }
+            w.uint(count);
+            match PIT_TICK_RATE.checked_div(count) {
+                Some(f) if ticks != 0 => w!(w, " /* {f} Hz, {ticks} ms */"),
+                _ => w.s(" /* off */"),
+            }
+        }
+        Arg::IoPort => {
+            w.hex(v);
+            if (0x3b4..=0x3df).contains(&v) {
+                w!(w, " /* GPFIRST + {} */", v - 0x3b4);
+            }
+        }
     }
     Some(true)
+}
+
+/// `KDGKBENT`'s `struct kbentry {u8 kb_table; u8 kb_index; u16 kb_value;}` as strace's `kd_ioctl.c`
+/// prints it: `{kb_table=K_NORMTAB, kb_index=3}`, and when the call succeeded the value it wrote,
+/// `kb_value=0x101 /* K(KT_FN, 0x1) */` (`???` when unreadable). Read at the exit, where the first
+/// two bytes are as the caller wrote them. An unreadable structure is shown by its address. Not
+/// done: strace's names of single keys in the comment (`/* K_F2 */`) and characters for the
+/// letter types (`K(KT_LATIN, 'A')`); its test program only reaches KDGKBENT's failure path.
+fn kbentry(cx: &mut Ctx<'_>, w: &mut Out<'_>, addr: u64) {
+    let Some(b) = (addr != 0).then(|| read_bytes(cx.mem, addr, 2)).flatten() else {
+        w.ptr(addr);
+        return;
+    };
+    let (table, index) = (b[0], b[1]);
+    w.s("{kb_table=");
+    match io::KD_KEY_TABLES
+        .iter()
+        .find(|(v, _)| *v == u64::from(table))
+    {
+        Some((_, name)) => w.s(name),
+        None => {
+            // The modifier bits; every bit of a byte has a name.
+            let mut first = true;
+            for (bit, name) in io::KD_KEYMAP_BITS {
+                if table & (1 << bit) != 0 {
+                    if !first {
+                        w.c('|');
+                    }
+                    first = false;
+                    w!(w, "1<<{name}");
+                }
+            }
+        }
+    }
+    w!(w, ", kb_index={index}");
+    if cx.ok() {
+        w.s(", kb_value=");
+        match read_bytes(cx.mem, addr.wrapping_add(2), 2) {
+            Some(v) => {
+                let v = u16::from_le_bytes([v[0], v[1]]);
+                w.hex(u64::from(v));
+                let (ty, val) = (v >> 8, v & 0xff);
+                w.s(" /* K(");
+                match io::KD_KEY_TYPES.iter().find(|(t, _)| *t == u64::from(ty)) {
+                    Some((_, name)) => w.s(name),
+                    None => w.hex(u64::from(ty)),
+                }
+                w.s(", ");
+                w.hex(u64::from(val));
+                w.s(") */");
+            }
+            None => w.s("???"),
+        }
+    }
+    w.c('}');
 }
 
 /// The memory behind an argument; `None` when unreadable (nothing written).

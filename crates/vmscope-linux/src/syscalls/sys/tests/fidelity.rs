@@ -328,3 +328,131 @@ fn waitid_options_are_an_int_in_straces_order() {
         "waitid(P_PID, 9219, NULL, WNOHANG|WEXITED|WSTOPPED, NULL) = 0"
     );
 }
+
+/// KDGKBENT's `struct kbentry`, as strace 6.1 shows it in its `ioctl_kd` test: the keymap by name
+/// or by modifier bits, the index, and on success the value the call wrote; an address strace
+/// cannot read is shown as such.
+#[test]
+fn kdgkbent_shows_its_keymap_and_index() {
+    let mut g = TestGuest::new();
+    let m1 = u64::MAX;
+    g.write(0xf000, &[0xa8, 168]);
+    both(
+        "ioctl",
+        [m1, 0x4b46, 0xf000, 0, 0, 0],
+        &mut g,
+        EBADF,
+        "ioctl(-1, KDGKBENT, {kb_table=1<<KG_ALT|1<<KG_SHIFTR|1<<KG_CTRLR, kb_index=168}) = -1 EBADF (Bad file descriptor)",
+    );
+    g.write(0xf000, &[1, 69]);
+    both(
+        "ioctl",
+        [m1, 0x4b46, 0xf000, 0, 0, 0],
+        &mut g,
+        EBADF,
+        "ioctl(-1, KDGKBENT, {kb_table=K_SHIFTTAB, kb_index=69}) = -1 EBADF (Bad file descriptor)",
+    );
+    both(
+        "ioctl",
+        [m1, 0x4b46, 0, 0, 0, 0],
+        &mut g,
+        EBADF,
+        "ioctl(-1, KDGKBENT, NULL) = -1 EBADF (Bad file descriptor)",
+    );
+    both(
+        "ioctl",
+        [m1, 0x4b46, 0xdead_0000, 0, 0, 0],
+        &mut g,
+        EBADF,
+        "ioctl(-1, KDGKBENT, 0xdead0000) = -1 EBADF (Bad file descriptor)",
+    );
+    // Success: the value the call wrote (its type named), `???` where it cannot be read.
+    g.write(0xf000, &[0, 3, 0x01, 0x01]);
+    both(
+        "ioctl",
+        [3, 0x4b46, 0xf000, 0, 0, 0],
+        &mut g,
+        0,
+        "ioctl(3, KDGKBENT, {kb_table=K_NORMTAB, kb_index=3, kb_value=0x101 /* K(KT_FN, 0x1) */}) = 0",
+    );
+    g.write(0x1_fffe, &[2, 7]);
+    both(
+        "ioctl",
+        [3, 0x4b46, 0x1_fffe, 0, 0, 0],
+        &mut g,
+        0,
+        "ioctl(3, KDGKBENT, {kb_table=K_ALTTAB, kb_index=7, kb_value=???}) = 0",
+    );
+}
+
+/// KIOCSOUND, KDMKTONE, KDADDIO and KDDELIO's values with strace 6.1's comments (its `ioctl_kd`
+/// test's lines).
+#[test]
+fn kd_sound_tone_and_io_ports_have_their_comments() {
+    let mut g = TestGuest::new();
+    let m1 = u64::MAX;
+    let ebadf =
+        |req: &str, arg: &str| format!("ioctl(-1, {req}, {arg}) = -1 EBADF (Bad file descriptor)");
+    for (v, want) in [
+        (0, "0 /* off */"),
+        (1, "1 /* 1193182 Hz */"),
+        (440, "440 /* 2711 Hz */"),
+        (1_193_183, "1193183 /* off */"),
+    ] {
+        both(
+            "ioctl",
+            [m1, 0x4b2f, v, 0, 0, 0],
+            &mut g,
+            EBADF,
+            &ebadf("KIOCSOUND", want),
+        );
+    }
+    assert_eq!(
+        x64(
+            "ioctl",
+            [m1, 0x4b2f, 0xbadc_0ded_dead_beef, 0, 0, 0],
+            &mut g,
+            EBADF
+        ),
+        ebadf("KIOCSOUND", "13464652301225279215 /* off */")
+    );
+    for (v, want) in [
+        (0, "0 /* off */"),
+        (440, "440 /* off */"),
+        (1 << 16, "1<<16|0 /* off */"),
+        (1 << 16 | 1, "1<<16|1 /* 1193182 Hz, 1 ms */"),
+        (1 << 16 | 65535, "1<<16|65535 /* 18 Hz, 1 ms */"),
+        (
+            0xdead_face_dead_face,
+            "57005<<16|64206 /* 18 Hz, 57005 ms */",
+        ),
+    ] {
+        assert_eq!(
+            x64("ioctl", [m1, 0x4b30, v, 0, 0, 0], &mut g, EBADF),
+            ebadf("KDMKTONE", want)
+        );
+    }
+    for (v, want) in [
+        (0, "0"),
+        (0x3b3, "0x3b3"),
+        (0x3b4, "0x3b4 /* GPFIRST + 0 */"),
+        (0x3c0, "0x3c0 /* GPFIRST + 12 */"),
+        (0x3df, "0x3df /* GPFIRST + 43 */"),
+        (0x3e0, "0x3e0"),
+    ] {
+        both(
+            "ioctl",
+            [m1, 0x4b34, v, 0, 0, 0],
+            &mut g,
+            EBADF,
+            &ebadf("KDADDIO", want),
+        );
+        both(
+            "ioctl",
+            [m1, 0x4b35, v, 0, 0, 0],
+            &mut g,
+            EBADF,
+            &ebadf("KDDELIO", want),
+        );
+    }
+}
