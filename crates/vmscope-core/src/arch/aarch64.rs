@@ -82,6 +82,15 @@ impl Arch for Aarch64 {
         SP
     }
 
+    fn frame_pointer(&self) -> Option<Reg> {
+        // AAPCS64: x29 points at the frame record {previous x29, return address}.
+        Some(X29)
+    }
+
+    fn link_register(&self) -> Option<Reg> {
+        Some(X30)
+    }
+
     fn entry_width(&self, _cpu: &mut dyn GuestCpu, _kind: EntryKind) -> Option<CodeWidth> {
         // Only the A64 `svc #0` is classified: AArch32 code uses other encodings.
         Some(CodeWidth::W64)
