@@ -59,6 +59,8 @@ pub struct Rule {
     /// Where the caller's frame pointer is saved, relative to the canonical frame address; `None`:
     /// unchanged.
     pub fp_offset: Option<i64>,
+    /// The machine's frame records end at the canonical frame address ([`DwarfRegs::record_at_cfa`]).
+    pub record_at_cfa: bool,
 }
 
 /// One image's call-frame information: its `.eh_frame` bytes and an index of its FDEs by start.
@@ -296,6 +298,7 @@ impl Cfi {
             cfa_offset,
             ra,
             fp_offset,
+            record_at_cfa: r.record_at_cfa,
         })
     }
 }
@@ -359,7 +362,10 @@ fn add(a: u64, off: i64, wide: bool) -> u64 {
 /// and aarch64's frame record alike); the walk ends at the outermost frame, at a return address of
 /// zero, at a read that fails, or when the stack pointer would not grow. A return address taken
 /// from the link register may leave the stack pointer where it was (a function without a frame),
-/// once: the link register is used at most once per walk, so the walk still cannot loop.
+/// once: the link register is used at most once per walk, so the walk still cannot loop. After a
+/// frame-pointer step on a machine whose frame records do not end at the canonical frame address
+/// (aarch64), the caller's CFA comes from its saved frame pointer's slot, which the frame pointer
+/// points at.
 pub fn walk<M: GuestMemory + ?Sized>(
     mem: &mut M,
     wide: bool,
@@ -375,6 +381,8 @@ pub fn walk<M: GuestMemory + ?Sized>(
     }
     let mut f = start;
     let mut used_lr = false;
+    // Whether `f.sp` is the frame's stack pointer (else a lower bound, after a frame-pointer step).
+    let mut sp_exact = true;
     out.push(f.pc);
     while out.len() < depth {
         let lookup = if out.len() == 1 {
@@ -384,7 +392,15 @@ pub fn walk<M: GuestMemory + ?Sized>(
         };
         let next = match rules.rule(mem, lookup) {
             Some(r) => {
-                let cfa = add(if r.cfa_from_fp { f.fp } else { f.sp }, r.cfa_offset, wide);
+                let cfa = match r.fp_offset {
+                    // After a frame-pointer step the stack pointer is only a lower bound where
+                    // frame records do not end at the CFA (aarch64); a function that saved its
+                    // frame pointer points it at that slot, so the CFA is found from it.
+                    Some(o) if !r.cfa_from_fp && !sp_exact && !r.record_at_cfa => {
+                        add(f.fp, o.wrapping_neg(), wide)
+                    }
+                    _ => add(if r.cfa_from_fp { f.fp } else { f.sp }, r.cfa_offset, wide),
+                };
                 let ra = match r.ra {
                     ReturnAddress::Saved(o) => read_word(mem, wide, add(cfa, o, wide)),
                     ReturnAddress::LinkRegister => f.lr.take(),
@@ -401,6 +417,7 @@ pub fn walk<M: GuestMemory + ?Sized>(
                     },
                     None => f.fp,
                 };
+                sp_exact = true;
                 FrameRegs {
                     pc: ra,
                     sp: cfa,
@@ -419,6 +436,8 @@ pub fn walk<M: GuestMemory + ?Sized>(
                 else {
                     break;
                 };
+                // The caller's stack pointer is at least past the record.
+                sp_exact = false;
                 FrameRegs {
                     pc: ra,
                     sp: fp + 2 * ws,

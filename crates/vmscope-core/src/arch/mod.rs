@@ -228,6 +228,12 @@ pub struct DwarfRegs {
     /// The return address column is the link register: no rule for it means it still holds the
     /// return address (aarch64 `x30`); else the column has no register and needs a rule (x86).
     pub ra_is_link: bool,
+    /// A frame record (the saved frame pointer, then the return address, where the frame pointer
+    /// points) ends at the canonical frame address, so the caller's stack pointer is the frame
+    /// pointer plus two words (x86: `push rbp` right after the call pushed the return address).
+    /// `false` where the record may sit anywhere in the frame (aarch64: `stp x29, x30, [sp, #-N]!`
+    /// puts it at the bottom).
+    pub record_at_cfa: bool,
 }
 
 impl DwarfRegs {
@@ -240,6 +246,7 @@ impl DwarfRegs {
                 fp: 6,
                 ra: 16,
                 ra_is_link: false,
+                record_at_cfa: true,
             }),
             // i386 psABI: esp 4, ebp 5, return address 8.
             EM_386 => Some(DwarfRegs {
@@ -247,6 +254,7 @@ impl DwarfRegs {
                 fp: 5,
                 ra: 8,
                 ra_is_link: false,
+                record_at_cfa: true,
             }),
             // AAPCS64 DWARF: x29 (fp) 29, x30 (lr) 30 as the return address column, sp 31.
             EM_AARCH64 => Some(DwarfRegs {
@@ -254,6 +262,7 @@ impl DwarfRegs {
                 fp: 29,
                 ra: 30,
                 ra_is_link: true,
+                record_at_cfa: false,
             }),
             _ => None,
         }

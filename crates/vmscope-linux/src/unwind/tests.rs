@@ -65,6 +65,7 @@ fn rules_follow_the_prologue() {
         cfa_offset: 8,
         ra: ReturnAddress::Saved(-8),
         fp_offset: None,
+        record_at_cfa: true,
     };
     assert_eq!(c.rule(g, 0x1000), Some(at_entry));
     assert_eq!(
@@ -82,6 +83,7 @@ fn rules_follow_the_prologue() {
             cfa_offset: 16,
             ra: ReturnAddress::Saved(-8),
             fp_offset: Some(-16),
+            record_at_cfa: true,
         })
     );
     assert_eq!(c.rule(g, 0x20ff), Some(at_entry));
@@ -286,6 +288,7 @@ fn aarch64_rules_use_its_numbering_and_the_link_register() {
         cfa_offset: 0,
         ra: ReturnAddress::LinkRegister,
         fp_offset: None,
+        record_at_cfa: false,
     };
     assert_eq!(c.rule(g, 0x1000), Some(leaf));
     assert_eq!(c.rule(g, 0x1038), Some(leaf));
@@ -296,6 +299,7 @@ fn aarch64_rules_use_its_numbering_and_the_link_register() {
         cfa_offset: 32,
         ra: ReturnAddress::Saved(-24),
         fp_offset: Some(-32),
+        record_at_cfa: false,
     };
     assert_eq!(c.rule(g, 0x2004), Some(saved));
     assert_eq!(
@@ -353,6 +357,32 @@ fn aarch64_cfi_walk_takes_frame_0s_caller_from_the_link_register() {
     assert_eq!(
         walk(&mut g, true, self_lr, 64, &mut rules),
         vec![0x1008, 0x1010]
+    );
+}
+
+#[test]
+fn aarch64_cfa_after_a_frame_record_comes_from_the_saved_frame_pointer() {
+    // Frame 0 in a function without readable CFI, its frame record at the bottom of its 48-byte
+    // frame (`stp x29, x30, [sp, #-48]!; mov x29, sp`): the record gives the caller's pc, but the
+    // caller's sp is 0x7000, not the record's end (0x6fe0). `inner` at 0x2008 has an sp-based CFA
+    // (sp + 32) with x29 saved at CFA - 32, where x29 points.
+    let mut g = TestGuest::new();
+    g.write_u64(0x6fd0, 0x7000) // the leaf's record: inner's x29
+        .write_u64(0x6fd8, 0x2008) // and the return into inner
+        .write_u64(0x6fe8, 0x1) // the leaf's saved x20: what sp + 32 - 24 would read
+        .write_u64(0x7000, 0x7100) // inner's record: _start's x29
+        .write_u64(0x7008, 0x3008); // the return into _start
+    let start = FrameRegs {
+        pc: 0x9000,
+        sp: 0x6fd0,
+        fp: 0x6fd0,
+        lr: Some(0x2008),
+    };
+    let mut c = cfi_aarch64();
+    let mut rules = |m: &mut TestGuest, pc: u64| c.rule(m, pc);
+    assert_eq!(
+        walk(&mut g, true, start, 64, &mut rules),
+        vec![0x9000, 0x2008, 0x3008]
     );
 }
 
