@@ -207,6 +207,20 @@ mod tests {
     }
 
     #[test]
+    fn unwinding_registers_and_numbering() {
+        use crate::arch::{DwarfRegs, EM_AARCH64, EM_X86_64};
+        let a = Aarch64;
+        assert_eq!(a.frame_pointer(), Some(X29));
+        assert_eq!(a.link_register(), Some(X30));
+        let r = DwarfRegs::for_machine(EM_AARCH64).unwrap();
+        assert_eq!((r.sp, r.fp, r.ra, r.ra_is_link), (31, 29, 30, true));
+        assert!(!r.record_at_cfa);
+        let x = DwarfRegs::for_machine(EM_X86_64).unwrap();
+        assert_eq!((x.sp, x.fp, x.ra, x.ra_is_link), (7, 6, 16, false));
+        assert_eq!(DwarfRegs::for_machine(0), None);
+    }
+
+    #[test]
     fn ttbr0_tags_are_masked() {
         assert_eq!(ttbr0_key(0x002e_0000_485b_1e81), 0x485b_1e80);
         assert_eq!(ttbr0_key(0x485b_1e81), 0x485b_1e80);
