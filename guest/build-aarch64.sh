@@ -214,10 +214,25 @@ build_aarch64() {
         w=$(basename "$src" .c)
         grep -q 'vmscope-guest: 32-bit only' "$src" && continue
         grep -q 'vmscope-guest: x86 only' "$src" && continue
-        "$A64_CC" -O1 -Wall -static -s -o "$wl/wl-$w" "$src" -lpthread >"$work/gcc.log" 2>&1 || {
+        # `dynamic debug` (wl-stack): as on x86_64, linked against the guest's libc (strace's, the
+        # same 2.36) and built with -g; the guest gets a stripped copy and its debug file stays on the
+        # host under debug/.build-id/, for --debug-dir. (A static link would have no .eh_frame_hdr:
+        # gcc passes --eh-frame-hdr only to dynamic links.) Every other workload is static.
+        local dbg=0 flags="-static -s"
+        if grep -q 'vmscope-guest: dynamic debug' "$src"; then dbg=1; flags="-g"; fi
+        "$A64_CC" -O1 -Wall $flags -o "$wl/wl-$w" "$src" -lpthread >"$work/gcc.log" 2>&1 || {
             sed 's/^/  /' "$work/gcc.log" >&2
-            die "$A64_CC -static failed for $(basename "$src") (libc6-dev-arm64-cross installed?)"
+            die "$A64_CC $flags failed for $(basename "$src") (libc6-dev-arm64-cross installed?)"
         }
+        if [ $dbg = 1 ]; then
+            local id
+            id="$(readelf -n "$wl/wl-$w" | awk '/Build ID:/{print $3}')"
+            [ -n "$id" ] || die "wl-$w has no build-id"
+            mkdir -p "$work/debug/.build-id/${id:0:2}"
+            aarch64-linux-gnu-objcopy --only-keep-debug "$wl/wl-$w" "$work/debug/.build-id/${id:0:2}/${id:2}.debug"
+            aarch64-linux-gnu-strip --strip-all "$wl/wl-$w"
+            aarch64_install_libs "$pk" "$root" "$wl/wl-$w"
+        fi
         workloads="$workloads $w"
     done
     install -m 0755 "$HERE/workloads/demo.sh" "$wl/wl-demo"
@@ -242,9 +257,10 @@ build_aarch64() {
         if [ -f "$work/config" ]; then mv -f "$work/config" "$OUT/config"; fi
     fi
     mv -f "$work/initrd.img" "$OUT/initrd.img"
-    rm -rf "$OUT/workloads"
+    rm -rf "$OUT/workloads" "$OUT/debug"
     mkdir -p "$OUT/workloads"
     cp -a "$wl"/wl-* "$OUT/workloads/"
+    if [ -d "$work/debug" ]; then cp -r "$work/debug" "$OUT/debug"; fi
 
     local first=1 list="["
     for w in $workloads; do

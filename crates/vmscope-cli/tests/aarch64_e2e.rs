@@ -7,6 +7,9 @@
 //! checks (`checks/`): the `lifecycle` and `files` workloads, built for arm64, against what the
 //! process and file monitors journaled.
 //!
+//! Call stacks (`--stack`) are checked against the program's own code: Debian's arm64 strace has no
+//! `-k`, so every frame of `wl-stack`'s `write` must sit right after the `bl` to the frame below.
+//!
 //! Each boot takes about 15 s (TCG, `-cpu cortex-a72`).
 
 #![allow(
@@ -251,4 +254,217 @@ fn an_arch_that_does_not_match_the_kernel_is_one_line() {
         &x86_initrd,
         "not an arm64 Image",
     );
+}
+
+/// A little-endian ELF64 file, read by hand (independent of the code under test): its program and
+/// section headers, and its function symbols.
+struct Elf64(Vec<u8>);
+
+impl Elf64 {
+    fn load(path: &std::path::Path) -> Self {
+        let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(b.starts_with(b"\x7fELF\x02\x01"), "{}", path.display());
+        Elf64(b)
+    }
+    fn u16(&self, o: usize) -> u64 {
+        u64::from(u16::from_le_bytes(self.0[o..o + 2].try_into().unwrap()))
+    }
+    fn u32(&self, o: usize) -> u64 {
+        u64::from(u32::from_le_bytes(self.0[o..o + 4].try_into().unwrap()))
+    }
+    fn u64(&self, o: usize) -> u64 {
+        u64::from_le_bytes(self.0[o..o + 8].try_into().unwrap())
+    }
+    /// (name, type, addr, offset, size, link) of every section.
+    fn sections(&self) -> Vec<(String, u64, u64, u64, u64, u64)> {
+        let (shoff, shnum, shstrndx) = (
+            self.u64(0x28) as usize,
+            self.u16(0x3c) as usize,
+            self.u16(0x3e) as usize,
+        );
+        let sh = |i: usize| shoff + i * 64;
+        let strtab = self.u64(sh(shstrndx) + 0x18) as usize;
+        (0..shnum)
+            .map(|i| {
+                let s = sh(i);
+                (
+                    self.cstr(strtab + self.u32(s) as usize),
+                    self.u32(s + 4),
+                    self.u64(s + 0x10),
+                    self.u64(s + 0x18),
+                    self.u64(s + 0x20),
+                    self.u32(s + 0x28),
+                )
+            })
+            .collect()
+    }
+    fn cstr(&self, o: usize) -> String {
+        let end = self.0[o..].iter().position(|b| *b == 0).unwrap();
+        String::from_utf8_lossy(&self.0[o..o + end]).into_owned()
+    }
+    fn section(&self, name: &str) -> (u64, u64) {
+        let s = self.sections();
+        let (_, _, addr, _, size, _) = s
+            .iter()
+            .find(|s| s.0 == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        (*addr, *size)
+    }
+    /// `.symtab`'s function symbols: name -> (address, size).
+    fn functions(&self) -> std::collections::HashMap<String, (u64, u64)> {
+        let s = self.sections();
+        let (_, _, _, off, size, link) = s.iter().find(|s| s.1 == 2).expect("no .symtab");
+        let strtab = s[*link as usize].3 as usize;
+        (0..(size / 24) as usize)
+            .map(|i| *off as usize + i * 24)
+            .filter(|e| self.0[e + 4] & 0xf == 2)
+            .map(|e| {
+                (
+                    self.cstr(strtab + self.u32(e) as usize),
+                    (self.u64(e + 8), self.u64(e + 16)),
+                )
+            })
+            .collect()
+    }
+    /// The 32-bit word at ELF address `addr` (through the loadable segments).
+    fn word_at(&self, addr: u64) -> u32 {
+        let (phoff, phnum) = (self.u64(0x20) as usize, self.u16(0x38) as usize);
+        (0..phnum)
+            .map(|i| phoff + i * 56)
+            .filter(|p| self.u32(*p) == 1)
+            .find_map(|p| {
+                let (off, vaddr, filesz) = (self.u64(p + 8), self.u64(p + 16), self.u64(p + 32));
+                (vaddr..vaddr + filesz)
+                    .contains(&addr)
+                    .then(|| self.u32((off + addr - vaddr) as usize) as u32)
+            })
+            .unwrap_or_else(|| panic!("{addr:#x} is in no segment"))
+    }
+}
+
+/// The target of an A64 `bl` at `at`, `None` for any other instruction.
+fn bl_target(insn: u32, at: u64) -> Option<u64> {
+    (insn & 0xfc00_0000 == 0x9400_0000).then(|| {
+        let imm = (((insn & 0x03ff_ffff) << 6) as i32 >> 6) as i64 * 4;
+        at.wrapping_add(imm as u64)
+    })
+}
+
+/// `--stack` on aarch64 (no `strace -k` there: Debian's arm64 strace is built without libunwind):
+/// `wl-stack` (dynamic, stripped in the guest, its debug file on the host) writes `STACK-WRITE`
+/// three functions deep. Every frame is checked against the program's own bytes and symbols, read
+/// here from the files: frame 0 in libc's `write` (right after its `svc #0`, a leaf: its caller
+/// comes from the link register), frames 1-4 in inner, middle, outer and main, each right after a
+/// `bl` to the function of the frame below (the first to write's PLT entry), with the symbol
+/// offsets, `inner`'s source line and a walk that ends at `_start` (x30 undefined there).
+#[test]
+fn stack_frames_on_aarch64_follow_the_calls() {
+    let g = common::guest_dir("6.12-aarch64");
+    let Some(run) = GuestRun::new("6.12-aarch64", "aarch64-stacks") else {
+        return;
+    };
+    assert!(
+        g.join("debug").is_dir(),
+        "no {}/debug: rebuild the guest (guest/build.sh --arch aarch64) for wl-stack's debug file",
+        g.display()
+    );
+    let exe = Elf64::load(&g.join("workloads/wl-stack"));
+    let build_id = std::fs::read_dir(g.join("debug/.build-id"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().path())
+        .next()
+        .expect("no debug file");
+    let funcs = Elf64::load(&build_id).functions();
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest/workloads/stack.c"),
+    )
+    .unwrap();
+    let write_line = src.lines().position(|l| l.contains("STACK-WRITE")).unwrap() as u64 + 1;
+    let out = run
+        .arg("--arch")
+        .arg("aarch64")
+        .modules("context,syscalls")
+        .arg("--stack")
+        .arg("--debug-dir")
+        .arg(g.join("debug"))
+        .workloads("stack")
+        .run();
+    let events = out.events();
+    let ev = events
+        .iter()
+        .find(|e| {
+            e["type"] == "syscall"
+                && e["name"] == "write"
+                && e["comm"] == "wl-stack"
+                && e["args"][1]
+                    .as_str()
+                    .is_some_and(|a| a.contains("STACK-WRITE"))
+        })
+        .unwrap_or_else(|| panic!("no write of STACK-WRITE by wl-stack in the journal"));
+    let stack = ev["stack"].as_array().expect("no stack on the event");
+    eprintln!("vmscope: {stack:#?}");
+    assert!(stack.len() >= 6, "{} frames", stack.len());
+    let hex =
+        |v: &serde_json::Value| u64::from_str_radix(v.as_str()?.trim_start_matches("0x"), 16).ok();
+    // Frame 0: libc's write, right after the svc.
+    let f0 = &stack[0];
+    assert!(
+        f0["module"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("/libc.so.6")),
+        "{f0}"
+    );
+    assert!(
+        f0["symbol"].as_str().is_some_and(|s| s.contains("write")),
+        "{f0}"
+    );
+    // Frames 1-4: each right after a bl to the function below.
+    let plt = exe.section(".plt");
+    let mut callee: Option<&str> = None;
+    for (i, name) in ["inner", "middle", "outer", "main"].iter().enumerate() {
+        let f = &stack[i + 1];
+        assert_eq!(
+            f["module"].as_str(),
+            Some("/bin/wl-stack"),
+            "frame {}",
+            i + 1
+        );
+        assert_eq!(f["symbol"].as_str(), Some(*name), "frame {}", i + 1);
+        let off = hex(&f["offset"]).unwrap_or_else(|| panic!("frame {}: no offset", i + 1));
+        let (start, size) = funcs[*name];
+        assert!(
+            off > start && off <= start + size,
+            "frame {}: {off:#x} not in {name}",
+            i + 1
+        );
+        assert_eq!(
+            hex(&f["symbol_offset"]),
+            Some(off - start),
+            "frame {}",
+            i + 1
+        );
+        let target = bl_target(exe.word_at(off - 4), off - 4)
+            .unwrap_or_else(|| panic!("frame {}: no bl before {off:#x}", i + 1));
+        match callee {
+            None => assert!(
+                (plt.0..plt.0 + plt.1).contains(&target),
+                "inner's bl goes to {target:#x}, not the PLT"
+            ),
+            Some(c) => assert_eq!(target, funcs[c].0, "frame {}: bl not to {c}", i + 1),
+        }
+        callee = Some(name);
+    }
+    let inner = &stack[1];
+    assert!(
+        inner["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("stack.c")),
+        "{inner}"
+    );
+    assert_eq!(inner["line"].as_u64(), Some(write_line), "{inner}");
+    // Past main: libc's start code, then the walk ends at _start.
+    let last = stack.last().unwrap();
+    assert_eq!(last["symbol"].as_str(), Some("_start"), "{last}");
+    assert!(stack.len() < 16, "{} frames", stack.len());
 }

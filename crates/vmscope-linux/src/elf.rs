@@ -60,6 +60,8 @@ pub struct ElfImage {
     pub wide: bool,
     /// `e_type` (`ET_EXEC`, `ET_DYN`).
     pub kind: u16,
+    /// `e_machine` (`EM_X86_64`, `EM_AARCH64`, ...): which psABI its call-frame information follows.
+    pub machine: u16,
     /// Where the image starts in memory (its first mapping).
     pub base: u64,
     /// Added to the file's addresses to get memory addresses.
@@ -129,6 +131,7 @@ pub fn read_image<M: GuestMemory + ?Sized>(mem: &mut M, base: u64) -> Option<Elf
         _ => return None,
     };
     let kind = u16_at(&h, 16) as u16;
+    let machine = u16_at(&h, 18) as u16;
     let (phoff, phentsize, phnum) = if wide {
         (u64_at(&h, 32), u16_at(&h, 54), u16_at(&h, 56))
     } else {
@@ -196,6 +199,7 @@ pub fn read_image<M: GuestMemory + ?Sized>(mem: &mut M, base: u64) -> Option<Elf
     let mut image = ElfImage {
         wide,
         kind,
+        machine,
         base,
         load_bias,
         end,

@@ -243,12 +243,17 @@ pub fn parse(path: &Path, data: &[u8]) -> Result<HostFile, Error> {
             .collect(),
     };
     symbols.sort();
+    // `e_machine` (at 18 in both ELF classes; little-endian, as every file read here).
+    let machine = data
+        .get(18..20)
+        .filter(|_| file.format() == object::BinaryFormat::Elf)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
     let cfi = file
         .section_by_name(".eh_frame")
         .filter(|s| s.kind() != object::SectionKind::UninitializedData)
         .and_then(|s| Some((s.address(), s.uncompressed_data().ok()?)))
         .filter(|(_, d)| !d.is_empty())
-        .and_then(|(addr, d)| Cfi::from_section(d.into_owned(), addr, file.is_64()));
+        .and_then(|(addr, d)| Cfi::from_section(d.into_owned(), addr, machine, file.is_64()));
     Ok(HostFile {
         path: path.to_owned(),
         build_id,

@@ -3,9 +3,11 @@
 //! host) evaluated with gimli's CFI reader, and frame pointers where an image has none for a pc.
 //!
 //! Only what a caller's frame needs is tracked: the canonical frame address (from the stack or the
-//! frame pointer register plus an offset), the return address and the saved frame pointer. A rule
-//! that needs more (a DWARF expression, another register) counts as no rule, and the frame-pointer
-//! fallback is tried. Every read may fail, every walk is bounded (depth, section sizes, table sizes),
+//! frame pointer register plus an offset), the return address (saved on the stack, or still in the
+//! link register where the machine has one: aarch64 `x30` in a function that calls nothing) and the
+//! saved frame pointer. Which DWARF registers those are comes from the image's `e_machine`
+//! ([`DwarfRegs`]). A rule that needs more (a DWARF expression, another register) counts as no rule,
+//! and the frame-pointer fallback is tried. Every read may fail, every walk is bounded (depth, section sizes, table sizes),
 //! and the stack pointer must grow at every step, so a junk stack ends the walk instead of looping.
 //!
 //! Addresses in a [`Cfi`] are the image's own ELF addresses (memory minus load bias), so a table
@@ -15,6 +17,7 @@ use gimli::{
     BaseAddresses, CfaRule, EhFrame, EhFrameHdr, EhFrameOffset, LittleEndian, Pointer, Register,
     RegisterRule, UnwindContext, UnwindSection,
 };
+use vmscope_core::arch::DwarfRegs;
 use vmscope_core::guest::GuestMemory;
 
 use crate::elf::ElfImage;
@@ -32,6 +35,17 @@ const MAX_FRAME: u64 = 16 << 20;
 
 const PAGE: u64 = 0x1000;
 
+/// Where a frame's return address is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnAddress {
+    /// Saved on the stack at this offset from the canonical frame address.
+    Saved(i64),
+    /// Still in the link register (aarch64 `x30`: a function that has not saved it).
+    LinkRegister,
+    /// Undefined: the outermost frame (as `_start` says).
+    Undefined,
+}
+
 /// How to find the caller's frame from a frame (one row of a CFI table, reduced to what a walk needs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
@@ -40,44 +54,21 @@ pub struct Rule {
     pub cfa_from_fp: bool,
     /// Added to the register to get the canonical frame address.
     pub cfa_offset: i64,
-    /// Where the return address is saved, relative to the canonical frame address; `None`: the
-    /// outermost frame (the return address is undefined, as `_start` says).
-    pub ra_offset: Option<i64>,
+    /// Where the return address is.
+    pub ra: ReturnAddress,
     /// Where the caller's frame pointer is saved, relative to the canonical frame address; `None`:
     /// unchanged.
     pub fp_offset: Option<i64>,
-}
-
-/// DWARF register numbers of the stack pointer, frame pointer and return address column.
-#[derive(Debug, Clone, Copy)]
-struct Regs {
-    sp: Register,
-    fp: Register,
-    ra: Register,
-}
-
-fn regs(wide: bool) -> Regs {
-    if wide {
-        // x86_64 psABI: rbp 6, rsp 7, return address 16.
-        Regs {
-            sp: Register(7),
-            fp: Register(6),
-            ra: Register(16),
-        }
-    } else {
-        // i386 psABI: esp 4, ebp 5, return address 8.
-        Regs {
-            sp: Register(4),
-            fp: Register(5),
-            ra: Register(8),
-        }
-    }
+    /// The machine's frame records end at the canonical frame address ([`DwarfRegs::record_at_cfa`]).
+    pub record_at_cfa: bool,
 }
 
 /// One image's call-frame information: its `.eh_frame` bytes and an index of its FDEs by start.
 #[derive(Debug, Clone)]
 pub struct Cfi {
     wide: bool,
+    /// The DWARF numbering of the image's machine.
+    regs: DwarfRegs,
     /// `.eh_frame`'s ELF address.
     addr: u64,
     bytes: Vec<u8>,
@@ -92,8 +83,10 @@ pub struct Cfi {
 }
 
 impl Cfi {
-    /// From an `.eh_frame` section of a file (its bytes and ELF address).
-    pub fn from_section(bytes: Vec<u8>, addr: u64, wide: bool) -> Option<Cfi> {
+    /// From an `.eh_frame` section of a file (its bytes and ELF address, its `e_machine` and class);
+    /// `None` for a machine without a known DWARF numbering.
+    pub fn from_section(bytes: Vec<u8>, addr: u64, machine: u16, wide: bool) -> Option<Cfi> {
+        let regs = DwarfRegs::for_machine(machine)?;
         let mut eh = EhFrame::new(&bytes, LittleEndian);
         eh.set_address_size(if wide { 8 } else { 4 });
         let bases = BaseAddresses::default().set_eh_frame(addr);
@@ -115,6 +108,7 @@ impl Cfi {
         index.sort_unstable();
         Some(Cfi {
             wide,
+            regs,
             addr,
             bytes,
             bias: 0,
@@ -128,6 +122,7 @@ impl Cfi {
     /// `PT_GNU_EH_FRAME` or its header or table cannot be read (yet). Pages of `.eh_frame` that cannot
     /// be read yet are read again when a lookup needs them.
     pub fn from_memory<M: GuestMemory + ?Sized>(mem: &mut M, image: &ElfImage) -> Option<Cfi> {
+        let regs = DwarfRegs::for_machine(image.machine)?;
         let (hdr_mem, hdr_len) = image.eh_frame_hdr?;
         let hdr_len = hdr_len.clamp(12, MAX_EH_FRAME_HDR);
         let mut hdr = vec![0u8; hdr_len as usize];
@@ -184,6 +179,7 @@ impl Cfi {
         index.sort_unstable();
         Some(Cfi {
             wide: image.wide,
+            regs,
             addr,
             bytes,
             bias,
@@ -278,20 +274,21 @@ impl Cfi {
         let row = fde
             .unwind_info_for_address(&eh, &bases, &mut ctx, pc)
             .ok()?;
-        let r = regs(self.wide);
+        let r = self.regs;
+        let (sp, fp, ra_reg) = (Register(r.sp), Register(r.fp), Register(r.ra));
         let (cfa_from_fp, cfa_offset) = match row.cfa() {
-            CfaRule::RegisterAndOffset { register, offset } if *register == r.sp => {
-                (false, *offset)
-            }
-            CfaRule::RegisterAndOffset { register, offset } if *register == r.fp => (true, *offset),
+            CfaRule::RegisterAndOffset { register, offset } if *register == sp => (false, *offset),
+            CfaRule::RegisterAndOffset { register, offset } if *register == fp => (true, *offset),
             _ => return None,
         };
-        let ra_offset = match row.register(r.ra) {
-            Some(RegisterRule::Offset(o)) => Some(o),
-            Some(RegisterRule::Undefined) => None,
+        let ra = match row.register(ra_reg) {
+            Some(RegisterRule::Offset(o)) => ReturnAddress::Saved(o),
+            Some(RegisterRule::Undefined) => ReturnAddress::Undefined,
+            // No rule (or "same value") for a real register: it still holds the return address.
+            None | Some(RegisterRule::SameValue) if r.ra_is_link => ReturnAddress::LinkRegister,
             _ => return None,
         };
-        let fp_offset = match row.register(r.fp) {
+        let fp_offset = match row.register(fp) {
             Some(RegisterRule::Offset(o)) => Some(o),
             None | Some(RegisterRule::SameValue) => None,
             _ => return None,
@@ -299,8 +296,9 @@ impl Cfi {
         Some(Rule {
             cfa_from_fp,
             cfa_offset,
-            ra_offset,
+            ra,
             fp_offset,
+            record_at_cfa: r.record_at_cfa,
         })
     }
 }
@@ -318,15 +316,18 @@ fn read_pages<M: GuestMemory + ?Sized>(mem: &mut M, addr: u64, buf: &mut [u8]) -
     ok
 }
 
-/// Where a frame is: its pc, stack pointer and frame pointer register.
+/// Where a frame is: its pc, stack pointer, frame pointer register and link register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameRegs {
     /// The pc (frame 0: where the thread resumes; above: a return address).
     pub pc: u64,
     /// The stack pointer.
     pub sp: u64,
-    /// The frame pointer register (`rbp`/`ebp`).
+    /// The frame pointer register (`rbp`/`ebp`/`x29`).
     pub fp: u64,
+    /// The link register (aarch64 `x30`) while it may still hold this frame's return address:
+    /// frame 0's at the entry; `None` on machines without one and once it has been used.
+    pub lr: Option<u64>,
 }
 
 /// Where the rule for a pc comes from: the caller looks the pc's image up and evaluates its CFI.
@@ -357,8 +358,14 @@ fn add(a: u64, off: i64, wide: bool) -> u64 {
 
 /// Walks the stack from `start` (frame 0), at most `depth` frames (and [`MAX_DEPTH`]); the pcs,
 /// innermost first. Each step uses the CFI rule `rules` gives for the frame's pc, else the frame
-/// pointer chain; the walk ends at the outermost frame, at a return address of zero, at a read that
-/// fails, or when the stack pointer would not grow.
+/// pointer chain ([fp] the caller's frame pointer, [fp + word] the return address: x86's `push rbp`
+/// and aarch64's frame record alike); the walk ends at the outermost frame, at a return address of
+/// zero, at a read that fails, or when the stack pointer would not grow. A return address taken
+/// from the link register may leave the stack pointer where it was (a function without a frame),
+/// once: the link register is used at most once per walk, so the walk still cannot loop. After a
+/// frame-pointer step on a machine whose frame records do not end at the canonical frame address
+/// (aarch64), the caller's CFA comes from its saved frame pointer's slot, which the frame pointer
+/// points at.
 pub fn walk<M: GuestMemory + ?Sized>(
     mem: &mut M,
     wide: bool,
@@ -373,6 +380,9 @@ pub fn walk<M: GuestMemory + ?Sized>(
         return out;
     }
     let mut f = start;
+    let mut used_lr = false;
+    // Whether `f.sp` is the frame's stack pointer (else a lower bound, after a frame-pointer step).
+    let mut sp_exact = true;
     out.push(f.pc);
     while out.len() < depth {
         let lookup = if out.len() == 1 {
@@ -382,13 +392,24 @@ pub fn walk<M: GuestMemory + ?Sized>(
         };
         let next = match rules.rule(mem, lookup) {
             Some(r) => {
-                let Some(ra_off) = r.ra_offset else {
+                let cfa = match r.fp_offset {
+                    // After a frame-pointer step the stack pointer is only a lower bound where
+                    // frame records do not end at the CFA (aarch64); a function that saved its
+                    // frame pointer points it at that slot, so the CFA is found from it.
+                    Some(o) if !r.cfa_from_fp && !sp_exact && !r.record_at_cfa => {
+                        add(f.fp, o.wrapping_neg(), wide)
+                    }
+                    _ => add(if r.cfa_from_fp { f.fp } else { f.sp }, r.cfa_offset, wide),
+                };
+                let ra = match r.ra {
+                    ReturnAddress::Saved(o) => read_word(mem, wide, add(cfa, o, wide)),
+                    ReturnAddress::LinkRegister => f.lr.take(),
+                    ReturnAddress::Undefined => None,
+                };
+                let Some(ra) = ra else {
                     break;
                 };
-                let cfa = add(if r.cfa_from_fp { f.fp } else { f.sp }, r.cfa_offset, wide);
-                let Some(ra) = read_word(mem, wide, add(cfa, ra_off, wide)) else {
-                    break;
-                };
+                used_lr |= r.ra == ReturnAddress::LinkRegister;
                 let fp = match r.fp_offset {
                     Some(o) => match read_word(mem, wide, add(cfa, o, wide)) {
                         Some(v) => v,
@@ -396,10 +417,12 @@ pub fn walk<M: GuestMemory + ?Sized>(
                     },
                     None => f.fp,
                 };
+                sp_exact = true;
                 FrameRegs {
                     pc: ra,
                     sp: cfa,
                     fp,
+                    lr: None,
                 }
             }
             None => {
@@ -413,14 +436,19 @@ pub fn walk<M: GuestMemory + ?Sized>(
                 else {
                     break;
                 };
+                // The caller's stack pointer is at least past the record.
+                sp_exact = false;
                 FrameRegs {
                     pc: ra,
                     sp: fp + 2 * ws,
                     fp: saved,
+                    lr: None,
                 }
             }
         };
-        if next.pc == 0 || next.sp <= f.sp {
+        // The stack pointer grows at every step, but for the one step that took the link register.
+        let stays = next.sp == f.sp && std::mem::take(&mut used_lr);
+        if next.pc == 0 || (next.sp <= f.sp && !stays) {
             break;
         }
         out.push(next.pc);

@@ -380,6 +380,11 @@ impl CallStacks for Stacks {
             .and_then(|r| cpu.reg(r))
             .unwrap_or(0)
             & mask;
+        let lr = self
+            .arch
+            .link_register()
+            .and_then(|r| cpu.reg(r))
+            .map(|v| v & mask);
         let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let st = &mut *guard;
         let pc = self
@@ -394,7 +399,13 @@ impl CallStacks for Stacks {
             }]));
         }
         let mut rules = Rules { st, pid };
-        let pcs = unwind::walk(cpu, wide, FrameRegs { pc, sp, fp }, self.depth, &mut rules);
+        let pcs = unwind::walk(
+            cpu,
+            wide,
+            FrameRegs { pc, sp, fp, lr },
+            self.depth,
+            &mut rules,
+        );
         let st = rules.st;
         let frames = pcs
             .iter()

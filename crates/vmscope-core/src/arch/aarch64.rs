@@ -82,6 +82,15 @@ impl Arch for Aarch64 {
         SP
     }
 
+    fn frame_pointer(&self) -> Option<Reg> {
+        // AAPCS64: x29 points at the frame record {previous x29, return address}.
+        Some(X29)
+    }
+
+    fn link_register(&self) -> Option<Reg> {
+        Some(X30)
+    }
+
     fn entry_width(&self, _cpu: &mut dyn GuestCpu, _kind: EntryKind) -> Option<CodeWidth> {
         // Only the A64 `svc #0` is classified: AArch32 code uses other encodings.
         Some(CodeWidth::W64)
@@ -195,6 +204,20 @@ mod tests {
         // At EL0 SP_EL0 is stale.
         g.set_reg(CPSR, 0x6000_1000).set_reg(SP_EL0, task);
         assert_eq!(a.current_task(&mut g), None);
+    }
+
+    #[test]
+    fn unwinding_registers_and_numbering() {
+        use crate::arch::{DwarfRegs, EM_AARCH64, EM_X86_64};
+        let a = Aarch64;
+        assert_eq!(a.frame_pointer(), Some(X29));
+        assert_eq!(a.link_register(), Some(X30));
+        let r = DwarfRegs::for_machine(EM_AARCH64).unwrap();
+        assert_eq!((r.sp, r.fp, r.ra, r.ra_is_link), (31, 29, 30, true));
+        assert!(!r.record_at_cfa);
+        let x = DwarfRegs::for_machine(EM_X86_64).unwrap();
+        assert_eq!((x.sp, x.fp, x.ra, x.ra_is_link), (7, 6, 16, false));
+        assert_eq!(DwarfRegs::for_machine(0), None);
     }
 
     #[test]

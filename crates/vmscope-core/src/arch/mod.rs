@@ -151,6 +151,12 @@ pub trait Arch: Send + Sync + 'static {
     fn frame_pointer(&self) -> Option<Reg> {
         None
     }
+    /// The register a call leaves its return address in (aarch64 `x30`, the link register), which a
+    /// function that calls nothing never saves: the caller of frame 0 may only be found there.
+    /// `None` where calls push the return address (x86).
+    fn link_register(&self) -> Option<Reg> {
+        None
+    }
     /// The instruction pointer register. Inside an execution callback it may lag behind the
     /// instruction (TCG writes it back lazily) but it is in the running process's address space,
     /// unlike an instruction's translation-time address, which belongs to whichever process first
@@ -200,6 +206,69 @@ pub trait Arch: Send + Sync + 'static {
     /// address from its entry, and to recognize a restart).
     fn is_entry_instruction(&self, bytes: &[u8]) -> bool {
         matches!(self.classify(bytes), Some(InsnClass::Entry(_)))
+    }
+}
+
+/// `e_machine` of x86 (i386) ELF files.
+pub const EM_386: u16 = 3;
+/// `e_machine` of x86_64 ELF files.
+pub const EM_X86_64: u16 = 62;
+/// `e_machine` of aarch64 ELF files.
+pub const EM_AARCH64: u16 = 183;
+
+/// The DWARF register numbers a stack walk follows in call-frame information, as one machine's
+/// psABI numbers them: which column is the stack pointer, the frame pointer and the return address,
+/// and whether the return address column is a real register (the link register) whose value a frame
+/// without a rule for it still holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DwarfRegs {
+    /// The stack pointer's number.
+    pub sp: u16,
+    /// The frame pointer's number.
+    pub fp: u16,
+    /// The return address column.
+    pub ra: u16,
+    /// The return address column is the link register: no rule for it means it still holds the
+    /// return address (aarch64 `x30`); else the column has no register and needs a rule (x86).
+    pub ra_is_link: bool,
+    /// A frame record (the saved frame pointer, then the return address, where the frame pointer
+    /// points) ends at the canonical frame address, so the caller's stack pointer is the frame
+    /// pointer plus two words (x86: `push rbp` right after the call pushed the return address).
+    /// `false` where the record may sit anywhere in the frame (aarch64: `stp x29, x30, [sp, #-N]!`
+    /// puts it at the bottom).
+    pub record_at_cfa: bool,
+}
+
+impl DwarfRegs {
+    /// The numbering for an ELF file's `e_machine`; `None` for a machine vmscope cannot unwind.
+    pub fn for_machine(e_machine: u16) -> Option<DwarfRegs> {
+        match e_machine {
+            // x86_64 psABI: rbp 6, rsp 7, return address 16 (x32 files use it too).
+            EM_X86_64 => Some(DwarfRegs {
+                sp: 7,
+                fp: 6,
+                ra: 16,
+                ra_is_link: false,
+                record_at_cfa: true,
+            }),
+            // i386 psABI: esp 4, ebp 5, return address 8.
+            EM_386 => Some(DwarfRegs {
+                sp: 4,
+                fp: 5,
+                ra: 8,
+                ra_is_link: false,
+                record_at_cfa: true,
+            }),
+            // AAPCS64 DWARF: x29 (fp) 29, x30 (lr) 30 as the return address column, sp 31.
+            EM_AARCH64 => Some(DwarfRegs {
+                sp: 31,
+                fp: 29,
+                ra: 30,
+                ra_is_link: true,
+                record_at_cfa: false,
+            }),
+            _ => None,
+        }
     }
 }
 

@@ -59,8 +59,8 @@ fn a_compiled_file_gives_symbols_lines_cfi_and_build_id() {
     let mut cfi = f.cfi.unwrap_or_else(|| panic!("no .eh_frame"));
     let r = cfi.rule(&mut vmscope_core::guest::Unreadable, twice);
     assert_eq!(
-        r.map(|r| (r.cfa_from_fp, r.cfa_offset, r.ra_offset)),
-        Some((false, 8, Some(-8)))
+        r.map(|r| (r.cfa_from_fp, r.cfa_offset, r.ra)),
+        Some((false, 8, crate::unwind::ReturnAddress::Saved(-8)))
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
