@@ -244,7 +244,7 @@ fn an_arch_that_does_not_match_the_kernel_is_one_line() {
         &["run", "--arch", "aarch64"],
         &x86_kernel,
         &x86_initrd,
-        "not an arm64 Image",
+        "an x86_64 kernel, but the guest is aarch64",
     );
     let out = common::tempdir("arch-mismatch-fidelity");
     let out = out.to_str().unwrap();
@@ -252,7 +252,7 @@ fn an_arch_that_does_not_match_the_kernel_is_one_line() {
         &["fidelity", "--arch", "aarch64", "--out", out],
         &x86_kernel,
         &x86_initrd,
-        "not an arm64 Image",
+        "an x86_64 kernel, but the guest is aarch64",
     );
 }
 
