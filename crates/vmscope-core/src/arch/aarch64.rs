@@ -16,19 +16,9 @@ use crate::guest::{GuestCpu, Reg};
 #[derive(Debug, Clone, Copy)]
 pub struct Aarch64;
 
-macro_rules! regs {
-    ($($name:ident = $idx:expr, $s:expr;)*) => {
-        $(
-            #[doc = concat!("Register `", $s, "`.")]
-            pub const $name: Reg = Reg($idx);
-        )*
-        /// Register names as QEMU's aarch64 target names them (case matters: `fpsr` and `FPSR` are
-        /// different registers), indexed by [`Reg`].
-        pub const REGISTER_NAMES: &[&str] = &[$($s),*];
-    };
-}
-
-regs! {
+// QEMU's aarch64 register names are case-sensitive: `fpsr` and `FPSR` are different registers.
+registers! {
+    "aarch64";
     X0 = 0, "x0"; X1 = 1, "x1"; X2 = 2, "x2"; X3 = 3, "x3"; X4 = 4, "x4"; X5 = 5, "x5";
     X6 = 6, "x6"; X7 = 7, "x7"; X8 = 8, "x8"; X29 = 9, "x29"; X30 = 10, "x30";
     SP = 11, "sp"; PC = 12, "pc"; CPSR = 13, "cpsr";

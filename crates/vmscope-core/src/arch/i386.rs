@@ -16,18 +16,8 @@ use crate::guest::{GuestCpu, Reg};
 #[derive(Debug, Clone, Copy)]
 pub struct I386;
 
-macro_rules! regs {
-    ($($name:ident = $idx:expr, $s:expr;)*) => {
-        $(
-            #[doc = concat!("Register `", $s, "`.")]
-            pub const $name: Reg = Reg($idx);
-        )*
-        /// Register names as QEMU's i386 target names them, indexed by [`Reg`].
-        pub const REGISTER_NAMES: &[&str] = &[$($s),*];
-    };
-}
-
-regs! {
+registers! {
+    "i386";
     EAX = 0, "eax"; EBX = 1, "ebx"; ECX = 2, "ecx"; EDX = 3, "edx";
     ESI = 4, "esi"; EDI = 5, "edi"; EBP = 6, "ebp"; ESP = 7, "esp";
     EIP = 8, "eip"; EFLAGS = 9, "eflags"; CS = 10, "cs"; FS_BASE = 11, "fs_base";

@@ -11,6 +11,19 @@
 
 use crate::guest::{GuestCpu, Reg};
 
+/// An architecture's registers: a `Reg` constant per name, and `REGISTER_NAMES` (the names as QEMU's
+/// `$target` target calls them, indexed by `Reg`), which the backend looks up once per vCPU.
+macro_rules! registers {
+    ($target:literal; $($name:ident = $idx:expr, $s:expr;)*) => {
+        $(
+            #[doc = concat!("Register `", $s, "`.")]
+            pub const $name: Reg = Reg($idx);
+        )*
+        #[doc = concat!("Register names as QEMU's ", $target, " target names them, indexed by [`Reg`].")]
+        pub const REGISTER_NAMES: &[&str] = &[$($s),*];
+    };
+}
+
 pub mod aarch64;
 pub mod i386;
 pub mod x86_64;

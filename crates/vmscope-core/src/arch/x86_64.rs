@@ -9,18 +9,8 @@ use crate::guest::{GuestCpu, Reg};
 #[derive(Debug, Clone, Copy)]
 pub struct X86_64;
 
-macro_rules! regs {
-    ($($name:ident = $idx:expr, $s:expr;)*) => {
-        $(
-            #[doc = concat!("Register `", $s, "`.")]
-            pub const $name: Reg = Reg($idx);
-        )*
-        /// Register names as QEMU's x86_64 target names them, indexed by [`Reg`].
-        pub const REGISTER_NAMES: &[&str] = &[$($s),*];
-    };
-}
-
-regs! {
+registers! {
+    "x86_64";
     RAX = 0, "rax"; RBX = 1, "rbx"; RCX = 2, "rcx"; RDX = 3, "rdx";
     RSI = 4, "rsi"; RDI = 5, "rdi"; RBP = 6, "rbp"; RSP = 7, "rsp";
     R8 = 8, "r8"; R9 = 9, "r9"; R10 = 10, "r10"; R11 = 11, "r11";
