@@ -33,6 +33,12 @@ pub fn cr3_key(cr3: u64) -> u64 {
     cr3 & 0xffff_e000
 }
 
+/// The x86 encodings without REX: a leading 0x40–0x4f is a one-byte `inc`/`dec` of its own here, so
+/// what x86_64 decodes as a REX-prefixed instruction is not one.
+fn starts_with_inc_dec(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|b| (0x40..=0x4f).contains(b))
+}
+
 impl Arch for I386 {
     fn id(&self) -> ArchId {
         ArchId::I386
@@ -47,8 +53,7 @@ impl Arch for I386 {
     }
 
     fn classify(&self, bytes: &[u8]) -> Option<InsnClass> {
-        // The x86 encodings without REX: a leading 0x40–0x4f is an instruction of its own here.
-        if bytes.first().is_some_and(|b| (0x40..=0x4f).contains(b)) {
+        if starts_with_inc_dec(bytes) {
             return None;
         }
         match X86_64.classify(bytes)? {
@@ -71,7 +76,7 @@ impl Arch for I386 {
     }
 
     fn port_io(&self, bytes: &[u8]) -> Option<PortIo> {
-        if bytes.first().is_some_and(|b| (0x40..=0x4f).contains(b)) {
+        if starts_with_inc_dec(bytes) {
             return None;
         }
         // Same encodings; the registers are this architecture's.
