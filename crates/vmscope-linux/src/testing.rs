@@ -500,3 +500,38 @@ impl ElfSpec {
         }
     }
 }
+
+/// Call `nr` of `abi` returning `ret`, as the syscall module would publish it (thread 7 of process 7,
+/// entered by `syscall`), its memory captured from `g` at entry and exit.
+pub fn returned_call(
+    g: &mut vmscope_core::guest::TestGuest,
+    abi: vmscope_core::event::Abi,
+    nr: u64,
+    raw: [u64; 6],
+    ret: i64,
+) -> vmscope_core::event::SyscallEvent {
+    use vmscope_core::event::{CallEnd, SyscallEvent, ThreadCtx};
+    let opts = crate::syscalls::DecodeOptions::default();
+    let mut c = crate::syscalls::capture_entry(&opts, abi, nr, &raw, g);
+    crate::syscalls::capture_exit(&opts, abi, nr, &mut c, Some(ret), None, g);
+    SyscallEvent {
+        ts: 0,
+        ts_exit: Some(1),
+        vcpu: 0,
+        thread: ThreadCtx {
+            pid: Some(7),
+            tid: Some(7),
+            ..ThreadCtx::default()
+        },
+        abi,
+        entry: vmscope_core::arch::EntryKind::Syscall,
+        nr,
+        call: c.call.map(crate::syscalls::Call::id),
+        name: c.name(),
+        raw: c.raw,
+        ret: Some(ret),
+        end: CallEnd::Returned,
+        data: c.data,
+        stack: None,
+    }
+}

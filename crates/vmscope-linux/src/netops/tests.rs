@@ -2,35 +2,12 @@
 //! carry them at entry or at exit, and hostile memory.
 
 use super::*;
-use vmscope_core::arch::EntryKind;
-use vmscope_core::event::{Abi, ThreadCtx};
+use vmscope_core::event::Abi;
 use vmscope_core::guest::TestGuest;
 
-/// Call `nr` of `abi` as the syscall module would publish it, its memory captured from `g`.
+/// Call `nr` of `abi` returning `ret`, its memory captured from `g`.
 fn ev(g: &mut TestGuest, abi: Abi, nr: u64, raw: [u64; 6], ret: i64) -> SyscallEvent {
-    let opts = crate::syscalls::DecodeOptions::default();
-    let mut c = crate::syscalls::capture_entry(&opts, abi, nr, &raw, g);
-    crate::syscalls::capture_exit(&opts, abi, nr, &mut c, Some(ret), None, g);
-    SyscallEvent {
-        ts: 0,
-        ts_exit: Some(1),
-        vcpu: 0,
-        thread: ThreadCtx {
-            pid: Some(7),
-            tid: Some(7),
-            ..ThreadCtx::default()
-        },
-        abi,
-        entry: EntryKind::Syscall,
-        nr,
-        call: c.call.map(Call::id),
-        name: c.name(),
-        raw: c.raw,
-        ret: Some(ret),
-        end: CallEnd::Returned,
-        data: c.data,
-        stack: None,
-    }
+    crate::testing::returned_call(g, abi, nr, raw, ret)
 }
 
 fn in4(port: u16, a: [u8; 4]) -> Vec<u8> {
