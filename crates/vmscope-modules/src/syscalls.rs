@@ -51,8 +51,6 @@ struct Pending {
     regs: [u64; 6],
     /// The call as made (for a multiplexer, the multiplexer: what decides whether it is captured).
     made: Option<vmscope_core::event::CallId>,
-    /// The call as the entry's capture identified it (for a multiplexer, the call it stands for).
-    call: Option<syscalls::Call>,
     /// The event, filled at entry and completed at the exit in place: it is allocated once and only
     /// its pointer moves from the table to the bus and the journal's queue.
     event: Box<SyscallEvent>,
@@ -167,7 +165,6 @@ impl Syscalls {
             len: hook.len,
             regs: call.raw,
             made: call.call,
-            call: captured.call,
             event: Box::new(SyscallEvent {
                 ts: hook.ts,
                 ts_exit: None,
@@ -185,7 +182,7 @@ impl Syscalls {
                 stack,
             }),
         };
-        if never_returns(pending.call) {
+        if never_returns(syscalls::Call::of(&pending.event)) {
             self.publish(cpu, pending, None, CallEnd::NoReturn, None, bus);
             return;
         }
@@ -276,10 +273,7 @@ impl Syscalls {
         bus: &mut Bus,
     ) {
         let Pending {
-            made,
-            call,
-            mut event,
-            ..
+            made, mut event, ..
         } = p;
         // After a successful exec, what could not be read at entry is on the new program's stack.
         let new_image = match ret {
@@ -287,6 +281,8 @@ impl Syscalls {
             _ => None,
         };
         let value = ret.map(|(v, _)| v);
+        // The call the entry's capture identified (for a multiplexer, the call it stands for).
+        let call = syscalls::Call::of(&event);
         let captures = self.captures(made);
         if end != CallEnd::NoReturn && captures {
             let ev = &mut *event;
