@@ -14,7 +14,6 @@ use vmscope_core::guest::GuestMemory;
 
 use crate::btf::VfsLayout;
 use crate::netops::{SockKind, format_sockaddr};
-use crate::task::is_kernel_addr;
 use crate::vfs;
 
 /// `sizeof(struct sockaddr_un)`: the most bytes of a unix address read.
@@ -112,11 +111,6 @@ pub struct KernelSock {
     pub remote: Option<String>,
 }
 
-fn ptr<M: GuestMemory + ?Sized>(mem: &mut M, addr: u64) -> Option<u64> {
-    mem.read_u64(addr)
-        .filter(|&p| is_kernel_addr(p) && p & 7 == 0)
-}
-
 fn read_u16<M: GuestMemory + ?Sized>(mem: &mut M, addr: u64) -> Option<u16> {
     let mut b = [0u8; 2];
     mem.read(addr, &mut b).then(|| u16::from_le_bytes(b))
@@ -139,14 +133,15 @@ pub fn task_fd_sock<M: GuestMemory + ?Sized>(
     if !vfs::file_is_socket(mem, vfs_layout, file) {
         return None;
     }
-    let socket = ptr(mem, file.checked_add(l.file_private_data)?)?;
-    let sk = ptr(mem, socket.checked_add(l.socket_sk)?)?;
-    sock_of(mem, l, sk)
+    let socket = vfs::ptr(mem, vfs_layout, file.checked_add(l.file_private_data)?)?;
+    let sk = vfs::ptr(mem, vfs_layout, socket.checked_add(l.socket_sk)?)?;
+    sock_of(mem, vfs_layout, l, sk)
 }
 
-/// What `struct sock` `sk` is.
+/// What `struct sock` `sk` is (pointers read at `vfs_layout`'s word size).
 pub fn sock_of<M: GuestMemory + ?Sized>(
     mem: &mut M,
+    vfs_layout: &VfsLayout,
     l: &SockLayout,
     sk: u64,
 ) -> Option<KernelSock> {
@@ -206,8 +201,9 @@ pub fn sock_of<M: GuestMemory + ?Sized>(
         }
         1 => match &l.unix {
             Some(u) => {
-                let local = unix_addr(mem, u, sk);
-                let remote = ptr(mem, at(u.peer)?).and_then(|peer| unix_addr(mem, u, peer));
+                let local = unix_addr(mem, vfs_layout, u, sk);
+                let remote = vfs::ptr(mem, vfs_layout, at(u.peer)?)
+                    .and_then(|peer| unix_addr(mem, vfs_layout, u, peer));
                 (local, remote)
             }
             None => (None, None),
@@ -222,8 +218,13 @@ pub fn sock_of<M: GuestMemory + ?Sized>(
 }
 
 /// The address unix socket `sk` is bound to (`None`: not bound, or unreadable).
-fn unix_addr<M: GuestMemory + ?Sized>(mem: &mut M, u: &UnixLayout, sk: u64) -> Option<String> {
-    let a = ptr(mem, sk.checked_add(u.addr)?)?;
+fn unix_addr<M: GuestMemory + ?Sized>(
+    mem: &mut M,
+    vfs_layout: &VfsLayout,
+    u: &UnixLayout,
+    sk: u64,
+) -> Option<String> {
+    let a = vfs::ptr(mem, vfs_layout, sk.checked_add(u.addr)?)?;
     let len = mem.read_u32(a.checked_add(u.len)?)? as i32;
     let len = usize::try_from(len).ok().filter(|&n| n > 2)?;
     let mut b = vec![0u8; len.min(SOCKADDR_UN_MAX)];

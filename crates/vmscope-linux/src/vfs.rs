@@ -54,7 +54,9 @@ impl VfsLayout {
     }
 }
 
-fn ptr<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, addr: u64) -> Option<u64> {
+/// A kernel pointer at `addr`, read at the kernel's word size; `None` unless it points into the
+/// kernel and is aligned.
+pub(crate) fn ptr<M: GuestMemory + ?Sized>(mem: &mut M, l: &VfsLayout, addr: u64) -> Option<u64> {
     let align = u64::from(l.pointer_size.max(1));
     l.read_word(mem, addr)
         .filter(|&p| l.is_kernel(p) && p.is_multiple_of(align))
