@@ -226,3 +226,39 @@ impl GuestRun {
         }
     }
 }
+
+/// `vmscope compare` of `journal` against strace's log `strace` with `--min-matched min_matched`:
+/// asserts it succeeded (prints its report) and returns the percentage of byte-identical argument
+/// lists with the report's `overall` line.
+pub fn compare_with_strace(
+    journal: &std::path::Path,
+    strace: &std::path::Path,
+    min_matched: u32,
+) -> (f64, String) {
+    let cmp = vmscope()
+        .args(["compare", "--journal"])
+        .arg(journal)
+        .arg("--strace")
+        .arg(strace)
+        .args(["--min-matched", &min_matched.to_string()])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&cmp.stdout);
+    println!("{report}");
+    assert!(
+        cmp.status.success(),
+        "compare: {report}{}",
+        String::from_utf8_lossy(&cmp.stderr)
+    );
+    let overall = report
+        .lines()
+        .find(|l| l.starts_with("overall"))
+        .expect("overall line")
+        .to_string();
+    let identical: f64 = overall
+        .split_whitespace()
+        .nth(3)
+        .and_then(|p| p.trim_end_matches('%').parse().ok())
+        .expect("identical %");
+    (identical, overall)
+}

@@ -136,30 +136,7 @@ fn i386_kernel_traced_by_the_same_modules() {
 
     // Against strace inside the same guest.
     let strace = out.dir.join("strace.log");
-    let cmp = vmscope()
-        .args(["compare", "--journal"])
-        .arg(out.dir.join("journal"))
-        .arg("--strace")
-        .arg(&strace)
-        .args(["--min-matched", "99"])
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&cmp.stdout);
-    println!("{report}");
-    assert!(
-        cmp.status.success(),
-        "compare: {report}{}",
-        String::from_utf8_lossy(&cmp.stderr)
-    );
-    let overall = report
-        .lines()
-        .find(|l| l.starts_with("overall"))
-        .expect("overall line");
-    let identical: f64 = overall
-        .split_whitespace()
-        .nth(3)
-        .and_then(|p| p.trim_end_matches('%').parse().ok())
-        .expect("identical %");
+    let (identical, overall) = common::compare_with_strace(&out.dir.join("journal"), &strace, 99);
     assert!(identical >= 95.0, "{overall}");
 }
 
