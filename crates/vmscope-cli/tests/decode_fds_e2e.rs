@@ -21,8 +21,8 @@ use serde_json::Value;
 type Names = BTreeMap<(u64, String, i64, String), usize>;
 
 /// Every `N</path>` of strace's lines (argument or return value), by process and call. strace -f
-/// lines: `PID  name(args) = ret`; `<... name resumed>` lines carry no descriptor of the call's
-/// start and are left out.
+/// lines: `PID  name(args) = ret`; a call split by another thread's line ends on a
+/// `<... name resumed>…) = ret` line, which carries the names after its start (the return value's).
 fn strace_names(log: &str) -> (Names, BTreeSet<u64>) {
     let mut names = Names::new();
     let mut pids = BTreeSet::new();
@@ -36,11 +36,18 @@ fn strace_names(log: &str) -> (Names, BTreeSet<u64>) {
         };
         pids.insert(pid);
         let rest = rest.trim_start();
-        if rest.starts_with("<...") || rest.starts_with("+++") || rest.starts_with("---") {
+        if rest.starts_with("+++") || rest.starts_with("---") {
             continue;
         }
-        let Some((call, _)) = rest.split_once('(') else {
-            continue;
+        let (call, rest) = match rest.strip_prefix("<... ") {
+            Some(r) => match r.split_once(" resumed>") {
+                Some((call, after)) => (call, after),
+                None => continue,
+            },
+            None => match rest.split_once('(') {
+                Some((call, _)) => (call, rest),
+                None => continue,
+            },
         };
         // `3</path>`: digits right before `</`, the name up to the next `>` (paths here hold none).
         let b = rest.as_bytes();
