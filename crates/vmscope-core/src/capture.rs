@@ -62,6 +62,21 @@ impl Capture {
         self.buf.len()
     }
 
+    /// Bytes the buffer can hold without growing.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Forgets every record, keeping the buffer for the next call's records unless it grew past
+    /// `keep` bytes (then it is given back, so one big capture does not stay with a reused event).
+    pub fn clear(&mut self, keep: usize) {
+        if self.buf.capacity() > keep {
+            self.buf = Vec::new();
+        } else {
+            self.buf.clear();
+        }
+    }
+
     /// Every record, in the order they were made.
     pub fn records(&self) -> Records<'_> {
         Records { rest: &self.buf }

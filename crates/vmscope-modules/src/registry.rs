@@ -9,6 +9,7 @@ use std::sync::Arc;
 use vmscope_core::arch::Arch;
 use vmscope_core::clock;
 use vmscope_core::dispatch::Sink;
+use vmscope_core::event::spares::SpareCalls;
 use vmscope_core::event::{CallRender, Level, Notice};
 use vmscope_core::module::Module;
 use vmscope_linux::syscalls::{DecodeOptions, Decoder};
@@ -63,6 +64,8 @@ pub struct Config {
     /// `--decode-fds`: the syscall module names descriptor arguments through this, which the file
     /// and network monitors built here feed.
     pub fd_names: Option<Arc<FdNamer>>,
+    /// Where the journal gives back the syscall events it wrote, for the detector to reuse.
+    pub spares: Option<Arc<SpareCalls>>,
 }
 
 /// Built-in modules: name, what it does, which built-ins it needs.
@@ -206,6 +209,10 @@ pub fn build<S: AsRef<str>>(
                 ))),
                 Syscalls::NAME => {
                     let s = Syscalls::new(cfg.decode.clone(), cfg.arch);
+                    let s = match &cfg.spares {
+                        Some(p) => s.with_spares(p.clone(), cfg.max_vcpus),
+                        None => s,
+                    };
                     let s = match &stacks {
                         Some(st) => s.with_stacks(st.clone()),
                         None => s,
@@ -304,8 +311,12 @@ pub fn compose(
         string_limit: opts.string_limit,
     };
     let renderer: Arc<dyn CallRender> = Arc::new(Decoder::new(decode.clone()));
-    let journal: Arc<dyn Sink> =
-        Arc::new(Journal::new(opts.format, out, renderer).map_err(ComposeError::Journal)?);
+    // The journal gives the syscall events it wrote back to the detector, for its next calls.
+    let spares = Arc::new(SpareCalls::new());
+    let journal: Arc<dyn Sink> = Arc::new(
+        Journal::recycling(opts.format, out, renderer, Some(spares.clone()))
+            .map_err(ComposeError::Journal)?,
+    );
     // --decode-fds: returned descriptors are named after every module applied the call.
     let fd_names = opts.decode_fds.then(|| Arc::new(FdNamer::new()));
     let journal: Arc<dyn Sink> = match &fd_names {
@@ -360,6 +371,7 @@ pub fn compose(
         },
         device_events: opts.device_events.clone(),
         fd_names,
+        spares: Some(spares),
     };
     let mut names: Vec<&str> = opts
         .modules

@@ -18,11 +18,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use vmscope_core::arch::{Arch, EntryKind, ExitKind};
+use vmscope_core::event::spares::{SpareCalls, Stash};
 use vmscope_core::event::{CallEnd, Event, Notice, SyscallEvent, ThreadCtx};
 use vmscope_core::guest::GuestCpu;
 use vmscope_core::module::{Bus, CallStacks, Hook, HookPoint, Interest, Module};
 use vmscope_linux::syscalls::{
-    self, CallSite, Captured, DecodeOptions, call_result, capture_entry, capture_exit_into,
+    self, CallSite, DecodeOptions, call_result, capture_entry_into, capture_exit_into,
     never_returns, returning_image,
 };
 
@@ -61,6 +62,12 @@ struct Pending {
 /// slows itself.
 type PendingMap = HashMap<Key, Pending, foldhash::fast::RandomState>;
 
+/// The pool the journal gives events back to, and each vCPU's stash taken from it.
+struct Recycling {
+    pool: Arc<SpareCalls>,
+    stashes: Box<[Mutex<Stash>]>,
+}
+
 /// The syscall detector module.
 pub struct Syscalls {
     opts: DecodeOptions,
@@ -77,6 +84,9 @@ pub struct Syscalls {
     uncaptured: Option<vmscope_linux::trace_classes::TraceSet>,
     /// `--decode-fds`: where the names of descriptor arguments come from.
     fd_names: Option<Arc<FdNamer>>,
+    /// Events the journal wrote and gave back, and per vCPU a stash of them taken in batches (see
+    /// [`SpareCalls`]): a call's event is reused rather than allocated.
+    spares: Option<Recycling>,
 }
 
 impl Syscalls {
@@ -97,7 +107,37 @@ impl Syscalls {
             stacks: None,
             uncaptured: None,
             fd_names: None,
+            spares: None,
         }
+    }
+
+    /// Fills the events the journal gives back to `spares` (for up to `max_vcpus` vCPUs) rather
+    /// than allocating one per call.
+    pub fn with_spares(mut self, spares: Arc<SpareCalls>, max_vcpus: usize) -> Self {
+        let stashes = (0..max_vcpus.max(1))
+            .map(|_| Mutex::new(Vec::new()))
+            .collect();
+        self.spares = Some(Recycling {
+            pool: spares,
+            stashes,
+        });
+        self
+    }
+
+    /// A blank event for a call on `vcpu`: a spare one when there is one, else a new one.
+    fn blank_event(&self, vcpu: u32) -> Box<SyscallEvent> {
+        let spare = self.spares.as_ref().and_then(|r| {
+            let mut stash = r
+                .stashes
+                .get(vcpu as usize)?
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if stash.is_empty() {
+                r.pool.take_into(&mut stash);
+            }
+            stash.pop()
+        });
+        spare.unwrap_or_else(|| Box::new(SyscallEvent::blank()))
     }
 
     /// Makes every call carry what its descriptor arguments named when it was made (`--decode-fds`).
@@ -149,38 +189,41 @@ impl Syscalls {
         let Some(key) = self.entry_key(cpu, &thread) else {
             return;
         };
+        let mut event = self.blank_event(hook.vcpu);
         // The memory the input arguments point to, read now (the caller may change it later).
-        let captured = if self.captures(call.call) {
-            capture_entry(&self.opts, call.abi, call.nr, &call.raw, cpu)
+        let (made_as, raw) = if self.captures(call.call) {
+            capture_entry_into(
+                &self.opts,
+                call.abi,
+                call.nr,
+                &call.raw,
+                &mut event.data,
+                cpu,
+            )
         } else {
-            Captured {
-                call: call.call.and_then(vmscope_linux::syscalls::Call::from_id),
-                raw: call.raw,
-                data: Default::default(),
-            }
+            (
+                call.call.and_then(vmscope_linux::syscalls::Call::from_id),
+                call.raw,
+            )
         };
         let stack = self.stacks.as_ref().and_then(|s| s.capture(cpu, hook));
+        let ev = &mut *event;
+        ev.ts = hook.ts;
+        ev.vcpu = hook.vcpu;
+        ev.thread = thread;
+        ev.abi = call.abi;
+        ev.entry = kind;
+        ev.nr = call.nr;
+        ev.call = made_as.map(syscalls::Call::id);
+        ev.name = made_as.map_or("", syscalls::Call::name);
+        ev.raw = raw;
+        ev.stack = stack;
         let pending = Pending {
             pc: hook.pc,
             len: hook.len,
             regs: call.raw,
             made: call.call,
-            event: Box::new(SyscallEvent {
-                ts: hook.ts,
-                ts_exit: None,
-                vcpu: hook.vcpu,
-                thread,
-                abi: call.abi,
-                entry: kind,
-                nr: call.nr,
-                call: captured.call.map(syscalls::Call::id),
-                name: captured.name(),
-                raw: captured.raw,
-                ret: None,
-                end: CallEnd::Unfinished,
-                data: captured.data,
-                stack,
-            }),
+            event,
         };
         if never_returns(syscalls::Call::of(&pending.event)) {
             self.publish(cpu, pending, None, CallEnd::NoReturn, None, bus);
@@ -508,6 +551,40 @@ mod tests {
         assert_eq!(s.pending(), 0);
         // An exit with nothing pending (an interrupt returning to user mode) is no call.
         assert!(leave(&s, &mut g, thread(0xa000, 1), 0, 0x40_2000).is_empty());
+    }
+
+    #[test]
+    fn a_call_fills_an_event_the_journal_gave_back() {
+        let spares = Arc::new(SpareCalls::new());
+        let s = det().with_spares(spares.clone(), 1);
+        let mut g = TestGuest::new();
+        g.write(0x5000, b"/etc/fstab\0");
+        // The journal wrote an earlier call and gave its event back.
+        enter(&s, &mut g, thread(0xa000, 1), 2, 0x5000);
+        let mut written = match leave(&s, &mut g, thread(0xa000, 1), 3, SITE + 2).pop() {
+            Some(Event::Syscall(c)) => vec![c],
+            other => panic!("expected a call, got {other:?}"),
+        };
+        let spare: *const SyscallEvent = &*written[0];
+        spares.give(&mut written);
+        assert_eq!(spares.len(), 1);
+        // The next call is made in that very event, with nothing left of the earlier one.
+        enter(&s, &mut g, thread(0xb000, 2), 39, 0);
+        assert!(spares.is_empty());
+        let ev = leave(&s, &mut g, thread(0xb000, 2), 100, SITE + 2);
+        let c = call(&ev);
+        assert!(std::ptr::eq(c, spare));
+        assert_eq!(
+            (c.name, c.ret, c.thread.tid),
+            ("getpid", Some(100), Some(2))
+        );
+        assert!(c.data.entry.is_empty() && c.data.exit.is_empty());
+        // With the pool empty, calls still get events.
+        enter(&s, &mut g, thread(0xa000, 1), 39, 0);
+        assert_eq!(
+            call(&leave(&s, &mut g, thread(0xa000, 1), 7, SITE + 2)).ret,
+            Some(7)
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod hardware;
 mod memory;
 mod net;
 mod process;
+pub mod spares;
 mod stack;
 
 pub use alert::{CustomEvent, FieldValue};
@@ -183,6 +184,45 @@ pub struct SyscallEvent {
 }
 
 impl SyscallEvent {
+    /// An event with nothing in it yet, to be filled at a call's entry.
+    pub fn blank() -> Self {
+        SyscallEvent {
+            ts: 0,
+            ts_exit: None,
+            vcpu: 0,
+            thread: ThreadCtx::default(),
+            abi: Abi::X86_64,
+            entry: crate::arch::EntryKind::Syscall,
+            nr: 0,
+            call: None,
+            name: "",
+            raw: [0; 6],
+            ret: None,
+            end: CallEnd::Unfinished,
+            data: CallData::default(),
+            stack: None,
+        }
+    }
+
+    /// Makes this event [`SyscallEvent::blank`] again for another call, keeping its capture buffers
+    /// (up to [`spares::KEEP_CAPTURE`] bytes each) so the next call's reads need no allocation.
+    pub fn reset(&mut self) {
+        let (mut entry, mut exit) = (
+            std::mem::take(&mut self.data.entry),
+            std::mem::take(&mut self.data.exit),
+        );
+        entry.clear(spares::KEEP_CAPTURE);
+        exit.clear(spares::KEEP_CAPTURE);
+        *self = SyscallEvent {
+            data: CallData {
+                entry,
+                exit,
+                ..CallData::default()
+            },
+            ..SyscallEvent::blank()
+        };
+    }
+
     /// Whether the call returned successfully (a value outside `-4095..=-1`).
     pub fn ok(&self) -> bool {
         self.end == CallEnd::Returned && self.ret.is_some_and(|r| !(-4095..=-1).contains(&r))

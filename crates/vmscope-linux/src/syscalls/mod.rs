@@ -484,6 +484,20 @@ pub fn capture_entry(
     mem: &mut dyn GuestMemory,
 ) -> Captured {
     let mut data = CallData::default();
+    let (call, raw) = capture_entry_into(opts, abi, nr, raw, &mut data, mem);
+    Captured { call, raw, data }
+}
+
+/// [`capture_entry`] into `data` (blank, its buffers perhaps reused from an earlier call): returns
+/// the call (for `socketcall`, the call it stands for) and its arguments.
+pub fn capture_entry_into(
+    opts: &DecodeOptions,
+    abi: Abi,
+    nr: u64,
+    raw: &[u64; 6],
+    data: &mut CallData,
+    mem: &mut dyn GuestMemory,
+) -> (Option<Call>, [u64; 6]) {
     let mut desc = lookup(abi, nr);
     let mut eff = *raw;
     if let Some(d) = desc
@@ -508,11 +522,7 @@ pub fn capture_entry(
         let mut rec = Recorder::new(mem, &mut data.entry, Phase::Entry);
         data.args_at = entry_pass(opts, abi, d, &eff, &mut rec, None);
     }
-    Captured {
-        call: desc.map(|d| d.call),
-        raw: eff,
-        data,
-    }
+    (desc.map(|d| d.call), eff)
 }
 
 /// What a call's exit reads: its output arguments and the inputs that waited for the exit. `ret` is

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use vmscope_core::dispatch::Sink;
+use vmscope_core::event::spares::SpareCalls;
 use vmscope_core::event::{CallRender, Event, RenderedCall};
 
 mod json;
@@ -110,6 +111,17 @@ impl Journal {
         out: Box<dyn Write + Send>,
         calls: Arc<dyn CallRender>,
     ) -> io::Result<Self> {
+        Self::recycling(format, out, calls, None)
+    }
+
+    /// [`Journal::new`], giving every system-call event it wrote back to `spares` for the vCPUs'
+    /// next calls.
+    pub fn recycling(
+        format: Format,
+        out: Box<dyn Write + Send>,
+        calls: Arc<dyn CallRender>,
+        spares: Option<Arc<SpareCalls>>,
+    ) -> io::Result<Self> {
         let shared = Arc::new(Shared {
             queues: (0..QUEUES).map(|_| Mutex::new(Vec::new())).collect(),
             seq: AtomicU64::new(0),
@@ -121,7 +133,7 @@ impl Journal {
         let for_writer = shared.clone();
         let writer = std::thread::Builder::new()
             .name("vmscope-journal".into())
-            .spawn(move || write_loop(format, out, &*calls, &for_writer, rx))?;
+            .spawn(move || write_loop(format, out, &*calls, spares.as_deref(), &for_writer, rx))?;
         Ok(Self {
             shared,
             tx,
@@ -183,6 +195,7 @@ fn write_loop(
     format: Format,
     out: Box<dyn Write + Send>,
     calls: &dyn CallRender,
+    spares: Option<&SpareCalls>,
     shared: &Shared,
     rx: Receiver<Ctl>,
 ) {
@@ -198,6 +211,7 @@ fn write_loop(
             eprintln!("vmscope: cannot write the journal: {e}; later events are lost");
         }
     };
+    let mut written = Vec::new();
     let mut write_batch =
         |batch: &mut Vec<Queued>, out: &mut io::BufWriter<_>, failed: &mut bool| {
             for (_, ev) in batch.drain(..) {
@@ -206,6 +220,12 @@ fn write_loop(
                 if !*failed && let Err(e) = out.write_all(&line) {
                     report(e, failed);
                 }
+                if let (Some(_), Event::Syscall(call)) = (spares, ev) {
+                    written.push(call);
+                }
+            }
+            if let Some(s) = spares {
+                s.give(&mut written);
             }
         };
     loop {
