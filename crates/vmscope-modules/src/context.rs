@@ -511,7 +511,7 @@ impl Module for Context {
             }
             HookPoint::Entry(kind) => {
                 // The call, decoded once for every module after this one.
-                hook.call = entering_call(self.arch, cpu, kind);
+                hook.call = entering_call(self.arch, cpu, kind, hook.pc);
                 let call = hook.call.as_ref();
                 let t = self.entering_thread(cpu, call);
                 let last = (t.task != 0 && !ends_thread_or_image(call))

@@ -371,7 +371,7 @@ impl CallStacks for Stacks {
             return None;
         };
         let pid = hook.thread.as_ref()?.pid?;
-        let wide = self.arch.entry_width(cpu, kind) != Some(CodeWidth::W32);
+        let wide = self.arch.entry_width(cpu, kind, hook.pc) != Some(CodeWidth::W32);
         let mask = if wide { u64::MAX } else { 0xffff_ffff };
         let sp = cpu.reg(self.arch.stack_pointer())? & mask;
         let fp = self

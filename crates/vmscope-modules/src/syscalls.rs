@@ -467,7 +467,7 @@ mod tests {
         h.to_user = Some(true);
         h.thread = t;
         if let HookPoint::Entry(kind) = point {
-            h.call = entering_call(&X86_64, g, kind);
+            h.call = entering_call(&X86_64, g, kind, pc);
         }
         h
     }

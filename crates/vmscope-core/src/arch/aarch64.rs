@@ -81,7 +81,12 @@ impl Arch for Aarch64 {
         Some(X30)
     }
 
-    fn entry_width(&self, _cpu: &mut dyn GuestCpu, _kind: EntryKind) -> Option<CodeWidth> {
+    fn entry_width(
+        &self,
+        _cpu: &mut dyn GuestCpu,
+        _kind: EntryKind,
+        _pc: u64,
+    ) -> Option<CodeWidth> {
         // Only the A64 `svc #0` is classified: AArch32 code uses other encodings.
         Some(CodeWidth::W64)
     }

@@ -97,7 +97,7 @@ impl Arch for I386 {
         })
     }
 
-    fn entry_width(&self, _cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth> {
+    fn entry_width(&self, _cpu: &mut dyn GuestCpu, kind: EntryKind, _pc: u64) -> Option<CodeWidth> {
         match kind {
             EntryKind::Int80 | EntryKind::Sysenter => Some(CodeWidth::W32),
             EntryKind::Syscall | EntryKind::Svc => None,

@@ -177,8 +177,10 @@ pub trait Arch: Send + Sync + 'static {
     fn instruction_pointer(&self) -> Option<Reg> {
         None
     }
-    /// The width of the user code making a kernel entry by `kind`.
-    fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth>;
+    /// The width of the user code making a kernel entry by `kind` at `pc` (the instruction's
+    /// translation-time address: where the architecture can tell the width from it, no register
+    /// is read).
+    fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind, pc: u64) -> Option<CodeWidth>;
     /// Whether an exit instruction returns to user mode, from the state just before it executes
     /// (`None`: cannot tell, e.g. an unreadable frame).
     fn exit_to_user(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> Option<bool>;

@@ -138,10 +138,15 @@ impl Arch for X86_64 {
         })
     }
 
-    fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind) -> Option<CodeWidth> {
+    fn entry_width(&self, cpu: &mut dyn GuestCpu, kind: EntryKind, pc: u64) -> Option<CodeWidth> {
         Some(match kind {
             // int 0x80 is the i386 ABI whatever the mode; sysenter is only used by 32-bit code.
             EntryKind::Int80 | EntryKind::Sysenter => CodeWidth::W32,
+            // Code above 4 GiB runs in 64-bit mode only: compatibility mode's instruction pointer
+            // is 32 bits wide, and QEMU runs a translation only in the mode it was made in (the
+            // mode is part of its key), so `pc` speaks for every execution of this hook. Most
+            // 64-bit calls are made from there (shared libraries, PIE programs): no CS read.
+            EntryKind::Syscall if pc > u64::from(u32::MAX) => CodeWidth::W64,
             EntryKind::Syscall if cpu.reg(CS)? == USER32_CS => CodeWidth::W32,
             EntryKind::Syscall => CodeWidth::W64,
             // Another architecture's entry.
@@ -262,6 +267,33 @@ mod tests {
     use super::*;
     use crate::arch::arch_for_target;
     use crate::guest::TestGuest;
+
+    #[test]
+    fn a_syscall_above_4_gib_is_64_bit_without_reading_cs() {
+        let a = X86_64;
+        // No CS at all: only the address can say.
+        let mut g = TestGuest::new();
+        assert_eq!(
+            a.entry_width(&mut g, EntryKind::Syscall, 0x7f3a_1c00_2f4e),
+            Some(CodeWidth::W64)
+        );
+        assert_eq!(a.entry_width(&mut g, EntryKind::Syscall, 0x40_1000), None);
+        // Below 4 GiB CS decides: a static 64-bit program, or 32-bit code using `syscall`.
+        g.set_reg(CS, USER32_CS);
+        assert_eq!(
+            a.entry_width(&mut g, EntryKind::Syscall, 0x40_1000),
+            Some(CodeWidth::W32)
+        );
+        g.set_reg(CS, USER64_CS);
+        assert_eq!(
+            a.entry_width(&mut g, EntryKind::Syscall, 0xffff_f000),
+            Some(CodeWidth::W64)
+        );
+        assert_eq!(
+            a.entry_width(&mut g, EntryKind::Int80, 0x7f3a_1c00_2f4e),
+            Some(CodeWidth::W32)
+        );
+    }
 
     #[test]
     fn classifies_entry_and_exit_instructions() {

@@ -91,8 +91,9 @@ pub fn entering_call(
     arch: &dyn Arch,
     cpu: &mut dyn GuestCpu,
     kind: EntryKind,
+    pc: u64,
 ) -> Option<EnteringCall> {
-    let width = arch.entry_width(cpu, kind)?;
+    let width = arch.entry_width(cpu, kind, pc)?;
     let abi = abi_of(arch, kind, width);
     let (nr_reg, at) = registers(arch, abi, kind);
     let nr = match abi {

@@ -646,8 +646,12 @@ fn at_hook(m: &Files, g: &mut TestGuest, point: HookPoint) {
     h.thread = Some(wl());
     if let HookPoint::Entry(kind) = point {
         // As the context module leaves it: the entering call decoded.
-        h.call =
-            vmscope_linux::syscalls::entering_call(&vmscope_core::arch::x86_64::X86_64, g, kind);
+        h.call = vmscope_linux::syscalls::entering_call(
+            &vmscope_core::arch::x86_64::X86_64,
+            g,
+            kind,
+            h.pc,
+        );
     }
     m.on_hook(g, &mut h, &mut Bus::default());
 }

@@ -405,7 +405,7 @@ fn enter(m: &Memory, g: &TestGuest, name: &str, raw: [u64; 6]) {
     let kind = vmscope_core::arch::EntryKind::Syscall;
     let mut h = Hook::new(1_000, 0, 0x40_1000, 2, HookPoint::Entry(kind));
     h.thread = Some(thread());
-    h.call = entering_call(&X86_64, &mut u, kind);
+    h.call = entering_call(&X86_64, &mut u, kind, h.pc);
     m.on_hook(&mut u, &mut h, &mut Bus::default());
 }
 

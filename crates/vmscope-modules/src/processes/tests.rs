@@ -380,7 +380,7 @@ fn enter(m: &Processes, g: &TestGuest, nr: u64, t: ThreadCtx) -> Vec<Event> {
     let kind = vmscope_core::arch::EntryKind::Syscall;
     let mut h = at(HookPoint::Entry(kind), t);
     // As the context module leaves it: the entering call decoded.
-    h.call = entering_call(&X86_64, &mut u, kind);
+    h.call = entering_call(&X86_64, &mut u, kind, h.pc);
     hook_on(m, &mut u, h)
 }
 
