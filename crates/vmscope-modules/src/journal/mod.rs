@@ -5,8 +5,8 @@
 //! wake-up); the writer polls the queues (see [`WRITER_POLL`]), merges what it took in the order the
 //! events were handed over, writes, and flushes whenever all queues run empty, so a crash loses at
 //! most the events of the last few milliseconds; every line is written whole. The queues together
-//! hold at most [`QUEUE_DEPTH`] events: when the writer falls behind, vCPUs wait rather than events
-//! being dropped.
+//! hold at most [`QUEUE_DEPTH`] events ([`PER_QUEUE`] each): when the writer falls behind, vCPUs
+//! wait rather than events being dropped.
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -33,7 +33,12 @@ pub enum Format {
 }
 
 /// Events queued for the writer, all queues together, before vCPUs have to wait.
-pub const QUEUE_DEPTH: usize = 1 << 16;
+pub const QUEUE_DEPTH: usize = QUEUES * PER_QUEUE;
+
+/// Events one queue holds before the threads handing over through it have to wait. Bounded per
+/// queue, under the queue's own lock, so a hand-over touches no counter the writer also writes
+/// (a shared count cost a locked add per event and a cache line bouncing between the cores).
+const PER_QUEUE: usize = 2048;
 
 /// Hand-over queues; threads are spread over them (more threads than queues share).
 const QUEUES: usize = 32;
@@ -49,8 +54,6 @@ struct Shared {
     queues: Box<[Mutex<Vec<Queued>>]>,
     /// The next hand-over number.
     seq: AtomicU64,
-    /// Events in the queues.
-    queued: AtomicUsize,
     /// The next queue a new thread gets.
     next_queue: AtomicUsize,
     /// Set once the writer is gone: later events have nowhere to go.
@@ -86,7 +89,6 @@ impl Shared {
             }
             out.append(spare);
         }
-        self.queued.fetch_sub(out.len(), Ordering::Relaxed);
         // Each queue is in order already; a stable sort merges the runs in linear time.
         out.sort_by_key(|(seq, _)| *seq);
     }
@@ -125,7 +127,6 @@ impl Journal {
         let shared = Arc::new(Shared {
             queues: (0..QUEUES).map(|_| Mutex::new(Vec::new())).collect(),
             seq: AtomicU64::new(0),
-            queued: AtomicUsize::new(0),
             next_queue: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
         });
@@ -151,14 +152,14 @@ impl Sink for Journal {
             if sh.closed.load(Ordering::Relaxed) {
                 return;
             }
-            if sh.queued.load(Ordering::Relaxed) >= QUEUE_DEPTH {
+            let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+            if q.len() >= PER_QUEUE {
                 // The writer is behind: wait for it rather than drop the event.
+                drop(q);
                 event = Some(ev);
                 std::thread::sleep(FULL_WAIT);
                 continue;
             }
-            sh.queued.fetch_add(1, Ordering::Relaxed);
-            let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
             // Numbered under the queue's lock, so every queue is in hand-over order.
             let seq = sh.seq.fetch_add(1, Ordering::Relaxed);
             q.push((seq, ev));
@@ -232,7 +233,7 @@ fn write_loop(
         // Control first, so a flush sees every event handed over before it was asked for.
         let ctl = rx.try_recv();
         shared.drain(&mut spare, &mut batch);
-        let idle = batch.is_empty();
+        let (idle, taken) = (batch.is_empty(), batch.len());
         write_batch(&mut batch, &mut out, &mut failed);
         match ctl {
             Ok(Ctl::Flush(ack)) => {
@@ -251,7 +252,7 @@ fn write_loop(
             Err(TryRecvError::Empty) => {
                 // Busy, but not behind: let the queues fill for a while rather than take their
                 // locks again at once (a vCPU finding its queue locked has to wait in the kernel).
-                if shared.queued.load(Ordering::Relaxed) < QUEUE_DEPTH / 4 {
+                if taken < PER_QUEUE / 4 {
                     std::thread::sleep(WRITER_POLL);
                 }
             }
