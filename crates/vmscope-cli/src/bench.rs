@@ -7,6 +7,9 @@
 //! from the guest's `/proc/uptime` (the markers its init prints around every workload). Configurations
 //! alternate within each repetition so slow drifts of the machine hit them all alike; the report gives
 //! medians, ratios to the no-plugin run, journal events per second and QEMU's peak memory.
+//!
+//! `--arch` measures the default guest of another architecture (aarch64, i386) in its own QEMU, as
+//! `vmscope run --arch` boots it; its guest must have the `loop` and `compute` workloads.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,7 +17,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::{Format, RunArgs, guest, qemu};
+use crate::{Format, GuestArch, RunArgs, guest, qemu};
 
 /// One configuration of the comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +123,10 @@ pub struct BenchArgs {
     /// `strace` (inside the guest).
     #[arg(long, value_delimiter = ',', default_value = "none,default,strace")]
     configs: Vec<String>,
+    /// The guest's architecture (as `vmscope run --arch`): its default guest and its QEMU
+    /// (`qemu-system-aarch64`, `qemu-system-i386`).
+    #[arg(long, value_enum, default_value = "x86_64")]
+    arch: GuestArch,
     /// Guest kernel; default: the default guest's.
     #[arg(long)]
     kernel: Option<PathBuf>,
@@ -191,7 +198,7 @@ fn run_once(a: &BenchArgs, cfg: Config, dir: &Path) -> Result<Sample> {
         string_limit: 32,
         timeout: None,
         qemu: None,
-        arch: None,
+        arch: Some(a.arch),
         verbose: false,
         self_profile: false,
         trace: None,
@@ -338,6 +345,43 @@ fn num(v: f64) -> serde_json::Value {
     }
 }
 
+/// The workloads the benchmark runs in the guest.
+const WORKLOADS: [&str; 2] = ["loop", "compute"];
+
+/// Checks that the default guest in `dir` has the benchmark's workloads, by its `guest.json`'s
+/// `workloads` list (a guest without that list is left to the run, which fails on a missing marker).
+fn check_workloads(dir: &Path, arch: GuestArch) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(dir.join("guest.json")) else {
+        return Ok(());
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(());
+    };
+    let Some(list) = json["workloads"].as_array() else {
+        return Ok(());
+    };
+    let missing: Vec<&str> = WORKLOADS
+        .iter()
+        .copied()
+        .filter(|w| !list.iter().any(|l| l.as_str() == Some(*w)))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the {} guest in {} has no {} workload (its guest.json); rebuild it with \
+             `guest/build.sh{}`",
+            arch.name(),
+            dir.display(),
+            missing.join(" or "),
+            match arch {
+                GuestArch::X86_64 => "",
+                GuestArch::Aarch64 => " --arch aarch64",
+                GuestArch::I386 => " --arch i386",
+            }
+        );
+    }
+    Ok(())
+}
+
 /// `vmscope bench`.
 pub fn run(a: &BenchArgs) -> Result<u8> {
     let configs = a
@@ -349,7 +393,10 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
         bail!("--configs must include `none`: ratios are to the run without the plugin");
     }
     if a.kernel.is_none() {
-        guest::default_guest()?;
+        let (kernel, _) = guest::default_guest_for(a.arch)?;
+        if let Some(dir) = kernel.parent() {
+            check_workloads(dir, a.arch)?;
+        }
     }
     std::fs::create_dir_all(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
     let scratch = std::env::temp_dir().join(format!("vmscope-bench-{}", std::process::id()));
@@ -455,7 +502,7 @@ pub fn run(a: &BenchArgs) -> Result<u8> {
         }));
     }
     let results = serde_json::json!({
-        "iterations": a.iterations, "calls_per_iteration": 4, "compute_iterations": a.compute,
+        "arch": a.arch.name(), "iterations": a.iterations, "calls_per_iteration": 4, "compute_iterations": a.compute,
         "repeats": a.repeats, "medians": rows,
         "samples": samples.iter().map(|s| serde_json::json!({
             "config": s.config.name(), "loop_s": s.loop_s, "compute_s": s.compute_s, "wall_s": s.wall_s,
@@ -643,5 +690,33 @@ mod tests {
         assert!(svg.contains("120.00x"));
         // One whisker, where a spread was given.
         assert_eq!(svg.matches(r#"stroke="black""#).count(), 1);
+    }
+
+    #[test]
+    fn a_guest_without_the_workloads_is_one_line() {
+        let d = std::env::temp_dir().join(format!("vmscope-unit-{}-bench", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        // No guest.json, or one without a list: left to the run.
+        assert!(check_workloads(&d, GuestArch::I386).is_ok());
+        std::fs::write(d.join("guest.json"), r#"{"arch": "i386"}"#).unwrap();
+        assert!(check_workloads(&d, GuestArch::I386).is_ok());
+        std::fs::write(
+            d.join("guest.json"),
+            r#"{"workloads": ["demo", "loop", "compute"]}"#,
+        )
+        .unwrap();
+        assert!(check_workloads(&d, GuestArch::Aarch64).is_ok());
+        std::fs::write(d.join("guest.json"), r#"{"workloads": ["demo", "loop32"]}"#).unwrap();
+        let e = check_workloads(&d, GuestArch::Aarch64)
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains('\n'), "{e}");
+        assert!(
+            e.contains("the aarch64 guest") && e.contains("no loop or compute workload"),
+            "{e}"
+        );
+        assert!(e.contains("guest/build.sh --arch aarch64"), "{e}");
+        let _ = std::fs::remove_dir_all(&d);
     }
 }

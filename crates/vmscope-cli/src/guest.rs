@@ -75,12 +75,8 @@ pub fn guest_root() -> PathBuf {
     cache.join("vmscope").join("guest")
 }
 
-/// The default guest's kernel and initrd, or a message saying how to build them.
-pub fn default_guest() -> Result<(PathBuf, PathBuf)> {
-    default_guest_for(GuestArch::X86_64)
-}
-
-/// The default guest of architecture `arch` (`linux-6.12` for x86_64, `linux-6.12-aarch64`).
+/// The default guest of architecture `arch` (`linux-6.12` for x86_64, `linux-6.12-aarch64`,
+/// `linux-6.1-i386`): its kernel and initrd, or a message saying how to build them.
 pub fn default_guest_for(arch: GuestArch) -> Result<(PathBuf, PathBuf)> {
     let dir = match arch {
         GuestArch::X86_64 => guest_root().join(format!("linux-{DEFAULT_SERIES}")),

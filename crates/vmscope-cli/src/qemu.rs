@@ -21,7 +21,17 @@ pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     Some((it.next()??, it.next()??, it.next().flatten().unwrap_or(0)))
 }
 
-pub(crate) fn find_qemu(explicit: Option<&Path>, arch: GuestArch) -> Result<PathBuf> {
+/// A QEMU found and checked by [`find_qemu`].
+#[derive(Debug, Clone)]
+pub struct FoundQemu {
+    /// The executable.
+    pub path: PathBuf,
+    /// The first line of its `--version` (what a recording's manifest keeps).
+    pub version: String,
+}
+
+/// Finds the QEMU for `arch` and checks it (version, plugin support); runs `--version` once.
+pub(crate) fn find_qemu(explicit: Option<&Path>, arch: GuestArch) -> Result<FoundQemu> {
     let name = explicit
         .map(Path::to_path_buf)
         .or_else(|| std::env::var_os("VMSCOPE_QEMU").map(PathBuf::from))
@@ -74,7 +84,11 @@ pub(crate) fn find_qemu(explicit: Option<&Path>, arch: GuestArch) -> Result<Path
             name.display()
         );
     }
-    Ok(name)
+    let version = text.lines().next().unwrap_or("").trim().to_string();
+    Ok(FoundQemu {
+        path: name,
+        version,
+    })
 }
 
 /// Finds `libvmscope.so`: $VMSCOPE_PLUGIN, beside the executable, or in ../lib/vmscope.
@@ -114,9 +128,20 @@ pub struct Plan {
     pub args: Vec<String>,
     /// How the guest boots and where the kernel's layout comes from (for `--verbose`).
     pub layout: String,
+    /// The first line of the QEMU's `--version`.
+    pub qemu_version: String,
+    /// The DWARF vmlinux the kernel's layout comes from (`--kernel-debuginfo` or the default
+    /// guest's), absolute.
+    pub debuginfo: Option<PathBuf>,
 }
 
 pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
+    plan_with(a, None)
+}
+
+/// [`plan`] with the QEMU already found and checked by the caller (`replay` checks its version
+/// before anything else), or found here when `None`.
+pub(crate) fn plan_with(a: &RunArgs, found: Option<FoundQemu>) -> Result<Plan> {
     let arch = GuestArch::of(a.arch, a.qemu.as_deref());
     // Cheap checks first, so a typo is reported in milliseconds.
     let no_plugin = a.modules.iter().any(|m| m == "none");
@@ -264,7 +289,13 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         guest::check_kernel_arch(k, arch)?;
         guest::check_kernel(k, debuginfo.as_deref())?;
     }
-    let qemu = find_qemu(a.qemu.as_deref(), arch)?;
+    let FoundQemu {
+        path: qemu,
+        version: qemu_version,
+    } = match found {
+        Some(f) => f,
+        None => find_qemu(a.qemu.as_deref(), arch)?,
+    };
     let plugin = if no_plugin {
         None
     } else {
@@ -390,7 +421,13 @@ pub(crate) fn plan(a: &RunArgs) -> Result<Plan> {
         },
         (_, None) => String::new(),
     };
-    Ok(Plan { qemu, args, layout })
+    Ok(Plan {
+        qemu,
+        args,
+        layout,
+        qemu_version,
+        debuginfo,
+    })
 }
 
 /// The file the plugin writes: `--output`, or for a Parquet dataset a JSON Lines journal in its

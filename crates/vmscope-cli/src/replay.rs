@@ -3,8 +3,9 @@
 //!
 //! A recording is a directory: QEMU's replay log (`replay.bin`), the guest's console
 //! (`console.txt`), and `manifest.json` — the vmscope and QEMU versions, the boot options, the exact
-//! QEMU command line, and the SHA-256 of every file the guest booted from (kernel, initrd, disk),
-//! checked again before a replay. A disk is attached through QEMU's `blkreplay` driver over a fresh
+//! QEMU command line, and the SHA-256 of every file the guest booted from (kernel, initrd, disk) and
+//! of the DWARF file the kernel's layout comes from (`--kernel-debuginfo`, i386), checked again
+//! before a replay. A disk is attached through QEMU's `blkreplay` driver over a fresh
 //! qcow2 overlay (made again for every replay), so the disk itself is never written and every replay
 //! starts from the bytes the recording started from.
 //!
@@ -138,18 +139,17 @@ fn sha256(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex))
 }
 
-fn qemu_version(qemu: &Path) -> Result<String> {
-    let out = Command::new(qemu)
-        .arg("--version")
-        .output()
-        .with_context(|| format!("cannot run {}", qemu.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text.lines().next().unwrap_or("").trim().to_string())
-}
+/// The role of the kernel's DWARF file in a manifest's `files` (absent from manifests made before
+/// vmscope recorded it, and from recordings of kernels with BTF).
+const DEBUGINFO_ROLE: &str = "kernel debuginfo";
 
 /// Where `-kernel`, `-initrd` and the disk of a plan's command line point (what the guest boots
-/// from).
-fn boot_files(args: &[String], disk: Option<&Path>) -> Vec<(String, PathBuf)> {
+/// from), and the kernel's DWARF file when its layout comes from one (what a replay decodes with).
+fn boot_files(
+    args: &[String],
+    disk: Option<&Path>,
+    debuginfo: Option<&Path>,
+) -> Vec<(String, PathBuf)> {
     let mut files = Vec::new();
     for w in args.windows(2) {
         match w[0].as_str() {
@@ -162,7 +162,59 @@ fn boot_files(args: &[String], disk: Option<&Path>) -> Vec<(String, PathBuf)> {
     if let Some(d) = disk {
         files.push(("disk".to_string(), d.to_path_buf()));
     }
+    if let Some(d) = debuginfo {
+        files.push((DEBUGINFO_ROLE.to_string(), d.to_path_buf()));
+    }
     files
+}
+
+/// Checks that every file the recording booted from is still what it was, and returns the kernel
+/// debuginfo a replay must decode with: the recorded one, or `given` (`--kernel-debuginfo`) when its
+/// bytes are the recorded one's (it may have moved). A recording without one (made before vmscope
+/// recorded it, or of a kernel with BTF) takes `given` as it is.
+fn check_files(dir: &Path, files: &[FileId], given: Option<&Path>) -> Result<Option<PathBuf>> {
+    let mut debuginfo = given.map(Path::to_path_buf);
+    for f in files {
+        if f.role == DEBUGINFO_ROLE
+            && let Some(g) = given
+        {
+            let (bytes, sum) = sha256(g).map_err(|_| {
+                anyhow::anyhow!("--kernel-debuginfo {}: cannot read it", g.display())
+            })?;
+            if bytes != f.bytes || sum != f.sha256 {
+                bail!(
+                    "--kernel-debuginfo {}: not the kernel debuginfo recording {} was made with \
+                     ({}, SHA-256 {}; this one {sum}): a replay decodes with the recorded layouts",
+                    g.display(),
+                    dir.display(),
+                    f.path.display(),
+                    f.sha256
+                );
+            }
+            continue;
+        }
+        let (bytes, sum) = sha256(&f.path).map_err(|_| {
+            anyhow::anyhow!(
+                "recording {}: its {} {} is gone",
+                dir.display(),
+                f.role,
+                f.path.display()
+            )
+        })?;
+        if bytes != f.bytes || sum != f.sha256 {
+            bail!(
+                "recording {}: its {} {} changed since it was recorded (SHA-256 {} then, {sum} now)",
+                dir.display(),
+                f.role,
+                f.path.display(),
+                f.sha256
+            );
+        }
+        if f.role == DEBUGINFO_ROLE {
+            debuginfo = Some(f.path.clone());
+        }
+    }
+    Ok(debuginfo)
 }
 
 /// Replaces `--disk`'s `-drive` with a qcow2 overlay in the recording under QEMU's `blkreplay`
@@ -276,12 +328,12 @@ pub fn record(a: RecordArgs) -> Result<u8> {
         let mut plan = crate::qemu::plan(&run)?;
         let qemu_id = QemuId {
             path: plan.qemu.clone(),
-            version: qemu_version(&plan.qemu)?,
+            version: plan.qemu_version.clone(),
         };
         if let Some(d) = &boot.disk {
             disk_through_blkreplay(&mut plan.args, d, &dir)?;
         }
-        let files = boot_files(&plan.args, boot.disk.as_deref())
+        let files = boot_files(&plan.args, boot.disk.as_deref(), plan.debuginfo.as_deref())
             .into_iter()
             .map(|(role, path)| {
                 let (bytes, sha256) = sha256(&path)?;
@@ -409,14 +461,14 @@ pub fn replay(a: ReplayArgs) -> Result<u8> {
     }
     run.arch = Some(arch);
     let qemu = crate::qemu::find_qemu(run.qemu.as_deref(), arch)?;
-    let version = qemu_version(&qemu)?;
-    if version != m.qemu.version {
+    if qemu.version != m.qemu.version {
         bail!(
-            "recording {}: made with `{}`, but {} is `{version}` (a replay log is read only by the \
-             QEMU that wrote it)",
+            "recording {}: made with `{}`, but {} is `{}` (a replay log is read only by the QEMU \
+             that wrote it)",
             dir.display(),
             m.qemu.version,
-            qemu.display()
+            qemu.path.display(),
+            qemu.version
         );
     }
     if m.icount_shift != ICOUNT_SHIFT {
@@ -426,38 +478,20 @@ pub fn replay(a: ReplayArgs) -> Result<u8> {
             m.icount_shift
         );
     }
-    for f in &m.files {
-        let (bytes, sum) = sha256(&f.path).map_err(|_| {
-            anyhow::anyhow!(
-                "recording {}: its {} {} is gone",
-                dir.display(),
-                f.role,
-                f.path.display()
-            )
-        })?;
-        if bytes != f.bytes || sum != f.sha256 {
-            bail!(
-                "recording {}: its {} {} changed since it was recorded (SHA-256 {} then, {sum} now)",
-                dir.display(),
-                f.role,
-                f.path.display(),
-                f.sha256
-            );
-        }
-    }
+    run.kernel_debuginfo = check_files(&dir, &m.files, run.kernel_debuginfo.as_deref())?;
     run.kernel = m.boot.kernel.clone();
     run.initrd = m.boot.initrd.clone();
     run.append = m.boot.append.clone();
     run.disk = m.boot.disk.clone();
     run.memory = m.boot.memory;
     run.qemu_args = m.boot.qemu_args.clone();
-    run.qemu = Some(qemu);
+    run.qemu = Some(qemu.path.clone());
     let rr = Rr {
         mode: "replay",
         dir: dir.clone(),
     };
     run.rr = Some(rr.clone());
-    let mut plan = crate::qemu::plan(&run)?;
+    let mut plan = crate::qemu::plan_with(&run, Some(qemu))?;
     if let Some(d) = &m.boot.disk {
         disk_through_blkreplay(&mut plan.args, d, &dir)?;
     }
@@ -478,13 +512,21 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let f = boot_files(&args, Some(Path::new("/d.img")));
+        let f = boot_files(
+            &args,
+            Some(Path::new("/d.img")),
+            Some(Path::new("/vmlinux-dbg")),
+        );
         assert_eq!(
             f,
             vec![
                 ("kernel".to_string(), PathBuf::from("/k")),
                 ("initrd".to_string(), PathBuf::from("/i")),
                 ("disk".to_string(), PathBuf::from("/d.img")),
+                (
+                    "kernel debuginfo".to_string(),
+                    PathBuf::from("/vmlinux-dbg")
+                ),
             ]
         );
     }
@@ -508,5 +550,111 @@ mod tests {
             .icount_shift(),
             None
         );
+    }
+
+    /// A scratch directory of its own for a test.
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("vmscope-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn file_id(role: &str, path: &Path) -> FileId {
+        let (bytes, sha256) = sha256(path).unwrap();
+        FileId {
+            role: role.to_string(),
+            path: path.to_path_buf(),
+            bytes,
+            sha256,
+        }
+    }
+
+    fn manifest(files: Vec<FileId>) -> Manifest {
+        Manifest {
+            format: MANIFEST_FORMAT,
+            vmscope: "0".into(),
+            qemu: QemuId {
+                path: PathBuf::from("/usr/bin/qemu-system-i386"),
+                version: "QEMU emulator version 10.0.2".into(),
+            },
+            icount_shift: ICOUNT_SHIFT,
+            boot: BootOptions {
+                arch: "i386".into(),
+                kernel: None,
+                initrd: None,
+                append: None,
+                disk: None,
+                memory: 512,
+                qemu_args: Vec::new(),
+            },
+            files,
+            command: Vec::new(),
+            status: Some(0),
+            stopped_by_timeout: false,
+        }
+    }
+
+    #[test]
+    fn the_debuginfo_survives_the_manifest_and_older_manifests_still_read() {
+        let d = scratch("roundtrip");
+        let dbg = d.join("vmlinux-dbg");
+        std::fs::write(&dbg, b"dwarf").unwrap();
+        let m = manifest(vec![file_id(DEBUGINFO_ROLE, &dbg)]);
+        let back: Manifest = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back.files.len(), 1);
+        assert_eq!(back.files[0].role, DEBUGINFO_ROLE);
+        assert_eq!(back.files[0].sha256, m.files[0].sha256);
+        // The recorded one is what a replay decodes with.
+        assert_eq!(check_files(&d, &back.files, None).unwrap(), Some(dbg));
+        // A manifest of before: no debuginfo recorded, the given one (or none) is taken.
+        let old: Manifest = serde_json::from_str(
+            r#"{"format":1,"vmscope":"0","qemu":{"path":"/q","version":"v"},"icount_shift":3,
+                "boot":{"arch":"i386","kernel":null,"initrd":null,"append":null,"disk":null,
+                "memory":512,"qemu_args":[]},"files":[],"command":[],"status":0,
+                "stopped_by_timeout":false}"#,
+        )
+        .unwrap();
+        assert_eq!(check_files(&d, &old.files, None).unwrap(), None);
+        let other = Path::new("/elsewhere/vmlinux");
+        assert_eq!(
+            check_files(&d, &old.files, Some(other)).unwrap().as_deref(),
+            Some(other)
+        );
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn another_debuginfo_is_refused_in_one_line_and_a_moved_copy_is_taken() {
+        let d = scratch("mismatch");
+        let dbg = d.join("vmlinux-dbg");
+        std::fs::write(&dbg, b"dwarf of the recorded build").unwrap();
+        let files = vec![file_id(DEBUGINFO_ROLE, &dbg)];
+        let other = d.join("other-dbg");
+        std::fs::write(&other, b"dwarf of another build").unwrap();
+        let e = check_files(&d, &files, Some(&other))
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains('\n'), "{e}");
+        assert!(
+            e.starts_with(&format!("--kernel-debuginfo {}: not the", other.display())),
+            "{e}"
+        );
+        assert!(e.contains(&files[0].sha256), "{e}");
+        // The same bytes elsewhere are the recorded file; the recorded path may be gone then.
+        let copy = d.join("copy-dbg");
+        std::fs::copy(&dbg, &copy).unwrap();
+        std::fs::remove_file(&dbg).unwrap();
+        assert_eq!(
+            check_files(&d, &files, Some(&copy)).unwrap(),
+            Some(copy.clone())
+        );
+        // Without --kernel-debuginfo, the recorded file must still be there.
+        let e = check_files(&d, &files, None).unwrap_err().to_string();
+        assert!(
+            e.contains("its kernel debuginfo") && e.contains("is gone"),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&d);
     }
 }

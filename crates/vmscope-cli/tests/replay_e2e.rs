@@ -207,6 +207,32 @@ fn bad_recordings_are_one_line_and_write_nothing() {
     std::fs::write(other.join("replay.bin"), b"x").unwrap();
     refused(&other, "made with `QEMU emulator version 8.2.2`");
 
+    // Another kernel debuginfo than the recorded one: other layouts, refused before QEMU starts.
+    let dbg = base.join("dbg");
+    std::fs::create_dir_all(&dbg).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&manifest(
+        &host_qemu_version(),
+        &kernel,
+        &"0".repeat(64),
+        12,
+    ))
+    .unwrap();
+    m["files"] = serde_json::json!([{"role": "kernel debuginfo", "path": base.join("vmlinux-dbg"),
+        "bytes": 5, "sha256": "0".repeat(64)}]);
+    std::fs::write(dbg.join("manifest.json"), m.to_string()).unwrap();
+    std::fs::write(dbg.join("replay.bin"), b"x").unwrap();
+    let o = vmscope()
+        .arg("replay")
+        .arg(&dbg)
+        .arg("--kernel-debuginfo")
+        .arg(&kernel)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not the kernel debuginfo recording"), "{err}");
+
     // Boot options belong to the recording; record refuses what cannot be replayed.
     let o = vmscope()
         .arg("replay")
