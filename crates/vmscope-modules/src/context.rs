@@ -48,6 +48,13 @@ pub struct Context {
     last_entry: Box<[Mutex<Option<LastEntry>>]>,
     /// Per vCPU: the task it last returned to user mode (see [`Context::user_task`]); 0: unknown.
     user_tasks: Box<[AtomicU64]>,
+    /// Per vCPU: page-table switch hooks seen so far. While the count has not moved since a call's
+    /// entry, the vCPU is still in the entry's address space (only the kernel switches page tables,
+    /// and every switch is a hook), so its `sysret` needs no CR3 read. Only counted, and only
+    /// trusted, when those hooks are instrumented ([`Context::tracks_switches`]).
+    switches: Box<[AtomicU64]>,
+    /// Whether every page-table switch reaches this module (its interest asks for them).
+    tracks_switches: bool,
     /// Per vCPU: the address space it last returned to user mode in, when that return knew it (0:
     /// unknown). User mode cannot switch page tables, so the next entry from user mode is made in
     /// it: one register read less per call. Set and cleared with [`Context::user_tasks`].
@@ -73,6 +80,8 @@ struct LastEntry {
     task: u64,
     asid: u64,
     rsp: u64,
+    /// The vCPU's page-table switch count at the entry (see [`Context::switches`]).
+    switches: u64,
 }
 
 impl Context {
@@ -83,6 +92,7 @@ impl Context {
     /// kernel's structures through `kernel` (without a layout only address spaces are told apart).
     pub fn new(kernel: Arc<KernelCell>, arch: &'static dyn Arch, max_vcpus: usize) -> Self {
         let n = max_vcpus.max(1);
+        let tracks_switches = kernel.may_have_layout();
         Self {
             kernel,
             arch,
@@ -91,6 +101,8 @@ impl Context {
             idents: (0..n).map(|_| Mutex::new(None)).collect(),
             last_entry: (0..n).map(|_| Mutex::new(None)).collect(),
             user_tasks: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            switches: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            tracks_switches,
             user_asids: (0..n).map(|_| AtomicU64::new(0)).collect(),
             slide: AtomicU64::new(SLIDE_UNKNOWN),
             slide_misses: AtomicU64::new(0),
@@ -360,7 +372,8 @@ impl Context {
     /// Such a return restores the user stack pointer saved at the call's entry, and no two threads
     /// of one address space make calls on the same stack, except a `vfork` child on its parent's:
     /// so when the last entry on this vCPU was made from this address space and this stack pointer,
-    /// it is this thread's. The vfork child cannot be mistaken for its parent: its first return is an
+    /// it is this thread's. The address space is the entry's without reading it when no page-table
+    /// switch hooked on this vCPU since the entry (no other process ran there; most calls). The vfork child cannot be mistaken for its parent: its first return is an
     /// `iret`, which forgets the last entry, and its calls that end it (`exit`, `exit_group`, a
     /// successful `execve`) are not remembered. Anything else is read from the kernel.
     fn returning_task(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> ThreadCtx {
@@ -371,7 +384,8 @@ impl Context {
         if let Some(e) = last
             && e.epoch == self.epoch.load(Ordering::Acquire)
             && self.arch.user_stack_at_exit(cpu, kind) == Some(e.rsp)
-            && self.arch.address_space(cpu) == Some(e.asid)
+            && (self.switched_since(cpu, e.switches) == Some(false)
+                || self.arch.address_space(cpu) == Some(e.asid))
         {
             return ThreadCtx {
                 task: e.task,
@@ -380,6 +394,19 @@ impl Context {
             };
         }
         self.thread(cpu, Want::Task, true)
+    }
+
+    /// This vCPU's page-table switch count, when switches are tracked.
+    fn switch_count(&self, cpu: &dyn GuestCpu) -> Option<u64> {
+        self.tracks_switches
+            .then(|| self.switches.get(cpu.vcpu() as usize))
+            .flatten()
+            .map(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Whether the vCPU switched page tables since its count was `then` (`None`: not tracked).
+    fn switched_since(&self, cpu: &dyn GuestCpu, then: u64) -> Option<bool> {
+        self.switch_count(cpu).map(|now| now != then)
     }
 
     fn forget_ident(&self, cpu: &dyn GuestCpu) {
@@ -522,11 +549,15 @@ impl Module for Context {
                         task: t.task,
                         asid: t.asid,
                         rsp,
+                        switches: self.switch_count(cpu).unwrap_or(0),
                     });
                 self.set_last_entry(cpu, last);
                 hook.thread = Some(t);
             }
             HookPoint::PageTableSwitch => {
+                if let Some(s) = self.switches.get(cpu.vcpu() as usize) {
+                    s.fetch_add(1, Ordering::Relaxed);
+                }
                 // Still on the old tables. On the way into the kernel those are the user's and
                 // nothing is found: the remembered thread stays.
                 let t = self.thread(cpu, Want::Ident, false);
@@ -716,6 +747,43 @@ mod tests {
             assert_eq!(h.thread.unwrap().asid, 0x8000);
         }
 
+        /// The kernel switches page tables to `cr3` (the hook fires on the old tables).
+        fn switch_tables(c: &Context, g: &mut TestGuest, cr3: u64) {
+            let mut h = hook(HookPoint::PageTableSwitch);
+            c.on_hook(g, &mut h, &mut Bus::default());
+            g.set_reg(CR3, cr3);
+        }
+
+        #[test]
+        fn a_sysret_with_no_table_switch_since_its_entry_reads_no_cr3() {
+            let c = Context::new(known(), &X86_64, 4);
+            let mut g = guest(b"a");
+            g.set_reg(RSP, 0x7ffe_1000).set_reg(CR3, 0x2000);
+            enter(&c, &mut g, 0);
+            let other = TASK + 0x4000;
+            g.write_u64(BASE, other);
+            // CR3 unreadable: with no switch since the entry it is not needed.
+            g.regs.remove(&CR3);
+            assert_eq!(sysret(&c, &mut g), TASK);
+            // A switch away and back to the same tables (KPTI's flips, a process that ran and
+            // left): CR3 is read and is the entry's.
+            g.write_u64(BASE, TASK).set_reg(CR3, 0x2000);
+            enter(&c, &mut g, 0);
+            switch_tables(&c, &mut g, 0x3000);
+            switch_tables(&c, &mut g, 0x2000 | 0x1000);
+            g.write_u64(BASE, other);
+            assert_eq!(sysret(&c, &mut g), TASK);
+            // A switch to another process on the same user stack address: read from the kernel.
+            g.write_u64(BASE, TASK).set_reg(CR3, 0x2000);
+            enter(&c, &mut g, 0);
+            switch_tables(&c, &mut g, 0x5000);
+            g.write_u64(BASE, other);
+            assert_eq!(sysret(&c, &mut g), other);
+            // Without a layout, switches are not hooked: CR3 is always read.
+            let bare = Context::new(Arc::new(KernelCell::known(None, None)), &X86_64, 1);
+            assert!(!bare.tracks_switches);
+        }
+
         #[test]
         fn a_sysret_to_the_last_entrys_stack_is_that_thread_without_a_read() {
             let c = Context::new(known(), &X86_64, 4);
@@ -736,7 +804,8 @@ mod tests {
             assert_eq!(sysret(&c, &mut g), other);
             g.write_u64(BASE, TASK).set_reg(RSP, 0x7ffe_1000);
             enter(&c, &mut g, 0);
-            g.write_u64(BASE, other).set_reg(CR3, 0x9000);
+            switch_tables(&c, &mut g, 0x9000);
+            g.write_u64(BASE, other);
             assert_eq!(sysret(&c, &mut g), other);
             // exit_group and execve entries are not remembered (a vfork child on its parent's
             // stack), and an iret to user mode in between forgets the entry.
