@@ -628,6 +628,85 @@ fn i386_syscalls_decode_over_narrow_junk_memory() {
     assert!(too_long.is_empty(), "unbounded arguments: {too_long:#?}");
 }
 
+/// Memory written by a test, counting its reads.
+struct Crafted {
+    g: vmscope_core::guest::TestGuest,
+    word: u64,
+    reads: u64,
+}
+
+impl Crafted {
+    fn new(word: u64) -> Self {
+        Self {
+            g: vmscope_core::guest::TestGuest::new(),
+            word,
+            reads: 0,
+        }
+    }
+
+    /// Writes a pointer (an `unsigned long`) of the kernel's size.
+    fn put(&mut self, addr: u64, v: u64) {
+        if self.word == 4 {
+            self.g.write_u32(addr, u32::try_from(v).unwrap());
+        } else {
+            self.g.write_u64(addr, v);
+        }
+    }
+}
+
+impl GuestMemory for Crafted {
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> bool {
+        self.reads += 1;
+        self.g.read(addr, buf)
+    }
+}
+
+#[test]
+fn well_formed_cycles_end_at_their_bounds_at_both_word_sizes() {
+    for k in kernels() {
+        let l = &k.layout;
+        let f = k.flavour();
+        // A ring of 600 tasks whose every `prev` points back: the walk stops at its bound.
+        let off = l.task.tasks.unwrap();
+        let stride = (off + 2 * f.word).next_multiple_of(0x1000);
+        let task = |i: u64| f.window + (i % 600) * stride;
+        let mut g = Crafted::new(f.word);
+        for i in 0..600 {
+            g.put(task(i) + off, task(i + 1) + off);
+            g.put(task(i) + off + f.word, task(i + 599) + off);
+        }
+        let walk = task::walk_tasks(&mut g, task(0), l, 512);
+        assert_eq!(walk.tasks.len(), 512, "{}", k.name);
+        assert_eq!(walk.end, task::WalkEnd::Limit, "{}", k.name);
+        assert!(g.reads <= 512 * 8 + 64, "{}: {} reads", k.name, g.reads);
+
+        // A maple node whose every slot is itself: the walk reads at most MAX_NODES nodes.
+        let Some(vl) = &l.vma else { continue };
+        let mm::VmaTree::Maple { root, range, .. } = vl.tree else {
+            continue;
+        };
+        let (mm_at, node) = (f.window + 0x10_0000, f.window + 0x20_0000);
+        let enode = node | 2 << 3; // a maple_range_64 node
+        let mut g = Crafted::new(f.word);
+        g.put(mm_at + root, enode | 2); // the root tag
+        for i in 0..range.slots {
+            if i < range.pivots {
+                g.put(node + range.pivot + i * f.word, (i + 1) * 0x1000 - 1);
+            }
+            g.put(node + range.slot + i * f.word, enode);
+        }
+        let (areas, end) = mm::walk_vmas(&mut g, mm_at, vl, None);
+        assert!(areas.is_empty(), "{}", k.name);
+        assert_eq!(end, mm::VmaWalkEnd::Bounded, "{}", k.name);
+        assert!(
+            g.reads <= 2 + mm::MAX_NODES as u64,
+            "{}: {} reads",
+            k.name,
+            g.reads
+        );
+    }
+}
+
 #[test]
 fn signal_frames_are_read_safely_anywhere() {
     for seed in 0..2000u64 {
