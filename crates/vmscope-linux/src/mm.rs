@@ -63,6 +63,11 @@ impl VmaLayout {
     /// Reads a word of the kernel's size.
     fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, at: u64) -> Option<u64> {
         if self.pointer_size == 4 {
+            // A 32-bit kernel has nothing above 4 GiB: a word there (a junk pointer plus an offset)
+            // is none of its structures.
+            if at > 0xffff_fffc {
+                return None;
+            }
             mem.read_u32(at).map(u64::from)
         } else {
             mem.read_u64(at)
