@@ -156,6 +156,9 @@ pub fn dentry_name<M: GuestMemory + ?Sized>(
         return None;
     }
     let name = ptr_any(mem, l, at(q, l.qstr_name)?)?;
+    if l.pointer_size == 4 && name + u64::from(len) > 1 << 32 {
+        return None; // past the end of a 32-bit kernel's space
+    }
     let mut buf = vec![0u8; len as usize];
     if !mem.read(name, &mut buf) {
         return None;

@@ -88,6 +88,8 @@ struct Chaos {
     pointers: bool,
     flavour: Flavour,
     reads: u64,
+    /// Reads that went past the end of a 32-bit guest's space (4 GiB).
+    past_top: u64,
 }
 
 impl Chaos {
@@ -102,6 +104,7 @@ impl Chaos {
             pointers,
             flavour,
             reads: 0,
+            past_top: 0,
         }
     }
 
@@ -135,6 +138,7 @@ impl GuestMemory for Chaos {
             };
             // A 32-bit guest has nothing above 4 GiB.
             if w == 4 && a > 0xffff_ffff {
+                self.past_top += 1;
                 return false;
             }
             if mix((a >> 12) ^ self.seed.rotate_left(17)) % 256 < self.holes {
@@ -314,6 +318,7 @@ fn task_walkers_end_within_their_bounds_on_any_memory() {
                 }
                 let _ = task::current_task(&mut g, u64::MAX - 3, layout, slide);
                 let _ = task::current_task(&mut g, 0xffff_fffd, layout, slide);
+                assert_eq!(g.past_top, 0, "{}: seed {seed}: read past 4 GiB", k.name);
             }
         }
     }
@@ -364,6 +369,7 @@ fn process_facts_are_read_within_their_bounds_on_any_memory() {
                         assert!(name.len() <= 3 * 4096, "{}", ctx("execfn"));
                     }
                 }
+                assert_eq!(g.past_top, 0, "{}", ctx("read past 4 GiB"));
             }
         }
     }
@@ -416,6 +422,7 @@ fn descriptors_and_paths_are_read_within_their_bounds_on_any_memory() {
                     );
                 }
                 let _ = vfs::file_is_socket(&mut g, l, a);
+                assert_eq!(g.past_top, 0, "{}", ctx("read past 4 GiB"));
             }
         }
     }
@@ -460,6 +467,7 @@ fn sockets_are_read_within_their_bounds_on_any_memory() {
                         .entry((vl.pointer_size, s.kind.family))
                         .or_insert(0u32) += 1;
                 }
+                assert_eq!(g.past_top, 0, "{}", ctx("read past 4 GiB"));
             }
         }
     }
@@ -540,6 +548,7 @@ fn address_spaces_are_walked_within_their_bounds_on_any_memory() {
                 };
                 let mut files = HashMap::new();
                 let _ = mm::vma_name(&mut g, &v, info, vl, k.vfs.as_ref(), &mut files);
+                assert_eq!(g.past_top, 0, "{}", ctx("read past 4 GiB"));
             }
         }
     }
