@@ -56,6 +56,12 @@ const STRUCTS: &[&str] = &[
     "inode",
     "super_block",
     "fs_struct",
+    // The socket structures (`sock::SockLayout`, read through `VfsLayout::from_offsets`).
+    "socket",
+    "sock",
+    "sock_common",
+    "unix_sock",
+    "unix_address",
     // The address-space structures (the memory module's VMA walk).
     "maple_tree",
     "maple_range_64",

@@ -63,9 +63,23 @@ impl VmaLayout {
     /// Reads a word of the kernel's size.
     fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, at: u64) -> Option<u64> {
         if self.pointer_size == 4 {
+            // A 32-bit kernel has nothing above 4 GiB: a word there (a junk pointer plus an offset)
+            // is none of its structures.
+            if at > 0xffff_fffc {
+                return None;
+            }
             mem.read_u32(at).map(u64::from)
         } else {
             mem.read_u64(at)
+        }
+    }
+
+    /// At most `max` bytes from `p`, fewer when a 32-bit kernel's space (4 GiB) ends before.
+    fn bytes_below_top(&self, p: u64, max: usize) -> usize {
+        if self.pointer_size == 4 {
+            usize::try_from((1u64 << 32).saturating_sub(p)).map_or(max, |n| n.min(max))
+        } else {
+            max
         }
     }
 
@@ -272,7 +286,7 @@ fn read_vma<M: GuestMemory + ?Sized>(
     ];
     let size = l.word();
     let span = fields.iter().max().copied()? + size;
-    if span > 1024 {
+    if span > 1024 || (l.bytes_below_top(addr, 1024) as u64) < span {
         return None;
     }
     let mut b = [0u8; 1024];
@@ -515,7 +529,7 @@ pub fn vma_name<M: GuestMemory + ?Sized>(
         && l.kernel_ptr(v.private)
         && let Some(p) = l.read_word(mem, v.private.wrapping_add(l.special_name))
         && l.is_kernel(p)
-        && let Some((b, true)) = mem.read_cstr(p, 64)
+        && let Some((b, true)) = mem.read_cstr(p, l.bytes_below_top(p, 64))
         && b.first() == Some(&b'[')
         && b.last() == Some(&b']')
     {
@@ -532,7 +546,8 @@ pub fn vma_name<M: GuestMemory + ?Sized>(
     if let Some((field, name_off)) = l.anon_name
         && let Some(p) = l.read_word(mem, v.addr.wrapping_add(field))
         && l.kernel_ptr(p)
-        && let Some((b, true)) = mem.read_cstr(p.wrapping_add(name_off), 80)
+        && let name = p.wrapping_add(name_off)
+        && let Some((b, true)) = mem.read_cstr(name, l.bytes_below_top(name, 80))
     {
         return VmaName::Special(format!("[anon:{}]", String::from_utf8_lossy(&b)));
     }

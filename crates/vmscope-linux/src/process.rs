@@ -181,7 +181,14 @@ pub fn parent_pid<M: GuestMemory + ?Sized>(
     layout: &KernelLayout,
 ) -> Option<u32> {
     let parent = read_ptr(mem, layout, task.checked_add(layout.task.real_parent?)?)?;
-    mem.read_u32(parent.checked_add(layout.task.tgid)?)
+    mem.read_u32(in_space(layout, parent.checked_add(layout.task.tgid)?, 4)?)
+}
+
+/// `at`, when `len` bytes there are in the kernel's address space (a 32-bit kernel's ends at 4 GiB:
+/// a junk pointer near its top plus an offset is in no memory of the kernel's).
+fn in_space(layout: &KernelLayout, at: u64, len: u64) -> Option<u64> {
+    let end = at.checked_add(len)?;
+    (layout.pointer_size != 4 || end <= 1 << 32).then_some(at)
 }
 
 /// `task->mm`: 0 for a kernel thread, `None` when unreadable or not a kernel pointer.
@@ -296,7 +303,7 @@ pub fn read_execfn<M: GuestMemory + ?Sized>(
         .checked_mul(u64::from(layout.pointer_size))?;
     let pairs = bytes / (2 * word);
     for i in 0..pairs {
-        let at = auxv.checked_add(i * 2 * word)?;
+        let at = in_space(layout, auxv.checked_add(i * 2 * word)?, 2 * word)?;
         let (key, val) = match abi {
             Abi::X86_64 | Abi::Aarch64 => (mem.read_u64(at)?, mem.read_u64(at + 8)?),
             Abi::I386 => (
@@ -433,6 +440,23 @@ mod tests {
     use crate::testing::small_layout as layout;
 
     const T: u64 = 0xffff_8880_0100_0000;
+
+    /// A 32-bit kernel's parent near the top of the 4 GiB: its `tgid`, past the top, is not read.
+    #[test]
+    fn i386_parent_past_4_gib_is_not_read() {
+        let l = crate::testing::small_layout_i386();
+        let (task, parent) = (0xc800_0000u64, 0xffff_fc00u64);
+        let parent_field = task + l.task.real_parent.unwrap();
+        let mut g = TestGuest::new();
+        g.write_u32(parent_field, parent as u32)
+            .write_u32(parent + l.task.tgid, 7);
+        assert!(parent + l.task.tgid > 0xffff_ffff);
+        assert_eq!(parent_pid(&mut g, task, &l), None);
+        let low = 0xffff_f000u64;
+        g.write_u32(parent_field, low as u32)
+            .write_u32(low + l.task.tgid, 7);
+        assert_eq!(parent_pid(&mut g, task, &l), Some(7));
+    }
     const MM: u64 = 0xffff_8880_0800_0000;
     const SIG: u64 = 0xffff_8880_0900_0000;
 

@@ -63,6 +63,25 @@ pub struct UnixLayout {
 }
 
 impl SockLayout {
+    /// Bytes of `struct sock` read, from its start (the fields' ends).
+    fn span(&self) -> u64 {
+        let mut ends = vec![
+            self.family + 2,
+            self.daddr + 4,
+            self.rcv_saddr + 4,
+            self.dport + 2,
+            self.num + 2,
+            self.sk_type + 2,
+            self.sk_protocol + 2,
+        ];
+        ends.extend(self.v6_daddr.map(|o| o + 16));
+        ends.extend(self.v6_rcv_saddr.map(|o| o + 16));
+        if let Some(u) = &self.unix {
+            ends.extend([u.addr + 4, u.peer + 4]);
+        }
+        ends.into_iter().max().unwrap_or(0)
+    }
+
     /// The layout from `offset(struct, field)` (members of anonymous unions and structures found
     /// through them); `None` when a needed field is missing (the IPv6 and unix parts are optional).
     pub fn from_offsets(mut offset: impl FnMut(&str, &str) -> Option<u64>) -> Option<Self> {
@@ -145,6 +164,10 @@ pub fn sock_of<M: GuestMemory + ?Sized>(
     l: &SockLayout,
     sk: u64,
 ) -> Option<KernelSock> {
+    // A 32-bit kernel's `struct sock` ends below 4 GiB: one that would not is junk.
+    if !fits(vfs_layout, sk, l.span()) {
+        return None;
+    }
     let at = |off: u64| sk.checked_add(off);
     let family = read_u16(mem, at(l.family)?)?;
     let ty = u32::from(read_u16(mem, at(l.sk_type)?)?);
@@ -217,6 +240,11 @@ pub fn sock_of<M: GuestMemory + ?Sized>(
     })
 }
 
+/// Whether `len` bytes at `at` are in the kernel's address space (a 32-bit kernel's ends at 4 GiB).
+fn fits(vfs_layout: &VfsLayout, at: u64, len: u64) -> bool {
+    vfs_layout.pointer_size != 4 || at.checked_add(len).is_some_and(|end| end <= 1 << 32)
+}
+
 /// The address unix socket `sk` is bound to (`None`: not bound, or unreadable).
 fn unix_addr<M: GuestMemory + ?Sized>(
     mem: &mut M,
@@ -225,9 +253,15 @@ fn unix_addr<M: GuestMemory + ?Sized>(
     sk: u64,
 ) -> Option<String> {
     let a = vfs::ptr(mem, vfs_layout, sk.checked_add(u.addr)?)?;
+    if !fits(vfs_layout, a, u.len + 4) {
+        return None;
+    }
     let len = mem.read_u32(a.checked_add(u.len)?)? as i32;
     let len = usize::try_from(len).ok().filter(|&n| n > 2)?;
     let mut b = vec![0u8; len.min(SOCKADDR_UN_MAX)];
+    if !fits(vfs_layout, a, u.name + b.len() as u64) {
+        return None;
+    }
     if !mem.read(a.checked_add(u.name)?, &mut b) {
         return None;
     }

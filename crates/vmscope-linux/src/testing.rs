@@ -535,3 +535,119 @@ pub fn returned_call(
         stack: None,
     }
 }
+
+/// A 32-bit (i386) kernel as a synthetic layout: 4-byte pointers, the Debian 6.1 686-pae offsets
+/// (from its DWARF) for the task, process and per-CPU fields, 6.1's two ways of listing threads.
+pub fn small_layout_i386() -> KernelLayout {
+    KernelLayout {
+        release: Some("test-i386".into()),
+        task: TaskStructLayout {
+            pid: 1108,
+            tgid: 1112,
+            comm: 1412,
+            comm_len: 16,
+            mm: Some(1008),
+            tasks: Some(968),
+            real_parent: Some(1120),
+            group_leader: Some(1144),
+            thread_group: Some(1200),
+            flags: Some(28),
+            exit_code: Some(1040),
+            exit_signal: Some(1044),
+            state: Some(StateField {
+                offset: 16,
+                size: 4,
+            }),
+            files: Some(1456),
+            fs: Some(1452),
+        },
+        mm: MmStructLayout { pgd: Some(28) },
+        percpu: PerCpuLayout {
+            current_task: 0xc1e8_0808,
+            current_task_via: CurrentTaskVia::Standalone,
+            this_cpu_off: 0xc1e7_b8bc,
+            section_addr: 0xc1e7_2000,
+        },
+        process: ProcessLayout {
+            mm_arg_start: Some(164),
+            mm_arg_end: Some(168),
+            mm_saved_auxv: Some(180),
+            mm_saved_auxv_len: 48,
+            mm_exe_file: Some(492),
+            task_signal: Some(1468),
+            task_thread_node: Some(1208),
+            signal_thread_head: Some(16),
+        },
+        missing: vec![],
+        vma: Some(small_vma_layout_i386()),
+        pointer_size: 4,
+    }
+}
+
+/// The VFS offsets of an i386 kernel (Debian 6.1 686-pae's, from its DWARF), with the socket
+/// offsets of [`small_sock_layout`].
+pub fn small_vfs_layout_i386() -> VfsLayout {
+    VfsLayout {
+        task_files: 1456,
+        task_fs: 1452,
+        files_fdt: 20,
+        fdt_max_fds: 0,
+        fdt_fd: 4,
+        file_path: 8,
+        file_inode: 16,
+        path_mnt: 0,
+        path_dentry: 4,
+        dentry_parent: 16,
+        dentry_name: 20,
+        dentry_sb: 84,
+        qstr_len: 4,
+        qstr_name: 8,
+        mount_mnt: 16,
+        mount_parent: 8,
+        mount_mountpoint: 12,
+        vfsmount_root: 0,
+        inode_ino: 40,
+        sb_magic: 56,
+        fs_pwd: 28,
+        pointer_size: 4,
+        sock: Some(small_sock_layout()),
+    }
+}
+
+/// Synthetic 4-byte address-space offsets, with the maple nodes of a 32-bit kernel (256 bytes: range
+/// 31 pivots at 4 and 32 slots at 128; arange 20 pivots at 4 and 21 slots at 84).
+pub fn small_vma_layout_i386() -> crate::mm::VmaLayout {
+    use crate::mm::{NodeShape, VmaLayout, VmaTree};
+    VmaLayout {
+        tree: VmaTree::Maple {
+            root: 0x24,
+            range: NodeShape {
+                pivot: 4,
+                pivots: 31,
+                slot: 128,
+                slots: 32,
+            },
+            arange: NodeShape {
+                pivot: 4,
+                pivots: 20,
+                slot: 84,
+                slots: 21,
+            },
+        },
+        mm_start_brk: 0x9c,
+        mm_brk: 0xa0,
+        mm_start_stack: 0xa4,
+        vm_start: 0,
+        vm_end: 4,
+        vm_mm: 8,
+        vm_flags: 0x14,
+        vm_pgoff: 0x3c,
+        vm_file: 0x40,
+        vm_ops: 0x38,
+        vm_private_data: 0x44,
+        ops_name: Some(0x30),
+        special_name: 0,
+        anon_name: None,
+        pointer_size: 4,
+    }
+}

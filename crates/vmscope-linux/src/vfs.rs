@@ -47,6 +47,11 @@ impl VfsLayout {
     /// Reads an `unsigned long` (or a pointer) of this kernel's size.
     fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, addr: u64) -> Option<u64> {
         if self.pointer_size == 4 {
+            // A 32-bit kernel has nothing above 4 GiB: a word there (a junk pointer plus an offset)
+            // is none of its structures.
+            if addr > 0xffff_fffc {
+                return None;
+            }
             mem.read_u32(addr).map(u64::from)
         } else {
             mem.read_u64(addr)
@@ -151,6 +156,9 @@ pub fn dentry_name<M: GuestMemory + ?Sized>(
         return None;
     }
     let name = ptr_any(mem, l, at(q, l.qstr_name)?)?;
+    if l.pointer_size == 4 && name + u64::from(len) > 1 << 32 {
+        return None; // past the end of a 32-bit kernel's space
+    }
     let mut buf = vec![0u8; len as usize];
     if !mem.read(name, &mut buf) {
         return None;
@@ -248,6 +256,22 @@ mod tests {
     pub(crate) use crate::testing::small_vfs_layout as layout;
 
     const K: u64 = 0xffff_8880_0000_0000;
+
+    /// A 32-bit kernel's structure near the top of the 4 GiB: its fields past the end are not read
+    /// (they would be in no memory of the kernel's), those below are.
+    #[test]
+    fn i386_words_past_4_gib_are_not_read() {
+        let l = crate::testing::small_vfs_layout_i386();
+        let task = 0xffff_fc00u64;
+        let files = 0xc800_0000u32;
+        let mut g = TestGuest::new();
+        g.write_u32(task + l.task_files, files);
+        assert!(task + l.task_files > 0xffff_ffff);
+        assert_eq!(task_files(&mut g, &l, task), None);
+        let low = 0xffff_f000u64;
+        g.write_u32(low + l.task_files, files);
+        assert_eq!(task_files(&mut g, &l, low), Some(u64::from(files)));
+    }
 
     /// A synthetic kernel: a root mount with /tmp/dir/f.txt, a tmpfs mounted on /tmp with "dir/f.txt",
     /// a pipe, and one task whose fd 3 is f.txt, fd 4 the pipe, cwd /tmp/dir.

@@ -153,6 +153,14 @@ fn debian_i386_layout_from_dwarf() {
         (0, 40, 56)
     );
     assert_eq!(vfs.fs_pwd, 28);
+    let s = vfs.sock.expect("the socket layout from DWARF");
+    assert_eq!((s.file_private_data, s.socket_sk), (140, 16));
+    assert_eq!((s.family, s.daddr, s.rcv_saddr), (16, 0, 4));
+    assert_eq!((s.dport, s.num), (12, 14));
+    assert_eq!((s.v6_daddr, s.v6_rcv_saddr), (Some(40), Some(56)));
+    assert_eq!((s.sk_type, s.sk_protocol), (374, 376));
+    let u = s.unix.expect("the unix socket layout from DWARF");
+    assert_eq!((u.addr, u.peer, u.len, u.name), (552, 604, 4, 8));
 }
 
 #[test]

@@ -518,3 +518,80 @@ fn elf_without_dwarf_is_refused() {
     let e = KernelLayout::from_dwarf(b"\x7fELF junk").err();
     assert!(matches!(e, Some(Error::BadElf { .. })), "{e:?}");
 }
+
+/// The VFS structures and the socket ones (Debian 6.1 686-pae's offsets): the socket layout comes
+/// with the VFS layout, as it does from BTF. The socket structures were once not among those the
+/// scan looks for, and an i386 kernel's sockets were named by inode only.
+#[test]
+fn socket_layout_from_dwarf() {
+    let mut b = Builder::new();
+    let ulong = b.base("long unsigned int", 4);
+    let chr = b.base("char", 1);
+    let comm = b.array(chr, (dw::DW_AT_upper_bound, 15));
+    let task = b.structure(Some("task_struct"), 2048);
+    b.member(task, "comm", Builder::here(comm), 1412);
+    let structs: &[(&str, &[(&str, u64)])] = &[
+        (
+            "task_struct",
+            &[("pid", 1108), ("tgid", 1112), ("files", 1456), ("fs", 1452)],
+        ),
+        ("files_struct", &[("fdt", 20)]),
+        ("fdtable", &[("max_fds", 0), ("fd", 4)]),
+        (
+            "file",
+            &[("f_path", 8), ("f_inode", 16), ("private_data", 140)],
+        ),
+        ("path", &[("mnt", 0), ("dentry", 4)]),
+        ("dentry", &[("d_parent", 16), ("d_name", 20), ("d_sb", 84)]),
+        ("qstr", &[("len", 4), ("name", 8)]),
+        (
+            "mount",
+            &[("mnt", 16), ("mnt_parent", 8), ("mnt_mountpoint", 12)],
+        ),
+        ("vfsmount", &[("mnt_root", 0)]),
+        ("inode", &[("i_ino", 40)]),
+        ("super_block", &[("s_magic", 56)]),
+        ("fs_struct", &[("pwd", 28)]),
+        ("socket", &[("sk", 16)]),
+        (
+            "sock",
+            &[("__sk_common", 0), ("sk_type", 374), ("sk_protocol", 376)],
+        ),
+        (
+            "sock_common",
+            &[
+                ("skc_daddr", 0),
+                ("skc_rcv_saddr", 4),
+                ("skc_dport", 12),
+                ("skc_num", 14),
+                ("skc_family", 16),
+                ("skc_v6_daddr", 40),
+                ("skc_v6_rcv_saddr", 56),
+            ],
+        ),
+        ("unix_sock", &[("addr", 552), ("peer", 604)]),
+        ("unix_address", &[("len", 4), ("name", 8)]),
+    ];
+    for &(name, fields) in structs {
+        let st = if name == "task_struct" {
+            task
+        } else {
+            b.structure(Some(name), 1024)
+        };
+        for &(field, offset) in fields {
+            b.member(st, field, Builder::here(ulong), offset);
+        }
+    }
+    let symbols = [("current_task", 0xc1e8_0808), ("this_cpu_off", 0xc1e7_b8bc)];
+    let (_, vfs) = layout(b, &symbols, 0xc1e7_2000).unwrap_or_else(|e| panic!("{e}"));
+    let vfs = vfs.unwrap_or_else(|absent| panic!("{absent:?}"));
+    assert_eq!(vfs.pointer_size, 4);
+    let s = vfs.sock.unwrap_or_else(|| panic!("no socket layout"));
+    assert_eq!((s.file_private_data, s.socket_sk), (140, 16));
+    assert_eq!((s.family, s.daddr, s.rcv_saddr), (16, 0, 4));
+    assert_eq!((s.dport, s.num), (12, 14));
+    assert_eq!((s.v6_daddr, s.v6_rcv_saddr), (Some(40), Some(56)));
+    assert_eq!((s.sk_type, s.sk_protocol), (374, 376));
+    let u = s.unix.unwrap_or_else(|| panic!("no unix layout"));
+    assert_eq!((u.addr, u.peer, u.len, u.name), (552, 604, 4, 8));
+}

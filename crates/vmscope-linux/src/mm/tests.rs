@@ -245,3 +245,27 @@ fn the_test_builders_address_spaces_walk_whole_and_by_range() {
     assert_eq!(end, VmaWalkEnd::Complete);
     assert_eq!(v.iter().map(|v| v.start).collect::<Vec<_>>(), [0x80_0000]);
 }
+
+/// A 32-bit kernel's strings and areas are not read past 4 GiB (no memory of the kernel's is there).
+#[test]
+fn i386_reads_stop_at_4_gib() {
+    let l = crate::testing::small_vma_layout_i386();
+    assert_eq!(l.bytes_below_top(0xffff_fff0, 64), 16);
+    assert_eq!(l.bytes_below_top(0xc000_0000, 64), 64);
+    assert_eq!(l.bytes_below_top(0x1_0000_0000, 64), 0);
+    assert_eq!(small_vma_layout().bytes_below_top(u64::MAX - 3, 64), 64);
+    // An area whose fields would run past the top is not read, though memory answers there.
+    let (mm, vma) = (0xc800_0000u64, 0xffff_ffe0u64);
+    let mut g = TestGuest::new();
+    g.write(vma, &[0; 0x100]);
+    g.write(0xffff_f000, &[0; 0x100]);
+    g.write_u32(vma + l.vm_end, 0x2000)
+        .write_u32(vma + l.vm_mm, mm as u32)
+        .write_u32(vma + l.vm_start, 0x1000);
+    assert_eq!(read_vma(&mut g, vma, mm, &l, None), None);
+    let low = 0xffff_f000u64;
+    g.write_u32(low + l.vm_end, 0x2000)
+        .write_u32(low + l.vm_mm, mm as u32)
+        .write_u32(low + l.vm_start, 0x1000);
+    assert!(read_vma(&mut g, low, mm, &l, None).is_some());
+}

@@ -247,3 +247,21 @@ fn layout_from_offsets_needs_the_core_fields_only() {
         SockLayout::from_offsets(|st, f| if st == "socket" { None } else { full(st, f) }).is_none()
     );
 }
+
+/// A 32-bit kernel's `struct sock` whose fields would run past 4 GiB is junk: not read, though memory
+/// answers there; the same socket lower down is read.
+#[test]
+fn i386_sock_past_4_gib_is_not_read() {
+    let vl = crate::testing::small_vfs_layout_i386();
+    let l = small_sock_layout();
+    let read = |sk: u64| {
+        let mut g = TestGuest::new();
+        g.write(sk, &[0; 0x100]);
+        g.write(sk + l.family, &2u16.to_le_bytes());
+        g.write(sk + l.sk_type, &1u16.to_le_bytes());
+        sock_of(&mut g, &vl, &l, sk)
+    };
+    assert!(0xffff_ff80 + l.span() > 1 << 32);
+    assert_eq!(read(0xffff_ff80), None);
+    assert_eq!(read(0xffff_f000).map(|s| s.kind.family), Some(2));
+}
