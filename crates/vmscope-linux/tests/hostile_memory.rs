@@ -609,38 +609,7 @@ fn i386_syscalls_decode_over_narrow_junk_memory() {
                 _ => None,
             };
             capture_exit(o, Abi::I386, nr, &mut c, ret, None, &mut g);
-            assert!(c.data.entry.size() <= vmscope_core::capture::MAX_CAPTURE);
-            assert!(c.data.exit.size() <= vmscope_core::capture::MAX_CAPTURE);
-            let ev = SyscallEvent {
-                ts: 0,
-                ts_exit: None,
-                vcpu: 0,
-                thread: ThreadCtx::default(),
-                abi: Abi::I386,
-                entry: EntryKind::Syscall,
-                nr,
-                call: c.call.map(|c| c.id()),
-                name: c.name(),
-                raw: c.raw,
-                ret,
-                end: if ret.is_some() {
-                    CallEnd::Returned
-                } else {
-                    CallEnd::Unfinished
-                },
-                data: c.data,
-                stack: None,
-            };
-            let mut d = RenderedCall::default();
-            Decoder::new(o.clone()).render(&ev, &mut d);
-            // The bound of every_syscall_decodes_over_junk_memory.
-            let elems = o.string_limit.clamp(1, 1024);
-            let bound = (256 << 10).max(8 * o.string_limit * elems);
-            for a in d.arg_list() {
-                if a.len() >= bound {
-                    too_long.push(format!("{} ({nr}): {} bytes", d.name, a.len()));
-                }
-            }
+            render_bounded(Abi::I386, nr, c, ret, o, &mut too_long);
             let u = fileops::handle_use(Abi::I386, nr, &raw, &mut g);
             assert!(u.given.len() <= 7, "{nr}: {u:?}");
         }
@@ -740,6 +709,52 @@ fn signal_frames_are_read_safely_anywhere() {
     }
 }
 
+/// Renders call `nr` of `abi` from what was captured, checking the captures' and the arguments'
+/// bounds: an argument shows at most `limit` elements of at most `limit` bytes (each escaped to at
+/// most 4 characters), like strace -s, whatever the memory holds. Nested arrays multiply: sendmmsg's
+/// vector shows up to `limit` messages, each with up to `limit` iovecs and control messages, so the
+/// floor is 256 KiB, not 64. Arguments past the bound are added to `too_long`.
+fn render_bounded(
+    abi: Abi,
+    nr: u64,
+    c: vmscope_linux::syscalls::Captured,
+    ret: Option<i64>,
+    o: &DecodeOptions,
+    too_long: &mut Vec<String>,
+) {
+    assert!(c.data.entry.size() <= vmscope_core::capture::MAX_CAPTURE);
+    assert!(c.data.exit.size() <= vmscope_core::capture::MAX_CAPTURE);
+    let ev = SyscallEvent {
+        ts: 0,
+        ts_exit: None,
+        vcpu: 0,
+        thread: ThreadCtx::default(),
+        abi,
+        entry: EntryKind::Syscall,
+        nr,
+        call: c.call.map(|c| c.id()),
+        name: c.name(),
+        raw: c.raw,
+        ret,
+        end: if ret.is_some() {
+            CallEnd::Returned
+        } else {
+            CallEnd::Unfinished
+        },
+        data: c.data,
+        stack: None,
+    };
+    let mut d = RenderedCall::default();
+    Decoder::new(o.clone()).render(&ev, &mut d);
+    let elems = o.string_limit.clamp(1, 1024);
+    let bound = (256 << 10).max(8 * o.string_limit * elems);
+    for a in d.arg_list() {
+        if a.len() >= bound {
+            too_long.push(format!("{abi:?} {} ({nr}): {} bytes", d.name, a.len()));
+        }
+    }
+}
+
 #[test]
 fn every_syscall_decodes_over_junk_memory() {
     let opts = [
@@ -765,41 +780,7 @@ fn every_syscall_decodes_over_junk_memory() {
                     _ => None,
                 };
                 capture_exit(o, abi, nr, &mut c, ret, None, &mut g);
-                assert!(c.data.entry.size() <= vmscope_core::capture::MAX_CAPTURE);
-                assert!(c.data.exit.size() <= vmscope_core::capture::MAX_CAPTURE);
-                let ev = SyscallEvent {
-                    ts: 0,
-                    ts_exit: None,
-                    vcpu: 0,
-                    thread: ThreadCtx::default(),
-                    abi,
-                    entry: EntryKind::Syscall,
-                    nr,
-                    call: c.call.map(|c| c.id()),
-                    name: c.name(),
-                    raw: c.raw,
-                    ret,
-                    end: if ret.is_some() {
-                        CallEnd::Returned
-                    } else {
-                        CallEnd::Unfinished
-                    },
-                    data: c.data,
-                    stack: None,
-                };
-                let mut d = RenderedCall::default();
-                Decoder::new(o.clone()).render(&ev, &mut d);
-                // Bounded output: an argument shows at most `limit` elements of at most `limit` bytes
-                // (each escaped to at most 4 characters), like strace -s, whatever the memory holds.
-                // Nested arrays multiply: sendmmsg's vector shows up to `limit` messages, each with
-                // up to `limit` iovecs and control messages, so the floor is 256 KiB, not 64.
-                let elems = o.string_limit.clamp(1, 1024);
-                let bound = (256 << 10).max(8 * o.string_limit * elems);
-                for a in d.arg_list() {
-                    if a.len() >= bound {
-                        too_long.push(format!("{abi:?} {} ({nr}): {} bytes", d.name, a.len()));
-                    }
-                }
+                render_bounded(abi, nr, c, ret, o, &mut too_long);
             }
         }
     }
