@@ -402,7 +402,7 @@ impl VfsLayout {
 
 /// The address-space layout (see [`crate::mm`]), `None` when the BTF lacks a needed field.
 fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
-    use crate::mm::{NodeShape, VmaLayout, VmaTree};
+    use crate::mm::{VmaLayout, VmaTree};
     let off = |st: &str, field: &str| {
         find_struct(btf, st)
             .and_then(|s| member(btf, &s, field))
@@ -417,46 +417,13 @@ fn vma_layout(btf: &Btf) -> Option<crate::mm::VmaLayout> {
         }
     };
     let tree = match off("mm_struct", "mm_mt") {
-        Some(mt) => {
-            let shape = |st: &str| -> Option<NodeShape> {
-                let (pivot, pivots) = array(st, "pivot")?;
-                let (slot, slots) = array(st, "slot")?;
-                Some(NodeShape {
-                    pivot,
-                    pivots,
-                    slot,
-                    slots,
-                })
-            };
-            VmaTree::Maple {
-                root: mt + off("maple_tree", "ma_root")?,
-                range: shape("maple_range_64")?,
-                arange: shape("maple_arange_64")?,
-            }
-        }
+        Some(mt) => VmaTree::maple(mt, off, array)?,
         None => VmaTree::List {
             head: off("mm_struct", "mmap")?,
             next: off("vm_area_struct", "vm_next")?,
         },
     };
-    Some(VmaLayout {
-        tree,
-        mm_start_brk: off("mm_struct", "start_brk")?,
-        mm_brk: off("mm_struct", "brk")?,
-        mm_start_stack: off("mm_struct", "start_stack")?,
-        vm_start: off("vm_area_struct", "vm_start")?,
-        vm_end: off("vm_area_struct", "vm_end")?,
-        vm_mm: off("vm_area_struct", "vm_mm")?,
-        vm_flags: off("vm_area_struct", "vm_flags")?,
-        vm_pgoff: off("vm_area_struct", "vm_pgoff")?,
-        vm_file: off("vm_area_struct", "vm_file")?,
-        vm_ops: off("vm_area_struct", "vm_ops")?,
-        vm_private_data: off("vm_area_struct", "vm_private_data")?,
-        ops_name: off("vm_operations_struct", "name"),
-        special_name: off("vm_special_mapping", "name").unwrap_or(0),
-        anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
-        pointer_size: 8,
-    })
+    VmaLayout::from_offsets(tree, 8, off)
 }
 
 /// The release from the `Linux version 6.12.95+deb12-amd64 (...)` banner.

@@ -333,7 +333,7 @@ fn vma_layout(
     records: &HashMap<&'static str, Record>,
     pointer_size: u8,
 ) -> Option<crate::mm::VmaLayout> {
-    use crate::mm::{NodeShape, VmaLayout, VmaTree};
+    use crate::mm::{VmaLayout, VmaTree};
     let off = |st: &str, field: &str| records.get(st).and_then(|r| r.offset(field));
     let array = |st: &str, field: &str| -> Option<(u64, u64)> {
         let m = records.get(st)?.get(field)?;
@@ -342,40 +342,9 @@ fn vma_layout(
             _ => None,
         }
     };
-    let shape = |st: &str| -> Option<NodeShape> {
-        let (pivot, pivots) = array(st, "pivot")?;
-        let (slot, slots) = array(st, "slot")?;
-        Some(NodeShape {
-            pivot,
-            pivots,
-            slot,
-            slots,
-        })
-    };
     // Linux 6.1+ (the maple tree); the list before it is not in this file's structure list.
-    let tree = VmaTree::Maple {
-        root: off("mm_struct", "mm_mt")? + off("maple_tree", "ma_root")?,
-        range: shape("maple_range_64")?,
-        arange: shape("maple_arange_64")?,
-    };
-    Some(VmaLayout {
-        tree,
-        mm_start_brk: off("mm_struct", "start_brk")?,
-        mm_brk: off("mm_struct", "brk")?,
-        mm_start_stack: off("mm_struct", "start_stack")?,
-        vm_start: off("vm_area_struct", "vm_start")?,
-        vm_end: off("vm_area_struct", "vm_end")?,
-        vm_mm: off("vm_area_struct", "vm_mm")?,
-        vm_flags: off("vm_area_struct", "vm_flags")?,
-        vm_pgoff: off("vm_area_struct", "vm_pgoff")?,
-        vm_file: off("vm_area_struct", "vm_file")?,
-        vm_ops: off("vm_area_struct", "vm_ops")?,
-        vm_private_data: off("vm_area_struct", "vm_private_data")?,
-        ops_name: off("vm_operations_struct", "name"),
-        special_name: off("vm_special_mapping", "name").unwrap_or(0),
-        anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
-        pointer_size,
-    })
+    let tree = VmaTree::maple(off("mm_struct", "mm_mt")?, off, array)?;
+    VmaLayout::from_offsets(tree, pointer_size, off)
 }
 
 /// Per-CPU variables by link address.

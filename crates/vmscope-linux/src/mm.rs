@@ -55,6 +55,33 @@ pub struct VmaLayout {
 }
 
 impl VmaLayout {
+    /// The layout from a kernel's type information, BTF or DWARF alike: `off(struct, field)` is a
+    /// member's offset, `tree` how the areas are found. `None` when a needed field is missing.
+    pub(crate) fn from_offsets(
+        tree: VmaTree,
+        pointer_size: u8,
+        off: impl Fn(&str, &str) -> Option<u64>,
+    ) -> Option<Self> {
+        Some(VmaLayout {
+            tree,
+            mm_start_brk: off("mm_struct", "start_brk")?,
+            mm_brk: off("mm_struct", "brk")?,
+            mm_start_stack: off("mm_struct", "start_stack")?,
+            vm_start: off("vm_area_struct", "vm_start")?,
+            vm_end: off("vm_area_struct", "vm_end")?,
+            vm_mm: off("vm_area_struct", "vm_mm")?,
+            vm_flags: off("vm_area_struct", "vm_flags")?,
+            vm_pgoff: off("vm_area_struct", "vm_pgoff")?,
+            vm_file: off("vm_area_struct", "vm_file")?,
+            vm_ops: off("vm_area_struct", "vm_ops")?,
+            vm_private_data: off("vm_area_struct", "vm_private_data")?,
+            ops_name: off("vm_operations_struct", "name"),
+            special_name: off("vm_special_mapping", "name").unwrap_or(0),
+            anon_name: off("vm_area_struct", "anon_name").zip(off("anon_vma_name", "name")),
+            pointer_size,
+        })
+    }
+
     /// The bytes of a word (pointer, `unsigned long`): 4 or 8.
     fn word(&self) -> u64 {
         if self.pointer_size == 4 { 4 } else { 8 }
@@ -152,6 +179,32 @@ pub struct NodeShape {
     pub slot: u64,
     /// Number of slots.
     pub slots: u64,
+}
+
+impl VmaTree {
+    /// The maple tree of Linux 6.1 and later, rooted at `mm_struct` offset `mm_mt`: `off(struct,
+    /// field)` is a member's offset, `array(struct, field)` an array member's offset and length.
+    pub(crate) fn maple(
+        mm_mt: u64,
+        off: impl Fn(&str, &str) -> Option<u64>,
+        array: impl Fn(&str, &str) -> Option<(u64, u64)>,
+    ) -> Option<Self> {
+        let shape = |st: &str| -> Option<NodeShape> {
+            let (pivot, pivots) = array(st, "pivot")?;
+            let (slot, slots) = array(st, "slot")?;
+            Some(NodeShape {
+                pivot,
+                pivots,
+                slot,
+                slots,
+            })
+        };
+        Some(VmaTree::Maple {
+            root: mm_mt + off("maple_tree", "ma_root")?,
+            range: shape("maple_range_64")?,
+            arange: shape("maple_arange_64")?,
+        })
+    }
 }
 
 /// Bytes of a maple node (`struct maple_node`).
