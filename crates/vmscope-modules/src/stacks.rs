@@ -22,10 +22,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use vmscope_core::arch::{Arch, CodeWidth};
+use vmscope_core::arch::Arch;
 use vmscope_core::clock;
 use vmscope_core::event::{
-    Event, EventKind, EventMask, Frame, ImageEvent, ImageKind, ImageOp, Level, MapsWhen, Notice,
+    Abi, Event, EventKind, EventMask, Frame, ImageEvent, ImageKind, ImageOp, Level, MapsWhen,
+    Notice,
 };
 use vmscope_core::guest::{GuestCpu, GuestMemory};
 use vmscope_core::module::{Bus, CallStacks, Hook, HookPoint, Interest, Module};
@@ -367,11 +368,12 @@ impl Stacks {
 
 impl CallStacks for Stacks {
     fn capture(&self, cpu: &mut dyn GuestCpu, hook: &Hook) -> Option<Box<[Frame]>> {
-        let HookPoint::Entry(kind) = hook.point else {
+        if !matches!(hook.point, HookPoint::Entry(_)) {
             return None;
-        };
+        }
         let pid = hook.thread.as_ref()?.pid?;
-        let wide = self.arch.entry_width(cpu, kind, hook.pc) != Some(CodeWidth::W32);
+        // The call the context module decoded says the code's width: the i386 ABI is 32-bit code.
+        let wide = hook.call?.abi != Abi::I386;
         let mask = if wide { u64::MAX } else { 0xffff_ffff };
         let sp = cpu.reg(self.arch.stack_pointer())? & mask;
         let fp = self

@@ -4,8 +4,9 @@
 use super::*;
 use vmscope_core::arch::EntryKind;
 use vmscope_core::arch::x86_64::{CS, RBP, RSP, X86_64};
-use vmscope_core::event::ThreadCtx;
+use vmscope_core::event::{Abi, ThreadCtx};
 use vmscope_core::guest::TestGuest;
+use vmscope_core::module::EnteringCall;
 use vmscope_linux::testing::ElfSpec;
 
 const LIB: u64 = 0x7f00_0020_0000;
@@ -58,9 +59,17 @@ fn guest() -> TestGuest {
     g
 }
 
+/// A 64-bit `syscall` at `pc`, as the context module leaves it: thread named, call decoded.
 fn entry(pc: u64) -> Hook {
     let mut h = Hook::new(7, 0, pc, 2, HookPoint::Entry(EntryKind::Syscall));
     h.thread = Some(thread());
+    h.call = Some(EnteringCall {
+        abi: Abi::X86_64,
+        nr: 1,
+        call: None,
+        name: "",
+        raw: [0; 6],
+    });
     h
 }
 
@@ -199,4 +208,32 @@ fn frame_0_is_in_this_process_even_when_the_hook_has_another_processs_address() 
         .capture(&mut g, &entry(0x7f99_0000_0000 + 0x1103))
         .unwrap_or_default();
     assert_eq!(st[0].pc, LIB + 0x1105);
+}
+
+#[test]
+fn an_i386_call_is_walked_at_32_bits_and_an_undecoded_one_not_at_all() {
+    let s = Stacks::new(&X86_64, DEFAULT_DEPTH, None);
+    let mut g = guest();
+    // `int $0x80` from a 32-bit process with no images known: frame 0 is the return address,
+    // cut to 32 bits (the registers' upper halves mean nothing to 32-bit code).
+    let mut h = entry(0xdead_0000_0804_9000);
+    h.point = HookPoint::Entry(EntryKind::Int80);
+    if let Some(c) = h.call.as_mut() {
+        c.abi = Abi::I386;
+    }
+    if let Some(t) = h.thread.as_mut() {
+        t.pid = Some(32);
+    }
+    let st = s.capture(&mut g, &h).unwrap_or_default();
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].pc, 0x0804_9002);
+    // The same as a 64-bit call keeps the whole address.
+    if let Some(c) = h.call.as_mut() {
+        c.abi = Abi::X86_64;
+    }
+    let st = s.capture(&mut g, &h).unwrap_or_default();
+    assert_eq!(st.first().map(|f| f.pc), Some(0xdead_0000_0804_9002));
+    // A call the context module could not decode: no stack.
+    h.call = None;
+    assert_eq!(s.capture(&mut g, &h), None);
 }
