@@ -15,11 +15,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use vmscope_core::arch::EntryKind;
 use vmscope_core::arch::i386::FS_BASE;
 use vmscope_core::arch::x86_64::{GS_BASE, K_GS_BASE};
 use vmscope_core::event::Abi;
-use vmscope_core::event::{CallEnd, CallRender, RenderedCall, SyscallEvent, ThreadCtx};
+use vmscope_core::event::{CallEnd, CallRender, RenderedCall, SyscallEvent};
 use vmscope_core::guest::{GuestCpu, GuestMemory, Reg};
 use vmscope_linux::btf::{KernelLayout, VfsLayout};
 use vmscope_linux::kernel_image::vmlinux_from_image;
@@ -725,12 +724,7 @@ fn render_bounded(
     assert!(c.data.entry.size() <= vmscope_core::capture::MAX_CAPTURE);
     assert!(c.data.exit.size() <= vmscope_core::capture::MAX_CAPTURE);
     let ev = SyscallEvent {
-        ts: 0,
-        ts_exit: None,
-        vcpu: 0,
-        thread: ThreadCtx::default(),
         abi,
-        entry: EntryKind::Syscall,
         nr,
         call: c.call.map(|c| c.id()),
         name: c.name(),
@@ -742,7 +736,7 @@ fn render_bounded(
             CallEnd::Unfinished
         },
         data: c.data,
-        stack: None,
+        ..SyscallEvent::blank()
     };
     let mut d = RenderedCall::default();
     Decoder::new(o.clone()).render(&ev, &mut d);

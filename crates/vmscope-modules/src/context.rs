@@ -373,9 +373,10 @@ impl Context {
     /// of one address space make calls on the same stack, except a `vfork` child on its parent's:
     /// so when the last entry on this vCPU was made from this address space and this stack pointer,
     /// it is this thread's. The address space is the entry's without reading it when no page-table
-    /// switch hooked on this vCPU since the entry (no other process ran there; most calls). The vfork child cannot be mistaken for its parent: its first return is an
-    /// `iret`, which forgets the last entry, and its calls that end it (`exit`, `exit_group`, a
-    /// successful `execve`) are not remembered. Anything else is read from the kernel.
+    /// switch hooked on this vCPU since the entry (no other process ran there; most calls). The
+    /// vfork child cannot be mistaken for its parent: its first return is an `iret`, which forgets
+    /// the last entry, and its calls that end it (`exit`, `exit_group`, a successful `execve`) are
+    /// not remembered. Anything else is read from the kernel.
     fn returning_task(&self, cpu: &mut dyn GuestCpu, kind: ExitKind) -> ThreadCtx {
         let last = self
             .last_entry
