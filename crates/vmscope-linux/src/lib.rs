@@ -17,6 +17,7 @@ pub mod error;
 pub mod fileops;
 pub mod kernel_image;
 pub mod kernel_memory;
+mod kspace;
 pub mod mm;
 pub mod netops;
 pub mod process;

@@ -89,25 +89,12 @@ impl VmaLayout {
 
     /// Reads a word of the kernel's size.
     fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, at: u64) -> Option<u64> {
-        if self.pointer_size == 4 {
-            // A 32-bit kernel has nothing above 4 GiB: a word there (a junk pointer plus an offset)
-            // is none of its structures.
-            if at > 0xffff_fffc {
-                return None;
-            }
-            mem.read_u32(at).map(u64::from)
-        } else {
-            mem.read_u64(at)
-        }
+        crate::kspace::read_word(mem, self.pointer_size, at)
     }
 
     /// At most `max` bytes from `p`, fewer when a 32-bit kernel's space (4 GiB) ends before.
     fn bytes_below_top(&self, p: u64, max: usize) -> usize {
-        if self.pointer_size == 4 {
-            usize::try_from((1u64 << 32).saturating_sub(p)).map_or(max, |n| n.min(max))
-        } else {
-            max
-        }
+        crate::kspace::bytes_below_top(self.pointer_size, p, max)
     }
 
     /// A kernel address of this kernel (upper half; above 3 GiB on i386).

@@ -187,8 +187,7 @@ pub fn parent_pid<M: GuestMemory + ?Sized>(
 /// `at`, when `len` bytes there are in the kernel's address space (a 32-bit kernel's ends at 4 GiB:
 /// a junk pointer near its top plus an offset is in no memory of the kernel's).
 fn in_space(layout: &KernelLayout, at: u64, len: u64) -> Option<u64> {
-    let end = at.checked_add(len)?;
-    (layout.pointer_size != 4 || end <= 1 << 32).then_some(at)
+    crate::kspace::fits(layout.pointer_size, at, len).then_some(at)
 }
 
 /// `task->mm`: 0 for a kernel thread, `None` when unreadable or not a kernel pointer.

@@ -242,7 +242,7 @@ pub fn sock_of<M: GuestMemory + ?Sized>(
 
 /// Whether `len` bytes at `at` are in the kernel's address space (a 32-bit kernel's ends at 4 GiB).
 fn fits(vfs_layout: &VfsLayout, at: u64, len: u64) -> bool {
-    vfs_layout.pointer_size != 4 || at.checked_add(len).is_some_and(|end| end <= 1 << 32)
+    crate::kspace::fits(vfs_layout.pointer_size, at, len)
 }
 
 /// The address unix socket `sk` is bound to (`None`: not bound, or unreadable).

@@ -48,14 +48,7 @@ impl KernelLayout {
 
     /// Reads a kernel pointer (or `unsigned long`) of this kernel's size at `at`.
     pub fn read_ptr<M: GuestMemory + ?Sized>(&self, mem: &mut M, at: u64) -> Option<u64> {
-        if self.pointer_size == 4 {
-            if at > 0xffff_fffc {
-                return None;
-            }
-            mem.read_u32(at).map(u64::from)
-        } else {
-            mem.read_u64(at)
-        }
+        crate::kspace::read_word(mem, self.pointer_size, at)
     }
 
     /// `base + off` in the kernel's address arithmetic (wrapping at 4 GiB on a 32-bit kernel, whose

@@ -46,16 +46,7 @@ impl VfsLayout {
 
     /// Reads an `unsigned long` (or a pointer) of this kernel's size.
     fn read_word<M: GuestMemory + ?Sized>(&self, mem: &mut M, addr: u64) -> Option<u64> {
-        if self.pointer_size == 4 {
-            // A 32-bit kernel has nothing above 4 GiB: a word there (a junk pointer plus an offset)
-            // is none of its structures.
-            if addr > 0xffff_fffc {
-                return None;
-            }
-            mem.read_u32(addr).map(u64::from)
-        } else {
-            mem.read_u64(addr)
-        }
+        crate::kspace::read_word(mem, self.pointer_size, addr)
     }
 }
 
@@ -156,8 +147,8 @@ pub fn dentry_name<M: GuestMemory + ?Sized>(
         return None;
     }
     let name = ptr_any(mem, l, at(q, l.qstr_name)?)?;
-    if l.pointer_size == 4 && name + u64::from(len) > 1 << 32 {
-        return None; // past the end of a 32-bit kernel's space
+    if !crate::kspace::fits(l.pointer_size, name, u64::from(len)) {
+        return None;
     }
     let mut buf = vec![0u8; len as usize];
     if !mem.read(name, &mut buf) {
